@@ -1,0 +1,165 @@
+// The composition root (design §1): config → backends, sessions and frontends → one HTTP server.
+// The only file that imports both a frontend and a backend.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config, RouteConfig } from './config/schema.js';
+import type { BackendConnector } from './backends/channel.js';
+import { createLegacySseConnector } from './backends/legacy-sse/connector.js';
+import { launchBackend, type LaunchedBackend } from './backends/launch.js';
+import { handleStreamableHttp, type StreamableHttpContext } from './frontends/streamable-http/handler.js';
+import { KeepAlive } from './frontends/sse-stream.js';
+import { createEdgePasses, type EdgeContext, type RouteEndpoint } from './http/edge-passes.js';
+import { isLoopbackAddress } from './http/host-origin.js';
+import { replyEmpty, replyError, replyJson } from './http/reply.js';
+import { Metrics } from './observability/metrics.js';
+import { runPasses } from './pipeline/run-passes.js';
+import { Session } from './session/session.js';
+import { SessionRegistry } from './session/registry.js';
+
+interface RouteRuntime extends RouteEndpoint {
+  readonly config: RouteConfig;
+  readonly connector: BackendConnector;
+  readonly frontend: StreamableHttpContext;
+  launched?: LaunchedBackend;
+}
+
+export interface App {
+  readonly server: Server;
+  readonly metrics: Metrics;
+  /** Starts launched backends, then listens. Resolves with the MCP endpoint URLs. */
+  start(): Promise<string[]>;
+  /** Stops taking requests, closes every session and launched backend. */
+  stop(reason: string): Promise<void>;
+}
+
+export function endpointPath(prefix: string): string {
+  return prefix === '/' ? '/mcp' : `${prefix}/mcp`;
+}
+
+export function createApp(config: Config, log: Logger, opts: { configDir?: string } = {}): App {
+  const metrics = new Metrics();
+  metrics.describe('frontdoor_errors_total', 'requests answered with an error, by reason');
+  metrics.describe('frontdoor_repairs_total', 'repairs the proxy made, by reason');
+  metrics.describe('frontdoor_backend_drops_total', 'backend channels lost');
+  metrics.describe('frontdoor_backend_reconnects_total', 'backend channels re-established with a replayed initialize');
+  const keepAlive = new KeepAlive();
+  const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics);
+  let accepting = false;
+
+  const routes: RouteRuntime[] = config.routes.map((route) => {
+    const routeLog = log.child({ route: route.path });
+    const onRepair = (reason: string, detail: Record<string, unknown>) => {
+      metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
+      routeLog.info({ reason, ...detail }, `repair: ${reason}`);
+    };
+    const connector = createLegacySseConnector(route.backend, routeLog, onRepair);
+    const frontend: StreamableHttpContext = {
+      route: route.path,
+      sessions,
+      keepAlive,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      log,
+      metrics,
+      createSession: () =>
+        new Session({
+          route: route.path,
+          connector,
+          log,
+          metrics,
+          connectTimeoutMs: route.backend.timeouts.connect,
+          reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
+          reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
+          maxBufferedMessages: config.sessions.maxBufferedMessages,
+          onClosed: (s, reason) => {
+            const known = sessions.get(s.id) !== undefined;
+            sessions.remove(s);
+            if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
+          },
+        }),
+    };
+    return { prefix: route.path, endpoint: endpointPath(route.path), config: route, connector, frontend };
+  });
+
+  const passes = createEdgePasses<RouteRuntime>({
+    policy: {
+      loopback: isLoopbackAddress(config.listen.host),
+      allowedHosts: [...config.listen.allowedHosts, ...(config.listen.publicUrl ? [new URL(config.listen.publicUrl).host] : [])],
+      allowedOrigins: [...config.listen.allowedOrigins, ...(config.listen.publicUrl ? [new URL(config.listen.publicUrl).origin] : [])],
+    },
+    routes: () => routes,
+    metrics,
+    ready: () => accepting,
+  });
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const ctx: EdgeContext<RouteRuntime> = { req, res, path: q >= 0 ? url.slice(0, q) : url };
+    const decided = runPasses(passes, ctx);
+    if (decided) {
+      const { reply } = decided;
+      if (reply.kind === 'error') {
+        metrics.inc('frontdoor_errors_total', { route: '', reason: reply.error.reason });
+        log.info({ pass: decided.pass, reason: reply.error.reason, status: reply.error.status, method: req.method, path: ctx.path }, reply.error.message);
+        replyError(res, reply.error);
+      } else if (reply.kind === 'json') replyJson(res, reply.status, reply.body, reply.headers);
+      else if (reply.kind === 'text') {
+        res.writeHead(reply.status, { ...reply.headers, 'content-type': reply.contentType });
+        res.end(reply.body);
+      } else replyEmpty(res, reply.status, reply.headers);
+      return;
+    }
+    void handleStreamableHttp(req, res, ctx.route!.frontend);
+  };
+
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);
+  server.on('clientError', (err, socket) => {
+    log.debug({ reason: 'client_error', err: err.message }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+  });
+
+  return {
+    server,
+    metrics,
+    async start() {
+      for (const route of routes) {
+        const b = route.config.backend;
+        if (!b.command) continue;
+        route.launched = await launchBackend({
+          // `node` means the Node.js running the proxy, so the demo works wherever the proxy does.
+          command: b.command === 'node' ? process.execPath : b.command,
+          args: b.args,
+          env: b.env,
+          cwd: b.cwd ? path.resolve(opts.configDir ?? process.cwd(), b.cwd) : opts.configDir,
+          url: new URL(b.url),
+          startupTimeoutMs: b.timeouts.startup,
+          log: log.child({ route: route.prefix }),
+        });
+      }
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.listen.port, config.listen.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      accepting = true;
+      const addr = server.address() as AddressInfo;
+      const base = config.listen.publicUrl
+        ? config.listen.publicUrl.replace(/\/$/, '')
+        : `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      return routes.map((r) => `${base}${r.endpoint}`);
+    },
+    async stop(reason) {
+      accepting = false;
+      server.close();
+      await sessions.closeAll(reason);
+      keepAlive.stop();
+      server.closeAllConnections();
+      await Promise.allSettled(routes.map((r) => r.connector.dispose()));
+      await Promise.allSettled(routes.map((r) => r.launched?.stop()));
+    },
+  };
+}

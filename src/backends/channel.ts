@@ -1,0 +1,28 @@
+// The neutral meeting point of frontends and backends (design §1): a channel moves JSON-RPC
+// messages to one MCP server and back. Nothing here knows HTTP, SSE or stdio.
+import type { JsonRpcMessage } from '../jsonrpc/message.js';
+import type { ProxyError } from '../errors/proxy-error.js';
+
+export interface ChannelHandlers {
+  /** A message from the backend (response, notification or server→client request). */
+  onMessage(message: JsonRpcMessage): void;
+  /** The channel ended without `close()` being called: the backend dropped it or went away. */
+  onClose(cause: ProxyError): void;
+}
+
+export interface Channel {
+  /** Short description for logs, e.g. "sse http://127.0.0.1:9121/sse". */
+  readonly description: string;
+  /** Resolves once the backend accepted the message; rejects with a ProxyError. */
+  send(message: JsonRpcMessage): Promise<void>;
+  /** Ends the channel on purpose; `onClose` is not called. */
+  close(): Promise<void>;
+}
+
+/** Opens channels to one configured backend. One per route; one channel per client session. */
+export interface BackendConnector {
+  readonly description: string;
+  connect(handlers: ChannelHandlers): Promise<Channel>;
+  /** Releases shared resources (connection pools, launched processes). */
+  dispose(): Promise<void>;
+}

@@ -1,0 +1,214 @@
+// A channel to a legacy HTTP+SSE MCP server (2024-11-05 transport): one long-lived GET stream per
+// channel carries every backend→client message; each client→backend message is its own POST to the
+// URL of the `endpoint` event. A duplex pipe in the design's terms (design §1).
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { Channel, ChannelHandlers } from '../channel.js';
+import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
+import { ProxyError } from '../../errors/proxy-error.js';
+import { safeUrl } from '../../observability/logger.js';
+import { resolveEndpoint } from './endpoint-url.js';
+import { backendHttpError, networkError } from './http-errors.js';
+
+export interface LegacySseOptions {
+  url: URL;
+  headers: Record<string, string>;
+  connectTimeoutMs: number;
+  streamDispatcher: Dispatcher;
+  postDispatcher: Dispatcher;
+  log: Logger;
+  onRepair(reason: string, detail: Record<string, unknown>): void;
+}
+
+const MAX_REDIRECTS = 3;
+
+export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
+  const abort = new AbortController();
+  const timer = setTimeout(
+    () => abort.abort(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_connect_timeout', `the backend did not open its SSE stream with an endpoint event within ${opts.connectTimeoutMs} ms (${safeUrl(opts.url)})`)),
+    opts.connectTimeoutMs,
+  );
+  let channel: LegacySseChannel | undefined;
+  try {
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(opts.url, {
+        method: 'GET',
+        // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
+        // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (spec notes §6).
+        headers: { ...opts.headers, accept: 'text/event-stream', 'cache-control': 'no-cache' },
+        signal: abort.signal,
+        dispatcher: opts.streamDispatcher,
+      });
+    } catch (e) {
+      throw abort.signal.aborted ? (abort.signal.reason as ProxyError) : networkError(e, `GET ${safeUrl(opts.url)}`);
+    }
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode !== 200 || !contentType.includes('text/event-stream')) {
+      const text = await res.body.text().catch(() => '');
+      if (res.statusCode === 200) {
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered GET ${safeUrl(opts.url)} with ${contentType || 'no content type'}; expected text/event-stream (is this the SSE URL?)`);
+      }
+      throw backendHttpError(res.statusCode, `GET ${safeUrl(opts.url)}`, text);
+    }
+    const ready = new Promise<URL>((resolve, reject) => {
+      channel = new LegacySseChannel(opts, handlers, res.body, abort, resolve, reject);
+    });
+    const onAbort = () => channel?.fail(abort.signal.reason as ProxyError);
+    abort.signal.addEventListener('abort', onAbort, { once: true });
+    const endpoint = await ready;
+    abort.signal.removeEventListener('abort', onAbort);
+    opts.log.debug({ backend: safeUrl(opts.url), endpoint: safeUrl(endpoint) }, 'backend stream open');
+    return channel!;
+  } catch (e) {
+    abort.abort();
+    throw e;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+class LegacySseChannel implements Channel {
+  readonly description: string;
+  private endpoint: URL | undefined;
+  private closed = false;
+  private settled = false;
+
+  constructor(
+    private readonly opts: LegacySseOptions,
+    private readonly handlers: ChannelHandlers,
+    body: Dispatcher.ResponseData['body'],
+    private readonly abort: AbortController,
+    private readonly onReady: (endpoint: URL) => void,
+    private readonly onFailedBeforeReady: (e: ProxyError) => void,
+  ) {
+    this.description = `sse ${safeUrl(opts.url)}`;
+    // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
+    // (Python servers use sse-starlette's CRLF separators).
+    const parser = createParser({ onEvent: (ev) => this.onEvent(ev) });
+    // undici's body ignores setEncoding: decode ourselves, keeping split UTF-8 sequences intact.
+    const decoder = new TextDecoder();
+    body.on('data', (chunk: Buffer) => parser.feed(decoder.decode(chunk, { stream: true })));
+    body.on('end', () =>
+      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', `the backend closed its SSE stream (${safeUrl(opts.url)})`)),
+    );
+    body.on('error', (e: Error) => this.fail(networkError(e, `SSE stream ${safeUrl(opts.url)}`, 'ERR_BACKEND_DISCONNECTED')));
+  }
+
+  private onEvent(ev: EventSourceMessage): void {
+    if (ev.event === 'endpoint') {
+      let resolved;
+      try {
+        resolved = resolveEndpoint(ev.data, this.opts.url);
+      } catch (e) {
+        this.fail(new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_bad_endpoint', `the backend sent an unusable endpoint event: ${(e as Error).message}`));
+        return;
+      }
+      if (resolved.originRewrittenFrom) {
+        this.opts.onRepair('endpoint_origin_rewritten', { from: resolved.originRewrittenFrom, to: resolved.url.origin });
+      }
+      this.endpoint = resolved.url;
+      if (!this.settled) {
+        this.settled = true;
+        this.onReady(resolved.url);
+      }
+      return;
+    }
+    if (ev.event !== undefined && ev.event !== 'message') return;
+    this.deliver(ev.data);
+  }
+
+  private deliver(data: string): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(data);
+    } catch {
+      this.opts.log.warn({ backend: safeUrl(this.opts.url), reason: 'backend_bad_json', bytes: data.length }, 'skipped a backend SSE event that is not JSON');
+      return;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (classify(item) === undefined) {
+        this.opts.log.warn({ backend: safeUrl(this.opts.url), reason: 'backend_not_jsonrpc' }, 'skipped a backend message that is not JSON-RPC 2.0');
+        continue;
+      }
+      this.handlers.onMessage(item as JsonRpcMessage);
+    }
+  }
+
+  /** The stream ended or broke: report once, unless we closed it ourselves. */
+  fail(cause: ProxyError): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    if (!this.settled) {
+      this.settled = true;
+      this.onFailedBeforeReady(cause);
+      return;
+    }
+    this.handlers.onClose(cause);
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed || !this.endpoint) {
+      throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
+    }
+    const body = JSON.stringify(message);
+    let target = this.endpoint;
+    for (let hop = 0; ; hop++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(target, {
+          method: 'POST',
+          headers: { ...this.opts.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body,
+          dispatcher: this.opts.postDispatcher,
+        });
+      } catch (e) {
+        throw networkError(e, `POST ${safeUrl(target)}`);
+      }
+      const status = res.statusCode;
+      if (status >= 200 && status < 300) {
+        await this.readPostBody(res);
+        return;
+      }
+      const location = res.headers.location;
+      if ((status === 307 || status === 308) && typeof location === 'string' && hop < MAX_REDIRECTS) {
+        await res.body.dump();
+        const next = new URL(location, target);
+        // A redirect may move the path (Starlette adds a trailing slash) but never the origin.
+        if (next.origin !== this.opts.url.origin) {
+          throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', `the backend redirected a POST to another origin (${next.origin}); not followed`);
+        }
+        this.opts.onRepair('backend_redirect_followed', { from: target.pathname, to: next.pathname });
+        this.endpoint = target = next;
+        continue;
+      }
+      const text = await res.body.text().catch(() => '');
+      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text);
+      if (status === 404 || status === 410) {
+        // The backend no longer knows our session (restart behind the same stream, expiry):
+        // the stream is useless, so end the channel and let the session re-handshake.
+        queueMicrotask(() => this.fail(error));
+      }
+      throw error;
+    }
+  }
+
+  /** Some servers answer the POST itself with the JSON-RPC response (spec notes §3 U5). */
+  private async readPostBody(res: Dispatcher.ResponseData): Promise<void> {
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (res.statusCode !== 200 || !contentType.includes('application/json')) {
+      await res.body.dump();
+      return;
+    }
+    const text = await res.body.text();
+    if (text.trim() !== '') this.deliver(text);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+  }
+}

@@ -1,0 +1,112 @@
+// Command-line flags → a validated Config. Any problem is one clear line and exit code 2.
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { ConfigError, loadConfigFile, validateConfig } from '../config/load.js';
+import type { Config, ConfigInput } from '../config/schema.js';
+
+export const HELP = `mcp-frontdoor: a Streamable HTTP /mcp front door for legacy HTTP+SSE MCP servers
+
+Usage:
+  mcp-frontdoor --backend URL [--port 8080] [--host 127.0.0.1] [options]
+  mcp-frontdoor --config FILE [options]
+  mcp-frontdoor                      run the embedded demo (config/frontdoor.yaml)
+
+Options:
+  --backend URL        the legacy SSE URL of the MCP server, e.g. http://127.0.0.1:9121/sse
+  --config FILE        read a YAML config (see config/frontdoor.yaml); flags below override it
+  --port N             port to listen on (default 8080; 0 picks a free one)
+  --host H             address to bind (default 127.0.0.1; binding elsewhere needs
+                       --allowed-origin/--allowed-host for browsers and DNS-rebinding safety)
+  --public-url URL     the URL clients use, when the proxy sits behind another proxy
+  --allowed-host H     accept this Host header too (repeatable)
+  --allowed-origin O   accept this Origin too, e.g. https://app.example.com (repeatable)
+  --idle-timeout D     expire sessions idle this long (default 10m; e.g. 90s, 30m)
+  --max-body SIZE      largest POST body accepted (default 4mb)
+  --header K:V         send this header to the backend on every request (repeatable)
+  --log-level L        trace|debug|info|warn|error|silent (default info)
+  --log-format F       auto|json|pretty (default auto: pretty on a terminal, JSON otherwise)
+  -h, --help           show this help
+  -v, --version        print the version
+
+Clients connect to the URL printed at start-up, e.g. http://127.0.0.1:8080/mcp:
+  claude mcp add --transport http my-server http://127.0.0.1:8080/mcp
+`;
+
+export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; config: Config; configDir: string | undefined };
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.ProcessEnv = process.env): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        backend: { type: 'string' },
+        config: { type: 'string' },
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'public-url': { type: 'string' },
+        'allowed-host': { type: 'string', multiple: true },
+        'allowed-origin': { type: 'string', multiple: true },
+        'idle-timeout': { type: 'string' },
+        'max-body': { type: 'string' },
+        header: { type: 'string', multiple: true },
+        'log-level': { type: 'string' },
+        'log-format': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message.split('\n')[0]} (see --help)`);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const configFile = values.config ?? (values.backend ? undefined : defaultConfigFile);
+  const base: ConfigInput = configFile ? (loadConfigFile(configFile, env) as unknown as ConfigInput) : { routes: [] };
+  const raw = structuredClone(base) as Record<string, any>;
+  raw.listen = { ...raw.listen };
+  raw.sessions = { ...raw.sessions };
+  raw.limits = { ...raw.limits };
+  raw.log = { ...raw.log };
+  if (values.backend !== undefined) {
+    const headers: Record<string, string> = {};
+    for (const h of values.header ?? []) {
+      const colon = h.indexOf(':');
+      if (colon <= 0) throw new UsageError(`--header expects NAME:VALUE, got ${JSON.stringify(h)}`);
+      headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+    }
+    raw.routes = [{ path: '/', backend: { transport: 'sse', url: values.backend, headers } }];
+  }
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port)) throw new UsageError(`--port expects a number from 0 to 65535, got ${JSON.stringify(values.port)}`);
+    raw.listen.port = Number(values.port);
+  }
+  if (values.host !== undefined) raw.listen.host = values.host;
+  if (values['public-url'] !== undefined) raw.listen.publicUrl = values['public-url'];
+  if (values['allowed-host']) raw.listen.allowedHosts = [...(raw.listen.allowedHosts ?? []), ...values['allowed-host']];
+  if (values['allowed-origin']) raw.listen.allowedOrigins = [...(raw.listen.allowedOrigins ?? []), ...values['allowed-origin']];
+  if (values['idle-timeout'] !== undefined) raw.sessions.idleTimeout = values['idle-timeout'];
+  if (values['max-body'] !== undefined) raw.limits.maxBodyBytes = values['max-body'];
+  if (values['log-level'] !== undefined) raw.log.level = values['log-level'];
+  if (values['log-format'] !== undefined) raw.log.format = values['log-format'];
+
+  const flagFor: Record<string, string> = { listen: '--host/--port', sessions: '--idle-timeout', limits: '--max-body', log: '--log-level/--log-format', routes: '--backend' };
+  const config = validateConfig(raw, (p) => {
+    const where = configFile ?? 'command line';
+    return `${where} (${flagFor[String(p[0])] ?? p.join('.')})`;
+  });
+  if (config.routes.length === 0) throw new UsageError('give --backend URL or --config FILE (see --help)');
+  return { kind: 'serve', config, configDir: configFile ? path.dirname(path.resolve(configFile)) : undefined };
+}
+
+export { ConfigError };

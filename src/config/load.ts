@@ -1,0 +1,110 @@
+// Reads a YAML config, interpolates env vars, validates against the schema and reports every
+// problem at once as `file:line:col: message` (design §6).
+import { readFileSync } from 'node:fs';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { configSchema, type Config, type ConfigInput } from './schema.js';
+import { interpolate } from './interpolate.js';
+
+export class ConfigError extends Error {
+  readonly issues: string[];
+  constructor(issues: string[]) {
+    super(issues.join('\n'));
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError([`${file}: cannot read the config file: ${(e as NodeJS.ErrnoException).code ?? String(e)}`]);
+  }
+  return parseConfigText(text, file, env);
+}
+
+export function parseConfigText(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return `${file}`;
+    const { line, col } = lineCounter.linePos(offset);
+    return `${file}:${line}:${col}`;
+  };
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => `${at(e.pos[0])}: ${e.message.split('\n')[0]}`));
+  }
+  const issues: string[] = [];
+  interpolateNode(doc.contents as YamlNode | null, env, (name, node) => {
+    issues.push(`${at(node.range?.[0])}: environment variable ${name} is not set (use \${${name}:-default} for a default)`);
+  });
+  const raw = (doc.toJS() ?? {}) as unknown;
+  return validateConfig(raw, (path, keys) => {
+    const node = keys ? keyNode(doc.contents as YamlNode | null, path, keys[0]!) : nodeAt(doc.contents as YamlNode | null, path);
+    return at(node?.range?.[0]);
+  }, issues);
+}
+
+/** Validates an already-built object (CLI flags use this too); `where` renders a location. */
+export function validateConfig(
+  raw: unknown,
+  where: (path: PropertyKey[], keys?: string[]) => string,
+  earlier: string[] = [],
+): Config {
+  const parsed = configSchema.safeParse(raw as ConfigInput);
+  const issues = [...earlier];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) issues.push(`${where(issue.path, unknownKeys(issue))}: ${describeIssue(issue)}`);
+  }
+  if (issues.length > 0 || !parsed.success) throw new ConfigError(issues);
+  return Object.freeze(parsed.data) as Config;
+}
+
+function unknownKeys(issue: z.core.$ZodIssue): string[] | undefined {
+  return issue.code === 'unrecognized_keys' ? issue.keys : undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.join('.');
+  const prefix = path ? `${path}: ` : '';
+  if (issue.code === 'unrecognized_keys') return `${prefix}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (issue.code === 'invalid_type') return `${prefix}expected ${issue.expected}`;
+  return `${prefix}${issue.message}`;
+}
+
+function interpolateNode(node: YamlNode | null, env: NodeJS.ProcessEnv, missing: (name: string, node: YamlNode) => void): void {
+  if (!node) return;
+  if (isScalar(node)) {
+    if (typeof node.value === 'string' && node.value.includes('${')) node.value = interpolate(node.value, env, (n) => missing(n, node));
+  } else if (isMap(node)) {
+    for (const pair of node.items) interpolateNode(pair.value as YamlNode | null, env, missing);
+  } else if (isSeq(node)) {
+    for (const item of node.items) interpolateNode(item as YamlNode | null, env, missing);
+  }
+}
+
+function nodeAt(root: YamlNode | null, path: PropertyKey[]): YamlNode | null {
+  let node = root;
+  for (const seg of path) {
+    if (!node) return null;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === seg);
+      if (!pair) return node;
+      node = pair.value as YamlNode | null;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      node = (node.items[seg] as YamlNode | undefined) ?? node;
+    } else return node;
+  }
+  return node;
+}
+
+function keyNode(root: YamlNode | null, path: PropertyKey[], key: string): YamlNode | null {
+  const parent = nodeAt(root, path);
+  if (parent && isMap(parent)) {
+    const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === key);
+    if (pair) return pair.key as YamlNode;
+  }
+  return parent;
+}

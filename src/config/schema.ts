@@ -1,0 +1,116 @@
+// The one source of truth for the config file: shape, defaults and docs. The TypeScript types are
+// derived from it; unknown keys are errors (design §6).
+import { z } from 'zod';
+import { parseDurationMs, parseSizeBytes } from './units.js';
+
+const duration = (def: string) =>
+  z
+    .union([z.number().int().nonnegative(), z.string()])
+    .default(def)
+    .transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : parseDurationMs(v);
+      if (ms === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 15s or 10m, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const size = (def: string) =>
+  z
+    .union([z.number().int().positive(), z.string()])
+    .default(def)
+    .transform((v, ctx) => {
+      const bytes = typeof v === 'number' ? v : parseSizeBytes(v);
+      if (bytes === undefined || bytes <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a size such as 512kb or 4mb, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return bytes;
+    });
+
+const httpUrl = z.string().refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'expected an http:// or https:// URL');
+
+export const backendSchema = z
+  .object({
+    transport: z.literal('sse').default('sse').describe('how the proxy talks to the MCP server; `sse` is the legacy HTTP+SSE transport'),
+    url: httpUrl.describe('the backend SSE URL, e.g. http://127.0.0.1:9121/sse'),
+    command: z.string().min(1).optional().describe('a program to launch before serving; the proxy waits until `url` accepts connections'),
+    args: z.array(z.string()).default([]),
+    env: z.record(z.string(), z.string()).default({}),
+    cwd: z.string().optional(),
+    headers: z.record(z.string(), z.string()).default({}).describe('headers sent on every backend request (e.g. an API key)'),
+    timeouts: z
+      .object({
+        connect: duration('10s').describe('how long opening the backend stream and receiving its endpoint event may take'),
+        startup: duration('30s').describe('how long a launched `command` may take to accept connections'),
+      })
+      .strict()
+      .prefault({}),
+    reconnect: z
+      .object({
+        initialDelay: duration('100ms'),
+        maxDelay: duration('5s'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    path: z
+      .string()
+      .regex(/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/, 'expected a path prefix such as / or /tools (no trailing slash)')
+      .default('/'),
+    backend: backendSchema,
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    listen: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1').describe('bind address; loopback by default (spec: servers SHOULD bind localhost)'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        publicUrl: httpUrl.optional().describe('the URL clients use when the proxy sits behind another proxy'),
+        allowedHosts: z.array(z.string()).default([]).describe('extra Host header values accepted (DNS rebinding protection)'),
+        allowedOrigins: z.array(z.string()).default([]).describe('extra Origin values accepted, e.g. https://app.example.com'),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        maxBodyBytes: size('4mb').describe('largest POST body accepted (413 above)'),
+      })
+      .strict()
+      .prefault({}),
+    sessions: z
+      .object({
+        idleTimeout: duration('10m').describe('a session with no request and no open stream for this long expires'),
+        maxBufferedMessages: z.number().int().positive().default(1000).describe('messages held for a client with no open stream'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+        format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+      })
+      .strict()
+      .prefault({}),
+    routes: z.array(routeSchema).min(1, 'expected at least one route'),
+  })
+  .strict();
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type RouteConfig = Config['routes'][number];
+export type BackendConfig = RouteConfig['backend'];

@@ -1,0 +1,37 @@
+// One table maps every local error code to what the client sees on the wire (design §7).
+// Match errors by `code`, never by class.
+import { RPC_INTERNAL_ERROR, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_SESSION_NOT_FOUND, RPC_TRANSPORT_ERROR } from '../jsonrpc/message.js';
+
+interface WireMapping {
+  status: number;
+  rpcCode: number;
+}
+
+export const ERROR_CATALOGUE = {
+  ERR_BAD_JSON: { status: 400, rpcCode: RPC_PARSE_ERROR },
+  ERR_NOT_JSONRPC: { status: 400, rpcCode: RPC_INVALID_REQUEST },
+  ERR_BATCH_NOT_ALLOWED: { status: 400, rpcCode: RPC_INVALID_REQUEST },
+  ERR_MODERN_PROBE: { status: 400, rpcCode: RPC_INVALID_REQUEST },
+  ERR_SESSION_REQUIRED: { status: 400, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_PROTOCOL_VERSION: { status: 400, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_HOST_REJECTED: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_ORIGIN_REJECTED: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_SESSION_NOT_FOUND: { status: 404, rpcCode: RPC_SESSION_NOT_FOUND },
+  ERR_ROUTE_NOT_FOUND: { status: 404, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_NOT_ACCEPTABLE: { status: 406, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_BODY_TOO_LARGE: { status: 413, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_UNSUPPORTED_MEDIA_TYPE: { status: 415, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_BACKEND_UNAVAILABLE: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_AUTH: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_REJECTED: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_PROTOCOL: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_DISCONNECTED: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_SESSION_LOST: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_BACKEND_TIMEOUT: { status: 504, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_SESSION_CLOSED: { status: 404, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_SHUTTING_DOWN: { status: 503, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_INTERNAL: { status: 500, rpcCode: RPC_INTERNAL_ERROR },
+} as const satisfies Record<string, WireMapping>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,206 @@
+// The Streamable HTTP face (spec 2025-03-26 … 2025-11-25 §Streamable HTTP) of one route:
+// POST carries client messages, GET opens the standalone stream, DELETE ends the session.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
+import { isRequest, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { readBody } from '../../http/body.js';
+import { replyEmpty, replyError, replyJson } from '../../http/reply.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Session } from '../../session/session.js';
+import type { SessionRegistry } from '../../session/registry.js';
+import type { MessageSink } from '../../session/sink.js';
+import { KeepAlive, startSse, writeSseMessage } from '../sse-stream.js';
+import { acceptsEventStream, checkJsonContentType, checkProtocolVersion, negotiateAccept, SUPPORTED_PROTOCOL_VERSIONS } from './negotiate.js';
+import { BodyError, parseBody } from './parse-body.js';
+import { PostSink, StandaloneSink } from './sinks.js';
+
+export interface StreamableHttpContext {
+  route: string;
+  sessions: SessionRegistry;
+  createSession(): Session;
+  keepAlive: KeepAlive;
+  maxBodyBytes: number;
+  log: Logger;
+  metrics: Metrics;
+}
+
+const SESSION_HEADER = 'mcp-session-id';
+
+/** Handles one request to the MCP endpoint. Never throws: every failure becomes an HTTP answer. */
+export async function handleStreamableHttp(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
+  let id: JsonRpcId | null = null;
+  try {
+    switch (req.method) {
+      case 'POST':
+        await handlePost(req, res, ctx, (known) => (id = known));
+        return;
+      case 'GET':
+        handleGet(req, res, ctx);
+        return;
+      case 'DELETE':
+        await handleDelete(req, res, ctx);
+        return;
+      default:
+        throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', `Method Not Allowed: the MCP endpoint takes POST, GET and DELETE`, {
+          headers: { allow: 'GET, POST, DELETE, OPTIONS' },
+        });
+    }
+  } catch (e) {
+    const err = toProxyError(e);
+    logError(ctx, err, req);
+    replyError(res, err, id);
+  }
+}
+
+function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMessage): void {
+  ctx.metrics.inc('frontdoor_errors_total', { route: ctx.route, reason: err.reason });
+  const line = { route: ctx.route, reason: err.reason, code: err.code, errorId: err.errorId, status: err.status, method: req.method, sessionId: req.headers[SESSION_HEADER] };
+  if (err.status >= 500) ctx.log.warn(line, err.message);
+  else ctx.log.info(line, err.message);
+}
+
+async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, setId: (id: JsonRpcId) => void): Promise<void> {
+  const media = checkJsonContentType(req.headers['content-type']);
+  if (media) throw media;
+  const accept = negotiateAccept(req.headers.accept);
+  if (accept instanceof ProxyError) throw accept;
+  const version = checkProtocolVersion(header(req, 'mcp-protocol-version'));
+  if (version) throw version;
+
+  const parsed = parseBody(await readBody(req, ctx.maxBodyBytes));
+  if (parsed instanceof BodyError) {
+    if (parsed.id !== null) setId(parsed.id);
+    throw parsed.error;
+  }
+  const { messages, batch } = parsed;
+  const first = messages[0]!;
+  if (!batch && isRequest(first)) setId(first.id);
+
+  const initialize = messages.find((m): m is JsonRpcRequest => isRequest(m) && m.method === 'initialize');
+  if (initialize) {
+    if (batch) throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'initialize_in_batch', 'Invalid Request: initialize MUST NOT be part of a JSON-RPC batch');
+    await handleInitialize(initialize, res, ctx, accept);
+    return;
+  }
+
+  const sessionId = header(req, SESSION_HEADER);
+  if (sessionId === undefined) {
+    if (!batch && isRequest(first) && first.method === 'server/discover') {
+      // A 2026-07-28 era probe: answer with a non-modern error so dual-era clients fall back to
+      // `initialize` (spec 2026-07-28 §Backward Compatibility L652-665; spec notes §2.2).
+      throw new ProxyError('ERR_MODERN_PROBE', 'modern_probe_declined', `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`);
+    }
+    throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');
+  }
+  const session = findSession(ctx, sessionId);
+  if (batch && session.protocolVersion !== '2025-03-26') {
+    // Batches exist only in 2025-03-26 (removed by 2025-06-18, spec notes §2.3).
+    throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'batch_not_allowed', `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`);
+  }
+
+  const requests = messages.filter(isRequest).length;
+  if (requests === 0) {
+    // Spec L95-97: notifications and responses get 202 with no body.
+    const err = await session.submit(messages, NO_SINK);
+    if (err) throw err;
+    replyEmpty(res, 202);
+    return;
+  }
+  const sink = new PostSink(res, {
+    jsonAllowed: accept.json,
+    sseAllowed: accept.sse,
+    expected: requests,
+    batch,
+    keepAlive: ctx.keepAlive,
+    headers: { [SESSION_HEADER]: session.id },
+    onEnd: (s) => session.detach(s),
+  });
+  session.attachRequestStream(sink);
+  await session.submit(messages, sink);
+  sink.accepted();
+}
+
+async function handleInitialize(initialize: JsonRpcRequest, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
+  const session = ctx.createSession();
+  let response: JsonRpcResponse;
+  try {
+    response = await session.start(initialize);
+  } catch (e) {
+    await session.close('initialize_failed');
+    throw e;
+  }
+  if (response.error) {
+    // The backend refused the handshake: pass its error through unchanged, and mint no session.
+    session.log.info({ reason: 'initialize_rejected', error: response.error.message }, 'backend rejected initialize');
+    await session.close('initialize_rejected');
+    replyJson(res, 200, response);
+    return;
+  }
+  ctx.sessions.add(session);
+  ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route });
+  const clientInfo = initialize.params?.clientInfo as { name?: string; version?: string } | undefined;
+  session.log.info({ reason: 'initialized', protocolVersion: session.protocolVersion, client: clientInfo?.name, clientVersion: clientInfo?.version }, 'session start');
+  // Spec L198-200: the session id travels on the response that carries the InitializeResult.
+  const headers = { [SESSION_HEADER]: session.id };
+  if (accept.json) {
+    replyJson(res, 200, response, headers);
+    return;
+  }
+  startSse(res, ctx.keepAlive, headers);
+  writeSseMessage(res, JSON.stringify(response));
+  res.end();
+}
+
+function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): void {
+  if (!acceptsEventStream(req.headers.accept)) {
+    throw new ProxyError('ERR_NOT_ACCEPTABLE', 'not_acceptable', 'Not Acceptable: a GET on the MCP endpoint must accept text/event-stream');
+  }
+  const version = checkProtocolVersion(header(req, 'mcp-protocol-version'));
+  if (version) throw version;
+  const sessionId = header(req, SESSION_HEADER);
+  if (sessionId === undefined) {
+    // Only 405 makes SDK clients and Cursor give up cleanly on a stream we cannot offer
+    // (spec L140-142; Cursor loops on 400/404/409, spec notes §6).
+    throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'get_without_session', 'Method Not Allowed: a GET stream needs an Mcp-Session-Id (initialize first)', {
+      headers: { allow: 'POST, DELETE, OPTIONS' },
+    });
+  }
+  const session = findSession(ctx, sessionId);
+  const sink: MessageSink = new StandaloneSink(res, ctx.keepAlive, { [SESSION_HEADER]: session.id }, (s) => session.detach(s));
+  session.attachStandalone(sink);
+}
+
+async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
+  const sessionId = header(req, SESSION_HEADER);
+  if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
+  const session = findSession(ctx, sessionId);
+  await session.close('client_delete');
+  replyEmpty(res, 200);
+}
+
+function findSession(ctx: StreamableHttpContext, id: string): Session {
+  const session = ctx.sessions.get(id);
+  if (!session) {
+    // Spec L211-212: a terminated or unknown session gets 404; clients then re-initialize.
+    throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session');
+  }
+  return session;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Notification-only POSTs have no responses to route. */
+const NO_SINK: MessageSink = {
+  kind: 'request',
+  streaming: false,
+  open: false,
+  deliver: () => false,
+  respond: () => false,
+  end: () => undefined,
+};
+
+export type { JsonRpcMessage };

@@ -1,0 +1,89 @@
+// The edge passes of the proxy, in order: health endpoints, Host/Origin check, CORS preflight,
+// route match. Later issues add authentication, path repair and OAuth-probe answers here.
+import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
+import { checkHostOrigin, isOriginAllowed, type HostOriginPolicy } from './host-origin.js';
+import { ProxyError } from '../errors/proxy-error.js';
+import type { Metrics } from '../observability/metrics.js';
+
+export interface RouteEndpoint {
+  /** The configured prefix, e.g. "/" or "/tools". */
+  readonly prefix: string;
+  /** The MCP endpoint path, e.g. "/mcp" or "/tools/mcp". */
+  readonly endpoint: string;
+}
+
+export interface EdgeContext<R extends RouteEndpoint> extends EdgeRequest {
+  route?: R;
+}
+
+export const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id';
+export const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version';
+
+export function createEdgePasses<R extends RouteEndpoint>(opts: {
+  policy: HostOriginPolicy;
+  routes: () => readonly R[];
+  metrics: Metrics;
+  ready: () => boolean;
+}): Pass<EdgeContext<R>>[] {
+  return [
+    {
+      name: 'health',
+      run: ({ req, path }) => {
+        if (req.method !== 'GET') return undefined;
+        if (path === '/healthz') return { kind: 'json', reason: 'health', status: 200, body: { status: 'ok' } };
+        if (path === '/readyz') {
+          const ok = opts.ready();
+          return { kind: 'json', reason: 'ready', status: ok ? 200 : 503, body: { status: ok ? 'ready' : 'not_ready' } };
+        }
+        if (path === '/metrics') return { kind: 'text', reason: 'metrics', status: 200, body: opts.metrics.render(), contentType: 'text/plain; version=0.0.4' };
+        return undefined;
+      },
+    },
+    {
+      name: 'host_origin',
+      run: ({ req, res }) => {
+        const origin = req.headers.origin;
+        const err = checkHostOrigin(req.headers.host, origin, opts.policy);
+        if (err) return { kind: 'error', error: err };
+        if (origin !== undefined && isOriginAllowed(origin, req.headers.host, opts.policy)) {
+          // Browser clients (the MCP Inspector) need to read the session header (spec notes §8).
+          res.setHeader('access-control-allow-origin', origin);
+          res.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
+          res.setHeader('vary', 'Origin');
+        }
+        return undefined;
+      },
+    },
+    {
+      name: 'route_match',
+      run: (ctx) => {
+        const route = opts.routes().find((r) => r.endpoint === ctx.path);
+        if (!route) {
+          const endpoints = opts.routes().map((r) => r.endpoint).join(', ');
+          return {
+            kind: 'error',
+            error: new ProxyError('ERR_ROUTE_NOT_FOUND', 'route_not_found', `Not Found: no MCP endpoint at ${ctx.path}; the MCP endpoint${endpoints.includes(',') ? 's are' : ' is'} ${endpoints}`),
+          };
+        }
+        ctx.route = route;
+        return undefined;
+      },
+    },
+    {
+      name: 'cors_preflight',
+      run: ({ req }) => {
+        if (req.method !== 'OPTIONS') return undefined;
+        return {
+          kind: 'empty',
+          reason: 'cors_preflight',
+          status: 204,
+          headers: {
+            'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
+            'access-control-allow-headers': CORS_ALLOW_HEADERS,
+            'access-control-max-age': '86400',
+          },
+        };
+      },
+    },
+  ];
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// Entry point: flags → config → app → listen → signals. Exit codes: 0 clean stop, 1 runtime
+// failure (a backend could not be launched, the port is taken), 2 bad flags or config.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createApp } from './app.js';
+import { ConfigError, HELP, parseCli, UsageError } from './cli/args.js';
+import { createLogger } from './observability/logger.js';
+
+const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const DEFAULT_CONFIG = path.join(PACKAGE_ROOT, 'config/frontdoor.yaml');
+
+async function main(): Promise<void> {
+  let command;
+  try {
+    command = parseCli(process.argv.slice(2), DEFAULT_CONFIG);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      for (const issue of e.issues) process.stderr.write(`mcp-frontdoor: ${issue}\n`);
+    } else if (e instanceof UsageError) {
+      process.stderr.write(`mcp-frontdoor: ${e.message}\n`);
+    } else throw e;
+    process.exit(2);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  if (command.kind === 'version') {
+    const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return;
+  }
+  const { config, configDir } = command;
+  const log = createLogger({ level: config.log.level, format: config.log.format });
+  const app = createApp(config, log, { configDir });
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ reason: signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.stop(`shutdown_${signal.toLowerCase()}`);
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  // The process must survive anything one request or one backend does (issue: never crash).
+  process.on('uncaughtException', (err) => log.error({ reason: 'uncaught_exception', err }, 'unexpected error (kept running)'));
+  process.on('unhandledRejection', (err) => log.error({ reason: 'unhandled_rejection', err }, 'unexpected rejection (kept running)'));
+
+  let urls: string[];
+  try {
+    urls = await app.start();
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    log.fatal({ reason: err.code ?? 'start_failed' }, `cannot start: ${err.message}`);
+    await app.stop('start_failed').catch(() => undefined);
+    log.flush();
+    process.exit(1);
+  }
+  log.info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url) }, 'listening');
+  if (process.stderr.isTTY) {
+    process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
+  }
+}
+
+void main();

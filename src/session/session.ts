@@ -1,0 +1,311 @@
+// One client-facing MCP session and its backend channel. The client keeps its session id for the
+// session's whole life; when the backend channel drops (stream ended, backend restarted), the session
+// reconnects with backoff and replays the client's `initialize` and `notifications/initialized`
+// (design §4; spec notes §3 U6). Only requests in flight at the drop fail.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { BackendConnector, Channel } from '../backends/channel.js';
+import { ProxyError, toProxyError } from '../errors/proxy-error.js';
+import {
+  isRequest,
+  isResponse,
+  progressTokenOf,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from '../jsonrpc/message.js';
+import type { Metrics } from '../observability/metrics.js';
+import { Correlator } from './correlator.js';
+import { Outbox } from './outbox.js';
+import type { MessageSink } from './sink.js';
+import { Backoff } from './backoff.js';
+
+export interface SessionOptions {
+  route: string;
+  connector: BackendConnector;
+  log: Logger;
+  metrics: Metrics;
+  connectTimeoutMs: number;
+  reconnectInitialDelayMs: number;
+  reconnectMaxDelayMs: number;
+  maxBufferedMessages: number;
+  onClosed(session: Session, reason: string): void;
+}
+
+type State = 'new' | 'ready' | 'reconnecting' | 'closed';
+
+export class Session {
+  /** Client-facing id: a UUID, visible ASCII only (spec 2025-11-25 L203-204). Never sent to a backend. */
+  readonly id = randomUUID();
+  readonly createdAt = Date.now();
+  lastActivity = Date.now();
+  /** The version the backend answered to the client's `initialize`. */
+  protocolVersion: string | undefined;
+
+  private state: State = 'new';
+  private channel: Channel | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly correlator = new Correlator();
+  private readonly outbox: Outbox;
+  private clientInitialize: JsonRpcRequest | undefined;
+  private clientSentInitialized = false;
+  private readonly backoff: Backoff;
+  readonly log: Logger;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.outbox = new Outbox(opts.maxBufferedMessages);
+    this.backoff = new Backoff(opts.reconnectInitialDelayMs, opts.reconnectMaxDelayMs);
+    this.log = opts.log.child({ sessionId: this.id, route: opts.route });
+  }
+
+  get closed(): boolean {
+    return this.state === 'closed';
+  }
+
+  get openStreams(): number {
+    return this.outbox.openStreams;
+  }
+
+  get inFlight(): number {
+    return this.correlator.size;
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /**
+   * Opens the backend channel and forwards the client's `initialize`. Resolves with the backend's
+   * answer (the client's id restored); throws a ProxyError when the backend cannot be reached.
+   */
+  async start(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
+    this.clientInitialize = initialize;
+    this.channel = await this.opts.connector.connect({
+      onMessage: (m) => this.onBackendMessage(m),
+      onClose: (cause) => this.onChannelClose(cause),
+    });
+    const response = await this.internalRequest('initialize', initialize.params ?? {});
+    const result = response.result as { protocolVersion?: unknown } | undefined;
+    if (typeof result?.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
+    if (!response.error) this.state = 'ready';
+    return { ...response, id: initialize.id };
+  }
+
+  /**
+   * Forwards client messages (one POST body) to the backend. Responses to requests go to `sink`.
+   * Resolves when the backend accepted every message; requests that could not be sent are answered
+   * on the sink with an error. Returns the first error for notifications/responses, if any.
+   */
+  async submit(messages: JsonRpcMessage[], sink: MessageSink): Promise<ProxyError | undefined> {
+    this.touch();
+    const channel = await this.channelReady().catch((e: unknown) => toProxyError(e));
+    if (channel instanceof ProxyError) {
+      for (const m of messages) if (isRequest(m)) sink.respond(channel.toJsonRpc(m.id), channel);
+      return channel;
+    }
+    let firstError: ProxyError | undefined;
+    const sends: Promise<void>[] = [];
+    for (const m of messages) {
+      const outgoing = this.prepare(m, sink);
+      if (outgoing === undefined) continue;
+      sends.push(
+        channel.send(outgoing).catch((e: unknown) => {
+          const err = toProxyError(e);
+          if (isRequest(m) && isRequest(outgoing)) {
+            const entry = this.correlator.take(outgoing.id);
+            if (entry) sink.respond(err.toJsonRpc(m.id), err);
+          } else firstError ??= err;
+          this.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId, method: 'method' in m ? m.method : undefined }, err.message);
+        }),
+      );
+    }
+    await Promise.all(sends);
+    return firstError;
+  }
+
+  /** Rewrites one client message for the backend; undefined when it must not be forwarded. */
+  private prepare(m: JsonRpcMessage, sink: MessageSink): JsonRpcMessage | undefined {
+    if (isResponse(m)) return m; // answer to a server→client request: ids are the backend's own
+    if (isRequest(m)) {
+      const backendId = this.correlator.addClient(m.id, m.method, sink, progressTokenOf(m));
+      return { ...m, id: backendId };
+    }
+    if (m.method === 'notifications/initialized') {
+      if (this.clientSentInitialized) {
+        this.log.debug({ reason: 'duplicate_initialized' }, 'dropped a duplicate notifications/initialized');
+        return undefined;
+      }
+      this.clientSentInitialized = true;
+      return m;
+    }
+    if (m.method === 'notifications/cancelled') {
+      const requestId = m.params?.requestId as JsonRpcId | undefined;
+      const backendId = requestId === undefined ? undefined : this.correlator.backendIdOf(requestId);
+      // An unmapped id would cancel whatever request happens to carry that id upstream: drop it.
+      if (backendId === undefined) return undefined;
+      return { ...m, params: { ...m.params, requestId: backendId } };
+    }
+    return m;
+  }
+
+  /** Attaches the client's GET stream; an older GET stream of this session is ended. */
+  attachStandalone(sink: MessageSink): void {
+    this.touch();
+    const previous = this.outbox.attachStandalone(sink);
+    previous?.end();
+  }
+
+  attachRequestStream(sink: MessageSink): void {
+    this.outbox.attachRequestStream(sink);
+  }
+
+  detach(sink: MessageSink): void {
+    this.outbox.detach(sink);
+    this.touch();
+  }
+
+  private onBackendMessage(m: JsonRpcMessage): void {
+    if (isResponse(m)) {
+      const entry = this.correlator.take(m.id);
+      if (!entry) {
+        this.log.warn({ reason: 'unknown_response_id', id: m.id }, 'dropped a backend response that answers no pending request');
+        return;
+      }
+      if (entry.internal) {
+        entry.resolve(m);
+        return;
+      }
+      const delivered = entry.sink.respond({ ...m, id: entry.clientId });
+      if (!delivered) {
+        this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'client_gone' });
+        this.log.debug({ reason: 'client_gone', method: entry.method }, 'the client left before its response arrived');
+      }
+      return;
+    }
+    if (m.method === 'notifications/progress') {
+      const token = m.params?.progressToken as JsonRpcId | undefined;
+      const sink = token === undefined ? undefined : this.correlator.sinkForProgress(token);
+      if (sink?.open && sink.deliver(m)) return;
+    }
+    if (!this.outbox.route(m)) {
+      this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'buffer_full' });
+      this.log.warn({ reason: 'buffer_full', buffered: this.outbox.buffered }, 'client has no open stream and the buffer is full: dropped the oldest message');
+    }
+  }
+
+  private onChannelClose(cause: ProxyError): void {
+    this.channel = undefined;
+    if (this.state === 'closed') return;
+    this.log.warn({ reason: cause.reason, code: cause.code }, `backend channel lost: ${cause.message}`);
+    this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
+    this.failInFlight(new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`));
+    if (this.state === 'new') return; // start() is still waiting and will see the failure
+    this.state = 'reconnecting';
+    this.ready = this.reconnect();
+  }
+
+  private failInFlight(err: ProxyError): void {
+    for (const entry of this.correlator.drain()) {
+      if (entry.internal) entry.resolve(err.toJsonRpc(null));
+      else entry.sink.respond(err.toJsonRpc(entry.clientId), err);
+    }
+  }
+
+  private async reconnect(): Promise<void> {
+    this.backoff.reset();
+    for (let attempt = 1; this.state === 'reconnecting'; attempt++) {
+      await this.backoff.wait();
+      if (this.state !== 'reconnecting') return;
+      try {
+        await this.rehandshake();
+        this.state = 'ready';
+        this.opts.metrics.inc('frontdoor_backend_reconnects_total', { route: this.opts.route });
+        this.log.info({ attempt, reason: 'backend_reconnected' }, 'backend channel re-established; initialize replayed');
+        return;
+      } catch (e) {
+        const err = toProxyError(e);
+        this.lastReconnectError = err;
+        this.log.debug({ attempt, reason: err.reason }, `reconnect attempt failed: ${err.message}`);
+      }
+    }
+  }
+
+  private lastReconnectError: ProxyError | undefined;
+
+  /** Opens a new channel and replays the client's handshake on it. */
+  private async rehandshake(): Promise<void> {
+    const channel = await this.opts.connector.connect({
+      onMessage: (m) => this.onBackendMessage(m),
+      onClose: (cause) => this.onChannelClose(cause),
+    });
+    if (this.state === 'closed') {
+      await channel.close();
+      return;
+    }
+    this.channel = channel;
+    const response = await this.internalRequest('initialize', this.clientInitialize?.params ?? {});
+    if (response.error) {
+      await channel.close();
+      this.channel = undefined;
+      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+    }
+    if (this.clientSentInitialized) await channel.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  }
+
+  /** The channel, waiting (bounded) while a reconnect is under way. */
+  private async channelReady(): Promise<Channel> {
+    if (this.state === 'closed') throw new ProxyError('ERR_SESSION_CLOSED', 'session_closed', 'the session was closed');
+    if (this.channel && this.state === 'ready') return this.channel;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const last = this.lastReconnectError ? `: ${this.lastReconnectError.message}` : '';
+        reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_reconnecting', `the backend is unreachable and the proxy is reconnecting${last}`));
+      }, this.opts.connectTimeoutMs);
+    });
+    try {
+      await Promise.race([this.ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!this.channel || this.state !== 'ready') throw new ProxyError('ERR_SESSION_CLOSED', 'session_closed', 'the session was closed');
+    return this.channel;
+  }
+
+  /** A request the proxy itself makes to the backend, answered through the correlator. */
+  private internalRequest(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
+    const channel = this.channel;
+    if (!channel) return Promise.reject(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed'));
+    return new Promise<JsonRpcResponse>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.correlator.take(id);
+        reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_initialize_timeout', `the backend did not answer ${method} within ${this.opts.connectTimeoutMs} ms`));
+      }, this.opts.connectTimeoutMs);
+      const id = this.correlator.addInternal(method, (response) => {
+        clearTimeout(timer);
+        const data = response.error?.data as { code?: string } | undefined;
+        if (response.id === null && data?.code) reject(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', response.error!.message));
+        else resolve(response);
+      });
+      channel.send({ jsonrpc: '2.0', id, method, params }).catch((e: unknown) => {
+        clearTimeout(timer);
+        this.correlator.take(id);
+        reject(toProxyError(e));
+      });
+    });
+  }
+
+  /** Ends the session: in-flight requests fail, streams end, the backend channel closes. */
+  async close(reason: string): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.backoff.cancel();
+    this.failInFlight(new ProxyError('ERR_SESSION_CLOSED', reason, `the session was closed (${reason})`));
+    this.outbox.endAll();
+    const channel = this.channel;
+    this.channel = undefined;
+    await channel?.close().catch(() => undefined);
+    this.opts.onClosed(this, reason);
+  }
+}

@@ -1,0 +1,19 @@
+// Where a session writes what the backend sends: a client's POST response (JSON or an SSE stream)
+// or its standalone GET stream. Implemented by frontends; the session never sees HTTP.
+import type { JsonRpcMessage, JsonRpcResponse } from '../jsonrpc/message.js';
+import type { ProxyError } from '../errors/proxy-error.js';
+
+export interface MessageSink {
+  /** 'request': answers one POST; 'standalone': the GET stream. */
+  readonly kind: 'request' | 'standalone';
+  /** True when it can carry messages other than its own responses (an SSE stream). */
+  readonly streaming: boolean;
+  /** False once the client went away or the sink finished. */
+  readonly open: boolean;
+  /** Writes a notification or server→client request. Returns false when it could not. */
+  deliver(message: JsonRpcMessage): boolean;
+  /** Writes the response to one of the requests this sink waits for; the sink ends after the last. */
+  respond(response: JsonRpcResponse, error?: ProxyError): boolean;
+  /** Ends the sink (session closing). */
+  end(): void;
+}
