@@ -79,7 +79,11 @@ export const configSchema = z
     listen: z
       .object({
         host: z.string().min(1).default('127.0.0.1').describe('bind address; loopback by default (spec: servers SHOULD bind localhost)'),
-        port: z.number().int().min(0).max(65535).default(8080),
+        // A string is accepted so that `port: ${PORT:-8080}` works after interpolation.
+        port: z
+          .union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)])
+          .pipe(z.number().int().min(0).max(65535))
+          .default(8080),
         publicUrl: httpUrl.optional().describe('the URL clients use when the proxy sits behind another proxy'),
         allowedHosts: z.array(z.string()).default([]).describe('extra Host header values accepted (DNS rebinding protection)'),
         allowedOrigins: z.array(z.string()).default([]).describe('extra Origin values accepted, e.g. https://app.example.com'),

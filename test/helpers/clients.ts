@@ -1,0 +1,68 @@
+// MCP SDK clients used as test drivers: a Streamable HTTP client for the proxy's /mcp face with
+// handlers for every server→client request the fixture sends.
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ListRootsRequestSchema,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+
+export interface TestClient {
+  client: Client;
+  transport: StreamableHTTPClientTransport;
+  logs: unknown[];
+  updates: string[];
+  listChanged: number;
+  close(): Promise<void>;
+}
+
+export async function connectStreamable(url: string, name = 'e2e'): Promise<TestClient> {
+  const client = new Client(
+    { name, version: '1.0.0' },
+    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },
+  );
+  const state = { logs: [] as unknown[], updates: [] as string[], listChanged: 0 };
+  client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+    const first = req.params.messages[0]?.content as { text?: string } | undefined;
+    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `sampled: ${first?.text ?? ''}` } };
+  });
+  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
+  client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///tmp/e2e', name: 'e2e' }] }));
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    state.logs.push(n.params.data);
+  });
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+    state.updates.push(n.params.uri);
+  });
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    state.listChanged++;
+  });
+  const transport = new StreamableHTTPClientTransport(new URL(url));
+  await client.connect(transport);
+  return Object.assign(state, {
+    client,
+    transport,
+    close: async () => {
+      await transport.terminateSession().catch(() => undefined);
+      await client.close();
+    },
+  });
+}
+
+export function textOf(result: unknown): string {
+  const content = (result as { content?: Array<{ type: string; text?: string }> }).content ?? [];
+  return content.map((c) => c.text ?? '').join('');
+}
+
+/** Polls `check` until it returns true (events arrive asynchronously); bounded. */
+export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
