@@ -1,0 +1,169 @@
+// Table-driven tests of the pure pieces: endpoint resolution, header negotiation, body parsing,
+// Host/Origin policy, units, env interpolation, the correlator and the outbox.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveEndpoint } from '../../src/backends/legacy-sse/endpoint-url.js';
+import { checkProtocolVersion, negotiateAccept, checkJsonContentType } from '../../src/frontends/streamable-http/negotiate.js';
+import { BodyError, parseBody } from '../../src/frontends/streamable-http/parse-body.js';
+import { checkHostOrigin } from '../../src/http/host-origin.js';
+import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
+import { interpolate } from '../../src/config/interpolate.js';
+import { Correlator } from '../../src/session/correlator.js';
+import { Outbox } from '../../src/session/outbox.js';
+import type { MessageSink } from '../../src/session/sink.js';
+import type { JsonRpcMessage } from '../../src/jsonrpc/message.js';
+import { ProxyError } from '../../src/errors/proxy-error.js';
+
+test('resolveEndpoint: every form servers send stays on the backend origin', () => {
+  const base = new URL('http://127.0.0.1:9121/sse');
+  const cases: Array<[string, string, string | undefined]> = [
+    ['/messages?sessionId=abc', 'http://127.0.0.1:9121/messages?sessionId=abc', undefined],
+    ['/messages/?session_id=0f3e', 'http://127.0.0.1:9121/messages/?session_id=0f3e', undefined],
+    ['messages?sessionId=r', 'http://127.0.0.1:9121/messages?sessionId=r', undefined],
+    ['http://0.0.0.0:9121/messages?sessionId=x', 'http://127.0.0.1:9121/messages?sessionId=x', 'http://0.0.0.0:9121'],
+    ['http://mcp-server:8000/messages?sessionId=y', 'http://127.0.0.1:9121/messages?sessionId=y', 'http://mcp-server:8000'],
+    ['https://evil.example.com/steal?sessionId=z', 'http://127.0.0.1:9121/steal?sessionId=z', 'https://evil.example.com'],
+    ['  /messages?sessionId=t \r', 'http://127.0.0.1:9121/messages?sessionId=t', undefined],
+  ];
+  for (const [data, want, from] of cases) {
+    const r = resolveEndpoint(data, base);
+    assert.equal(r.url.href, want, data);
+    assert.equal(r.originRewrittenFrom, from, data);
+  }
+  assert.throws(() => resolveEndpoint('', base));
+  assert.throws(() => resolveEndpoint('ftp://x/y', base));
+  // A backend behind a path prefix keeps it for relative endpoints.
+  assert.equal(resolveEndpoint('messages?sessionId=1', new URL('http://h:1/mcp-sse/sse')).url.href, 'http://h:1/mcp-sse/messages?sessionId=1');
+});
+
+test('negotiateAccept and content type', () => {
+  assert.deepEqual(negotiateAccept(undefined), { json: true, sse: true });
+  assert.deepEqual(negotiateAccept('application/json, text/event-stream'), { json: true, sse: true });
+  assert.deepEqual(negotiateAccept('application/json'), { json: true, sse: false });
+  assert.deepEqual(negotiateAccept('text/event-stream;q=0.9'), { json: false, sse: true });
+  assert.deepEqual(negotiateAccept('*/*'), { json: true, sse: true });
+  assert.ok(negotiateAccept('text/html') instanceof ProxyError);
+  assert.equal(checkJsonContentType('application/json; charset=utf-8'), undefined);
+  assert.equal(checkJsonContentType('text/plain')?.status, 415);
+  assert.equal(checkJsonContentType(undefined)?.status, 415);
+});
+
+test('checkProtocolVersion', () => {
+  for (const v of [undefined, '2024-11-05', '2025-03-26', '2025-06-18', '2025-11-25']) assert.equal(checkProtocolVersion(v), undefined, String(v));
+  for (const v of ['2026-07-28', 'latest', '']) assert.equal(checkProtocolVersion(v)?.status, 400, v);
+});
+
+test('parseBody', () => {
+  const bad = parseBody('{');
+  assert.ok(bad instanceof BodyError && bad.error.code === 'ERR_BAD_JSON');
+  const invalid = parseBody('{"jsonrpc":"2.0","id":5}');
+  assert.ok(invalid instanceof BodyError && invalid.error.code === 'ERR_NOT_JSONRPC' && invalid.id === 5);
+  const nullId = parseBody('{"jsonrpc":"2.0","id":null,"method":"x"}');
+  assert.ok(nullId instanceof BodyError, 'a request id must not be null');
+  const empty = parseBody('[]');
+  assert.ok(empty instanceof BodyError);
+  const ok = parseBody('[{"jsonrpc":"2.0","id":1,"method":"a"},{"jsonrpc":"2.0","method":"n"},{"jsonrpc":"2.0","id":"s","result":{}}]');
+  assert.ok(!(ok instanceof BodyError) && ok.batch && ok.messages.length === 3);
+});
+
+test('checkHostOrigin: loopback defaults, allow-lists, rebinding', () => {
+  const loop = { loopback: true, allowedHosts: [], allowedOrigins: [] };
+  assert.equal(checkHostOrigin('127.0.0.1:8080', undefined, loop), undefined);
+  assert.equal(checkHostOrigin('localhost:8080', 'http://localhost:6274', loop), undefined);
+  assert.equal(checkHostOrigin('[::1]:8080', undefined, loop), undefined);
+  assert.equal(checkHostOrigin('evil.example.com', undefined, loop)?.status, 403);
+  assert.equal(checkHostOrigin('localhost:8080', 'http://evil.example.com', loop)?.code, 'ERR_ORIGIN_REJECTED');
+  assert.equal(checkHostOrigin('localhost:8080', 'null', loop)?.status, 403);
+  const open = { loopback: false, allowedHosts: [], allowedOrigins: ['https://app.example.com'] };
+  assert.equal(checkHostOrigin('proxy.internal:8080', undefined, open), undefined);
+  assert.equal(checkHostOrigin('proxy.internal:8080', 'https://app.example.com', open), undefined);
+  assert.equal(checkHostOrigin('proxy.internal:8080', 'http://proxy.internal:8080', open), undefined);
+  assert.equal(checkHostOrigin('proxy.internal:8080', 'https://other.example.com', open)?.status, 403);
+  const pinned = { loopback: false, allowedHosts: ['mcp.example.com'], allowedOrigins: [] };
+  assert.equal(checkHostOrigin('mcp.example.com', undefined, pinned), undefined);
+  assert.equal(checkHostOrigin('attacker.example.com', undefined, pinned)?.status, 403);
+});
+
+test('units and interpolation', () => {
+  assert.equal(parseDurationMs('500ms'), 500);
+  assert.equal(parseDurationMs('15s'), 15_000);
+  assert.equal(parseDurationMs('10m'), 600_000);
+  assert.equal(parseDurationMs('1.5h'), 5_400_000);
+  assert.equal(parseDurationMs('250'), 250);
+  assert.equal(parseDurationMs('soon'), undefined);
+  assert.equal(parseSizeBytes('4mb'), 4 * 1024 * 1024);
+  assert.equal(parseSizeBytes('64KB'), 65_536);
+  assert.equal(parseSizeBytes('1tb'), undefined);
+  const missing: string[] = [];
+  const env = { TOKEN: 's3cret', EMPTY: '' };
+  assert.equal(interpolate('Bearer ${TOKEN}', env, (n) => missing.push(n)), 'Bearer s3cret');
+  assert.equal(interpolate('${PORT:-8080}', env, (n) => missing.push(n)), '8080');
+  assert.equal(interpolate('${EMPTY:-d}', env, (n) => missing.push(n)), 'd');
+  assert.equal(interpolate('${NOPE}', env, (n) => missing.push(n)), '');
+  assert.deepEqual(missing, ['NOPE']);
+});
+
+function fakeSink(streaming = true): MessageSink & { got: JsonRpcMessage[]; isOpen: boolean } {
+  const sink = {
+    kind: 'request' as const,
+    streaming,
+    isOpen: true,
+    got: [] as JsonRpcMessage[],
+    get open() {
+      return sink.isOpen;
+    },
+    deliver(m: JsonRpcMessage) {
+      if (!sink.isOpen) return false;
+      sink.got.push(m);
+      return true;
+    },
+    respond(m: JsonRpcMessage) {
+      sink.got.push(m);
+      return true;
+    },
+    end() {
+      sink.isOpen = false;
+    },
+  };
+  return sink;
+}
+
+test('Correlator: ids rewritten, mapped back, cancellation and progress lookups', () => {
+  const c = new Correlator();
+  const sink = fakeSink();
+  const a = c.addClient(1, 'tools/call', sink, 'tok');
+  const b = c.addClient('1', 'tools/call', sink, undefined);
+  const internal = c.addInternal('initialize', () => undefined);
+  assert.equal(new Set([a, b, internal]).size, 3, 'ids never collide, even for 1 and "1"');
+  assert.equal(c.backendIdOf(1), a);
+  assert.equal(c.backendIdOf('1'), b);
+  assert.equal(c.sinkForProgress('tok'), sink);
+  const entry = c.take(a);
+  assert.ok(entry && !entry.internal && entry.clientId === 1);
+  assert.equal(c.sinkForProgress('tok'), undefined);
+  assert.equal(c.take(a), undefined, 'a response is delivered once');
+  assert.equal(c.take('x'), undefined);
+  assert.equal(c.drain().length, 2);
+  assert.equal(c.size, 0);
+});
+
+test('Outbox: GET stream first, then the newest POST stream, else a bounded buffer', () => {
+  const box = new Outbox(2);
+  const msg = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: `m${n}` });
+  assert.ok(box.route(msg(1)));
+  assert.ok(box.route(msg(2)));
+  assert.equal(box.route(msg(3)), false, 'over the bound the oldest is dropped');
+  const post = fakeSink();
+  box.attachRequestStream(post);
+  assert.deepEqual(post.got.map((m) => (m as { method: string }).method), ['m2', 'm3'], 'the buffer flushes into the first stream');
+  const get = fakeSink();
+  box.attachStandalone(get);
+  box.route(msg(4));
+  assert.equal(get.got.length, 1, 'the GET stream is preferred');
+  get.isOpen = false;
+  box.route(msg(5));
+  assert.equal((post.got.at(-1) as { method: string }).method, 'm5', 'falls back to the POST stream');
+  const jsonOnly = fakeSink(false);
+  box.attachRequestStream(jsonOnly);
+  assert.equal(jsonOnly.got.length, 0, 'a JSON answer cannot carry notifications');
+});
