@@ -147,9 +147,9 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       });
       accepting = true;
       const addr = server.address() as AddressInfo;
-      const base = config.listen.publicUrl
-        ? config.listen.publicUrl.replace(/\/$/, '')
-        : `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+      // A wildcard bind is reachable on loopback; print that rather than an address no client can use.
+      const host = addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address === '::' ? '[::1]' : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      const base = config.listen.publicUrl ? config.listen.publicUrl.replace(/\/$/, '') : `http://${host}:${addr.port}`;
       return routes.map((r) => `${base}${r.endpoint}`);
     },
     async stop(reason) {
