@@ -200,7 +200,8 @@ export class Session {
     this.log.warn({ reason: cause.reason, code: cause.code }, `backend channel lost: ${cause.message}`);
     this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
     this.failInFlight(new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`));
-    if (this.state === 'new') return; // start() is still waiting and will see the failure
+    // 'new': start() is waiting and sees the failure; 'reconnecting': the running loop retries.
+    if (this.state !== 'ready') return;
     this.state = 'reconnecting';
     this.ready = this.reconnect();
   }

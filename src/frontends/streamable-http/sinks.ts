@@ -76,6 +76,7 @@ export class PostSink implements MessageSink {
     if (!this.open) return false;
     this.answered++;
     if (error) this.proxyErrors.push(error);
+    if (!this.opts.jsonAllowed) this.upgrade(); // the client takes only text/event-stream
     if (this.sse) writeSseMessage(this.res, JSON.stringify(response));
     else this.responses.push(response);
     if (this.answered >= this.opts.expected) this.complete();
