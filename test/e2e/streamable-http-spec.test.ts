@@ -201,3 +201,27 @@ test('the proxy answers health and metrics', async () => {
   assert.match(metrics, /frontdoor_sessions_started_total/);
   assert.match(metrics, /frontdoor_errors_total\{reason="parse_error",route="\/"\} 1/);
 });
+
+test('a server message with no client stream open is buffered and delivered on the next stream (none dropped)', async () => {
+  const id = await rawSession(proxy.url);
+  const headers = { 'mcp-session-id': id, accept: 'application/json' };
+  await (await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'demo://readme' } }), headers)).text();
+  // JSON-only answers cannot carry the notification, and there is no GET stream: it must wait.
+  const touch = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'touch_resource', arguments: { uri: 'demo://readme' } } }), headers);
+  assert.match(touch.headers.get('content-type') ?? '', /application\/json/);
+  await touch.text();
+  const ac = new AbortController();
+  const stream = await fetch(proxy.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': id }, signal: ac.signal });
+  const reader = stream.body!.getReader();
+  const decoder = new TextDecoder();
+  let seen = '';
+  while (!seen.includes('\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += decoder.decode(value);
+  }
+  const msg = JSON.parse(seen.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
+  assert.equal(msg.method, 'notifications/resources/updated');
+  assert.equal(msg.params.uri, 'demo://readme');
+  ac.abort();
+});
