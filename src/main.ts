@@ -62,7 +62,8 @@ async function main(): Promise<void> {
     log.flush();
     process.exit(1);
   }
-  log.info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url) }, 'listening');
+  // The URL to give clients is printed whatever the log level (tests and scripts wait for it).
+  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url) }, 'listening');
   if (process.stderr.isTTY) {
     process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
   }

@@ -1,7 +1,7 @@
 // Minimal legacy HTTP+SSE MCP server used by the bench (test/bench/bench.ts).
 //   GET  /sse                      opens an SSE stream (one McpServer per connection)
 //   POST /messages?sessionId=...   delivers a JSON-RPC message to that session
-// One tool: `echo` {text} -> text.
+// One tool: `echo` {text} -> text (the result's _meta['bench/handlerAt'] is when the handler ran, epoch ms).
 // Usage: node dist/test/bench/bench-backend.js [--port N]   (default 0 = ephemeral)
 // On listen prints one JSON line: {"listening":"http://127.0.0.1:<port>/sse"}. SIGTERM -> exit 0.
 import http from 'node:http';
@@ -23,7 +23,9 @@ function newServer(): McpServer {
   server.registerTool(
     'echo',
     { description: 'Echoes the text back', inputSchema: { text: z.string() } },
-    async ({ text }) => ({ content: [{ type: 'text', text }] }),
+    // _meta carries the wall-clock time (epoch ms, sub-ms precision) at which the handler ran, so the
+    // bench can split a call's latency into the hop to the backend and the hop back.
+    async ({ text }) => ({ content: [{ type: 'text', text }], _meta: { 'bench/handlerAt': performance.timeOrigin + performance.now() } }),
   );
   return server;
 }

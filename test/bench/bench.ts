@@ -10,8 +10,10 @@
 //   BENCH_ROUNDS=2               measured rounds per mode, in ABBA order (direct, proxy, proxy, direct)
 //   BENCH_RUN_MAX_MS=20000       wall-time cap of one measured round (load loops stop at the deadline)
 //   BENCH_SKIP_PROXY=1           only run the direct half
-//   BENCH_PROXY_CPU_PROF=<dir>   run the proxy under `node --cpu-prof --cpu-prof-dir=<dir>` (written when it exits)
+//   BENCH_PROXY_CPU_PROF=<dir>   run the proxy as `node --cpu-prof --cpu-prof-dir=<dir> dist/src/main.js` (written when it exits)
+//   BENCH_PROXY_NODE_OPTIONS=... NODE_OPTIONS for the proxy process only (e.g. --max-semi-space-size=2)
 //   BENCH_PROXY_ARGS="..."       extra CLI arguments for the proxy (space separated)
+//   BENCH_PROXY_LOG_LEVEL=warn   the proxy's --log-level (falls back to info if no 'listening' line appears)
 //
 // This is a bench, not a test: targets are printed as PASS/MISS and never fail the run.
 // Exit code 1 only when something broke (a call/connection errored, or the proxy could not start).
@@ -22,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { REPO_ROOT, startProcess, startProxy, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
+import { PROXY_MAIN, REPO_ROOT, startProcess, startProxy as startProxyHelper, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
 
 type Mode = 'direct' | 'proxy';
 
@@ -37,6 +39,9 @@ interface RoundResult {
   errors: number;
   wallMs: number;
   latencies: number[];
+  /** Per call: client send -> backend tool handler, and handler -> client receipt (ms, cross-process wall clock). */
+  hopOut: number[];
+  hopBack: number[];
   hitDeadline: boolean;
   /** CPU ms spent during the round by the bench client (this process), the backend and the proxy. */
   cpuMs: { client: number; backend: number | null; proxy: number | null };
@@ -52,6 +57,9 @@ interface ModeStats {
   p90: number;
   p99: number;
   max: number;
+  /** p50 of the two halves of a call: to the backend's handler, and back to the client. */
+  hopOutP50: number;
+  hopBackP50: number;
   roundsCallsPerSec: number[];
   hitDeadline: boolean;
   /** CPU microseconds per successful call, by process. */
@@ -208,22 +216,31 @@ async function closeAll(sessions: Session[]): Promise<void> {
 
 const firstCallErrors: string[] = [];
 
-async function oneCall(s: Session, text: string): Promise<boolean> {
+/** Wall clock in epoch ms with sub-ms precision, comparable across processes on this machine. */
+const wallNow = () => performance.timeOrigin + performance.now();
+
+/** One call; `out`/`back` are the client->backend-handler and handler->client times in ms (NaN if unknown). */
+async function oneCall(s: Session, text: string): Promise<{ ok: boolean; out: number; back: number }> {
+  const sentAt = wallNow();
   try {
     const res = await s.client.callTool({ name: 'echo', arguments: { text } }, undefined, { timeout: CALL_TIMEOUT_MS });
+    const doneAt = wallNow();
     const content = (res as { content?: Array<{ type: string; text?: string }> }).content;
     const ok = !res.isError && content?.[0]?.type === 'text' && content[0].text === text;
     if (!ok && firstCallErrors.length < 5) firstCallErrors.push(`bad result: ${JSON.stringify(res).slice(0, 300)}`);
-    return ok;
+    const at = (res._meta as Record<string, unknown> | undefined)?.['bench/handlerAt'];
+    return typeof at === 'number' ? { ok, out: at - sentAt, back: doneAt - at } : { ok, out: NaN, back: NaN };
   } catch (err) {
     if (firstCallErrors.length < 5) firstCallErrors.push(err instanceof Error ? err.message : String(err));
-    return false;
+    return { ok: false, out: NaN, back: NaN };
   }
 }
 
 /** Every session makes up to `m` sequential calls; all loops stop at the deadline. */
 async function drive(mode: Mode, sessions: Session[], m: number, deadlineMs: number, record: boolean): Promise<RoundResult> {
   const latencies: number[] = [];
+  const hopOut: number[] = [];
+  const hopBack: number[] = [];
   let calls = 0;
   let errors = 0;
   let hitDeadline = false;
@@ -237,16 +254,22 @@ async function drive(mode: Mode, sessions: Session[], m: number, deadlineMs: num
           return;
         }
         const start = performance.now();
-        const ok = await oneCall(s, `s${si}-c${i}-bench-payload`);
+        const r = await oneCall(s, `s${si}-c${i}-bench-payload`);
         const dt = performance.now() - start;
-        if (ok) {
+        if (r.ok) {
           calls++;
-          if (record) latencies.push(dt);
+          if (record) {
+            latencies.push(dt);
+            if (!Number.isNaN(r.out)) {
+              hopOut.push(r.out);
+              hopBack.push(r.back);
+            }
+          }
         } else errors++;
       }
     }),
   );
-  return { mode, calls, errors, wallMs: performance.now() - t0, latencies, hitDeadline, cpuMs: { client: 0, backend: null, proxy: null } };
+  return { mode, calls, errors, wallMs: performance.now() - t0, latencies, hopOut, hopBack, hitDeadline, cpuMs: { client: 0, backend: null, proxy: null } };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -269,6 +292,8 @@ function stats(rounds: RoundResult[], connectErrors: number, peakRssMb: number |
     p90: percentile(lat, 90),
     p99: percentile(lat, 99),
     max: lat.length ? lat[lat.length - 1]! : NaN,
+    hopOutP50: percentile(rounds.flatMap((r) => r.hopOut).sort((a, b) => a - b), 50),
+    hopBackP50: percentile(rounds.flatMap((r) => r.hopBack).sort((a, b) => a - b), 50),
     roundsCallsPerSec: rounds.map((r) => (r.wallMs > 0 ? (r.calls / r.wallMs) * 1000 : 0)),
     hitDeadline: rounds.some((r) => r.hitDeadline),
     cpuUsPerCall: {
@@ -401,6 +426,23 @@ function printTable(results: NResult[], proxyNote: string | null): void {
   }
   const cw = cpuRows[0]!.map((_, c) => Math.max(...cpuRows.map((row) => row[c]!.length)));
   for (const row of cpuRows) console.log('  ' + row.map((cell, c) => cell.padStart(cw[c]!)).join('  '));
+  console.log('');
+  console.log('per hop, p50 ms (client send -> backend echo handler runs; handler -> client has the result):');
+  const hopRows: string[][] = [['N', 'out D', 'out P', 'out +', 'back D', 'back P', 'back +']];
+  for (const r of results) {
+    const p = r.proxy;
+    hopRows.push([
+      String(r.n),
+      f(r.direct.hopOutP50, 3),
+      p ? f(p.hopOutP50, 3) : '-',
+      p ? f(p.hopOutP50 - r.direct.hopOutP50, 3) : '-',
+      f(r.direct.hopBackP50, 3),
+      p ? f(p.hopBackP50, 3) : '-',
+      p ? f(p.hopBackP50 - r.direct.hopBackP50, 3) : '-',
+    ]);
+  }
+  const hw = hopRows[0]!.map((_, c) => Math.max(...hopRows.map((row) => row[c]!.length)));
+  for (const row of hopRows) console.log('  ' + row.map((cell, c) => cell.padStart(hw[c]!)).join('  '));
   const [l1, l5] = os.loadavg();
   console.log(`load average at end: ${f(l1, 2)} (1 min), ${f(l5, 2)} (5 min) on ${os.cpus().length} CPUs; other load on the machine skews the figures`);
 }
@@ -431,13 +473,23 @@ function targets(results: NResult[]): Target[] {
 
 // ---------- main ----------
 
+/** startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the script. */
+async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[]): Promise<RunningProxy> {
+  if (execArgv.length === 0) return startProxyHelper(args, { env });
+  const withPort = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
+  const proc = startProcess(process.execPath, [...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
+  const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
+  const url = line.url as string;
+  return Object.assign(proc, { url, origin: new URL(url).origin });
+}
+
 async function main(): Promise<number> {
   const benchStart = performance.now();
   log(`sessions=${SESSIONS.join(',')} calls=${SESSIONS.map((n, i) => callsFor(n, i)).join(',')} warmup=${WARMUP} rounds/mode=${ROUNDS} roundCap=${RUN_MAX_MS}ms`);
 
   const backendProc = startProcess(process.execPath, [BACKEND_MAIN, '--port', '0']);
   const announced = await backendProc.waitForLine((l) => typeof l.listening === 'string');
-  const backend = Object.assign(backendProc, { url: announced.listening as string });
+  let backend = Object.assign(backendProc, { url: announced.listening as string });
   log(`backend ${backend.url} (pid ${backend.pid})`);
 
   let proxy: RunningProxy | null = null;
@@ -448,9 +500,28 @@ async function main(): Promise<number> {
   } else {
     const extra = (process.env.BENCH_PROXY_ARGS ?? '').split(/\s+/).filter(Boolean);
     const env: NodeJS.ProcessEnv = {};
-    if (process.env.BENCH_PROXY_CPU_PROF) env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${process.env.BENCH_PROXY_CPU_PROF}`;
+    if (process.env.BENCH_PROXY_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_PROXY_NODE_OPTIONS;
+    // --cpu-prof is not allowed in NODE_OPTIONS on Node 20: it has to go on the node command line.
+    const execArgv = process.env.BENCH_PROXY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROXY_CPU_PROF}`] : [];
+    const startProxy = (a: string[], o: { env: NodeJS.ProcessEnv }) => launchProxy(a, o.env, execArgv);
+    const level = process.env.BENCH_PROXY_LOG_LEVEL ?? 'warn';
+    const args = (lvl: string) => ['--backend', backend.url, '--host', '127.0.0.1', '--log-level', lvl, ...extra];
     try {
-      proxy = await startProxy(['--backend', backend.url, '--host', '127.0.0.1', '--log-level', 'warn', ...extra], { env });
+      try {
+        proxy = await startProxy(args(level), { env });
+      } catch (err) {
+        // The `listening` line is logged at info; a proxy that filters it out at warn is still usable.
+        // Retry at info (only session-level lines are logged there) so the bench can run, and say so.
+        const msg = err instanceof Error ? err.message : String(err);
+        if (level === 'info' || !msg.startsWith('timed out')) throw err;
+        await stopAll().catch(() => undefined);
+        const again = startProcess(process.execPath, [BACKEND_MAIN, '--port', '0']);
+        const line = await again.waitForLine((l) => typeof l.listening === 'string');
+        backend = Object.assign(again, { url: line.listening as string });
+        proxy = await startProxy(args('info'), { env });
+        proxyNote = `started at --log-level info: at --log-level ${level} the proxy printed no 'listening' line within 15 s`;
+        log(proxyNote);
+      }
       log(`proxy ${proxy.url} (pid ${proxy.pid})`);
     } catch (err) {
       proxyFailed = true;
@@ -466,7 +537,7 @@ async function main(): Promise<number> {
   }
 
   const proxyAlive = proxy ? proxy.child.exitCode === null && proxy.child.signalCode === null : null;
-  if (proxy && !proxyAlive) proxyNote = `proxy exited during the bench (code ${proxy.child.exitCode}, signal ${proxy.child.signalCode})`;
+  if (proxy && !proxyAlive) proxyNote = `${proxyNote ? proxyNote + '; ' : ''}proxy exited during the bench (code ${proxy.child.exitCode}, signal ${proxy.child.signalCode})`;
 
   printTable(results, proxyNote);
   const tg = targets(results);
@@ -483,6 +554,7 @@ async function main(): Promise<number> {
     (a, r) => a + r.direct.errors + r.direct.connectErrors + (r.proxy ? r.proxy.errors + r.proxy.connectErrors : 0),
     0,
   );
+  if (maxListenerWarnings > 0) console.log(`note: ${maxListenerWarnings} MaxListenersExceededWarning(s) in the bench client (SDK transports' shared AbortSignal; client-side, both modes)`);
   const benchMs = performance.now() - benchStart;
   console.log('');
   console.log(`bench took ${(benchMs / 1000).toFixed(1)} s`);
@@ -498,6 +570,8 @@ async function main(): Promise<number> {
       p90Ms: round(s.p90),
       p99Ms: round(s.p99),
       maxMs: round(s.max),
+      hopOutP50Ms: round(s.hopOutP50),
+      hopBackP50Ms: round(s.hopBackP50),
       peakRssMb: round(s.peakRssMb),
       hwmMb: round(s.hwmMb),
       hitDeadline: s.hitDeadline,
@@ -521,11 +595,26 @@ async function main(): Promise<number> {
     })),
     targets: tg.map((t) => ({ name: t.name, value: round(t.value), limit: t.limit, verdict: t.verdict })),
     errors,
+    clientMaxListenerWarnings: maxListenerWarnings,
     durationMs: Math.round(benchMs),
   };
   console.log(JSON.stringify(summary));
   return errors > 0 || proxyFailed || (proxy !== null && !proxyAlive) ? 1 : 0;
 }
+
+// The SDK client transports pass one long-lived AbortSignal to every fetch; Node's fetch removes its
+// abort listener only when the Request is garbage-collected, so under load the listeners pile up past
+// undici's limit of 1500 and Node prints one MaxListenersExceededWarning per call. That is a property
+// of the client side (both modes), not of the proxy: print the first one and a count, not hundreds.
+let maxListenerWarnings = 0;
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (w.name === 'MaxListenersExceededWarning') {
+    if (maxListenerWarnings++ === 0) log(`client-side warning (SDK fetch signal, not the proxy; further ones counted): ${w.message}`);
+    return;
+  }
+  process.stderr.write(`${w.name}: ${w.message}\n`);
+});
 
 let exitCode = 1;
 process.on('SIGINT', () => {
