@@ -14,7 +14,7 @@ const DEFAULT_CONFIG = path.join(PACKAGE_ROOT, 'config/frontdoor.yaml');
 async function main(): Promise<void> {
   let command;
   try {
-    command = parseCli(process.argv.slice(2), DEFAULT_CONFIG);
+    command = await parseCli(process.argv.slice(2), DEFAULT_CONFIG);
   } catch (e) {
     if (e instanceof ConfigError) {
       for (const issue of e.issues) process.stderr.write(`mcp-frontdoor: ${issue}\n`);
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     return;
   }
   const { config, configDir } = command;
-  const log = createLogger({ level: config.log.level, format: config.log.format });
+  const log = await createLogger({ level: config.log.level, format: config.log.format });
   const app = createApp(config, log, { configDir });
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,7 +1,7 @@
 // Command-line flags → a validated Config. Any problem is one clear line and exit code 2.
 import { parseArgs } from 'node:util';
 import path from 'node:path';
-import { ConfigError, loadConfigFile, validateConfig } from '../config/load.js';
+import { ConfigError, validateConfig } from '../config/validate.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 
 export const HELP = `mcp-frontdoor: a Streamable HTTP /mcp front door for legacy HTTP+SSE MCP servers
@@ -41,7 +41,7 @@ export class UsageError extends Error {
   }
 }
 
-export function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.ProcessEnv = process.env): CliCommand {
+export async function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.ProcessEnv = process.env): Promise<CliCommand> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -72,7 +72,7 @@ export function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.
   if (values.version) return { kind: 'version' };
 
   const configFile = values.config ?? (values.backend ? undefined : defaultConfigFile);
-  const base: ConfigInput = configFile ? (loadConfigFile(configFile, env) as unknown as ConfigInput) : { routes: [] };
+  const base: ConfigInput = configFile ? ((await import('../config/load.js')).loadConfigFile(configFile, env) as unknown as ConfigInput) : { routes: [] };
   const raw = structuredClone(base) as Record<string, any>;
   raw.listen = { ...raw.listen };
   raw.sessions = { ...raw.sessions };

@@ -2,7 +2,7 @@
 // channel carries every backend→client message; each client→backend message is its own POST to the
 // URL of the `endpoint` event. A duplex pipe in the design's terms (design §1).
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { request, type Dispatcher } from 'undici';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers } from '../channel.js';
 import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
@@ -10,13 +10,14 @@ import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from './http-errors.js';
+import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 
 export interface LegacySseOptions {
   url: URL;
   headers: Record<string, string>;
   connectTimeoutMs: number;
-  streamDispatcher: Dispatcher;
-  postDispatcher: Dispatcher;
+  http: BackendHttpClient;
+  postTimeoutMs: number;
   log: Logger;
   onRepair(reason: string, detail: Record<string, unknown>): void;
 }
@@ -31,26 +32,26 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
   );
   let channel: LegacySseChannel | undefined;
   try {
-    let res: Dispatcher.ResponseData;
+    let res: BackendResponse;
     try {
-      res = await request(opts.url, {
+      res = await opts.http.request(opts.url, {
         method: 'GET',
         // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
         // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (spec notes §6).
         headers: { ...opts.headers, accept: 'text/event-stream', 'cache-control': 'no-cache' },
         signal: abort.signal,
-        dispatcher: opts.streamDispatcher,
+        timeoutMs: opts.connectTimeoutMs,
       });
     } catch (e) {
       throw abort.signal.aborted ? (abort.signal.reason as ProxyError) : networkError(e, `GET ${safeUrl(opts.url)}`);
     }
     const contentType = String(res.headers['content-type'] ?? '');
-    if (res.statusCode !== 200 || !contentType.includes('text/event-stream')) {
-      const text = await res.body.text().catch(() => '');
-      if (res.statusCode === 200) {
+    if (res.status !== 200 || !contentType.includes('text/event-stream')) {
+      const text = await readText(res.body, 4096).catch(() => '');
+      if (res.status === 200) {
         throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered GET ${safeUrl(opts.url)} with ${contentType || 'no content type'}; expected text/event-stream (is this the SSE URL?)`);
       }
-      throw backendHttpError(res.statusCode, `GET ${safeUrl(opts.url)}`, text);
+      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text);
     }
     const ready = new Promise<URL>((resolve, reject) => {
       channel = new LegacySseChannel(opts, handlers, res.body, abort, resolve, reject);
@@ -78,7 +79,7 @@ class LegacySseChannel implements Channel {
   constructor(
     private readonly opts: LegacySseOptions,
     private readonly handlers: ChannelHandlers,
-    body: Dispatcher.ResponseData['body'],
+    body: IncomingMessage,
     private readonly abort: AbortController,
     private readonly onReady: (endpoint: URL) => void,
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
@@ -87,13 +88,16 @@ class LegacySseChannel implements Channel {
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
     // (Python servers use sse-starlette's CRLF separators).
     const parser = createParser({ onEvent: (ev) => this.onEvent(ev) });
-    // undici's body ignores setEncoding: decode ourselves, keeping split UTF-8 sequences intact.
-    const decoder = new TextDecoder();
-    body.on('data', (chunk: Buffer) => parser.feed(decoder.decode(chunk, { stream: true })));
+    body.setEncoding('utf8'); // a StringDecoder: UTF-8 sequences split across chunks stay intact
+    body.on('data', (chunk: string) => parser.feed(chunk));
     body.on('end', () =>
       this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', `the backend closed its SSE stream (${safeUrl(opts.url)})`)),
     );
     body.on('error', (e: Error) => this.fail(networkError(e, `SSE stream ${safeUrl(opts.url)}`, 'ERR_BACKEND_DISCONNECTED')));
+    // A socket destroyed under the response ends it with 'close' but neither 'end' nor 'error'.
+    body.on('close', () =>
+      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', `the backend closed its SSE stream (${safeUrl(opts.url)})`)),
+    );
   }
 
   private onEvent(ev: EventSourceMessage): void {
@@ -156,25 +160,25 @@ class LegacySseChannel implements Channel {
     const body = JSON.stringify(message);
     let target = this.endpoint;
     for (let hop = 0; ; hop++) {
-      let res: Dispatcher.ResponseData;
+      let res: BackendResponse;
       try {
-        res = await request(target, {
+        res = await this.opts.http.request(target, {
           method: 'POST',
           headers: { ...this.opts.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
           body,
-          dispatcher: this.opts.postDispatcher,
+          timeoutMs: this.opts.postTimeoutMs,
         });
       } catch (e) {
         throw networkError(e, `POST ${safeUrl(target)}`);
       }
-      const status = res.statusCode;
+      const status = res.status;
       if (status >= 200 && status < 300) {
         await this.readPostBody(res);
         return;
       }
       const location = res.headers.location;
       if ((status === 307 || status === 308) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-        await res.body.dump();
+        res.body.resume();
         const next = new URL(location, target);
         // A redirect may move the path (Starlette adds a trailing slash) but never the origin.
         if (next.origin !== this.opts.url.origin) {
@@ -184,7 +188,7 @@ class LegacySseChannel implements Channel {
         this.endpoint = target = next;
         continue;
       }
-      const text = await res.body.text().catch(() => '');
+      const text = await readText(res.body, 4096).catch(() => '');
       const error = backendHttpError(status, `POST ${safeUrl(target)}`, text);
       if (status === 404 || status === 410) {
         // The backend no longer knows our session (restart behind the same stream, expiry):
@@ -196,13 +200,14 @@ class LegacySseChannel implements Channel {
   }
 
   /** Some servers answer the POST itself with the JSON-RPC response (spec notes §3 U5). */
-  private async readPostBody(res: Dispatcher.ResponseData): Promise<void> {
+  private async readPostBody(res: BackendResponse): Promise<void> {
     const contentType = String(res.headers['content-type'] ?? '');
-    if (res.statusCode !== 200 || !contentType.includes('application/json')) {
-      await res.body.dump();
+    if (res.status !== 200 || !contentType.includes('application/json')) {
+      // Drain without waiting: the socket goes back to the pool when the body ends.
+      res.body.resume();
       return;
     }
-    const text = await res.body.text();
+    const text = await readText(res.body);
     if (text.trim() !== '') this.deliver(text);
   }
 

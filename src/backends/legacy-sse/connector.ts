@@ -1,12 +1,11 @@
-// One connector per route with an SSE backend: owns the connection pools every channel of the route
-// shares. Streams and POSTs use separate pools: a stream holds its socket for hours and must never
-// time out on a quiet body (undici's 300 s bodyTimeout default kills idle MCP streams, spec notes §6).
-import { Agent } from 'undici';
+// One connector per route with an SSE backend: owns the keep-alive pool every channel of the route
+// shares. A stream holds its socket for hours and never times out on a quiet body.
 import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelHandlers } from '../channel.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { openLegacySseChannel } from './channel.js';
+import { createBackendHttpClient } from '../http-client.js';
 
 const POST_TIMEOUT_MS = 60_000;
 
@@ -16,23 +15,17 @@ export function createLegacySseConnector(
   onRepair: (reason: string, detail: Record<string, unknown>) => void,
 ): BackendConnector {
   const url = new URL(backend.url);
-  const streamDispatcher = new Agent({ headersTimeout: backend.timeouts.connect, bodyTimeout: 0, connectTimeout: backend.timeouts.connect });
-  const postDispatcher = new Agent({
-    headersTimeout: POST_TIMEOUT_MS,
-    bodyTimeout: POST_TIMEOUT_MS,
-    connectTimeout: backend.timeouts.connect,
-    keepAliveTimeout: 30_000,
-  });
+  const http = createBackendHttpClient({ keepAliveMs: 30_000 });
   return {
     description: `sse ${safeUrl(url)}`,
     connect(handlers: ChannelHandlers): Promise<Channel> {
       return openLegacySseChannel(
-        { url, headers: backend.headers, connectTimeoutMs: backend.timeouts.connect, streamDispatcher, postDispatcher, log, onRepair },
+        { url, headers: backend.headers, connectTimeoutMs: backend.timeouts.connect, http, postTimeoutMs: POST_TIMEOUT_MS, log, onRepair },
         handlers,
       );
     },
     async dispose() {
-      await Promise.allSettled([streamDispatcher.destroy(), postDispatcher.destroy()]);
+      http.destroy();
     },
   };
 }

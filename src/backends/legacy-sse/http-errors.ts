@@ -18,7 +18,7 @@ export function backendHttpError(status: number, what: string, body: string): Pr
 export function networkError(e: unknown, what: string, code: ErrorCode = 'ERR_BACKEND_UNAVAILABLE'): ProxyError {
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
   const detail = err.cause?.code ?? err.code ?? err.message ?? String(e);
-  if (detail === 'UND_ERR_HEADERS_TIMEOUT' || detail === 'UND_ERR_BODY_TIMEOUT') {
+  if (detail === 'ERR_BACKEND_HTTP_TIMEOUT') {
     return new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_timeout', `${what} timed out (${detail})`, { cause: e });
   }
   const reason = code === 'ERR_BACKEND_DISCONNECTED' ? 'backend_stream_broken' : 'backend_unreachable';
