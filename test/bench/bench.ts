@@ -6,7 +6,7 @@
 // Environment:
 //   BENCH_SESSIONS="1,50"        session counts N to run (default 1,50)
 //   BENCH_CALLS="1000,80"        calls per session M; one value for every N, or one per N (default 1000 for N=1, 80 otherwise)
-//   BENCH_WARMUP=20              unmeasured calls per session before measuring (at least 200 per path in total)
+//   BENCH_WARMUP=400             unmeasured calls per path before measuring, spread over the sessions (JIT warm-up of client, proxy and backend)
 //   BENCH_ROUNDS=2               measured rounds per mode, in ABBA order (direct, proxy, proxy, direct)
 //   BENCH_RUN_MAX_MS=20000       wall-time cap of one measured round (load loops stop at the deadline)
 //   BENCH_SKIP_PROXY=1           only run the direct half
@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { PROXY_MAIN, REPO_ROOT, startProcess, startProxy as startProxyHelper, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
+import { PROXY_MAIN, PROXY_NODE_FLAGS, REPO_ROOT, startProcess, startProxy as startProxyHelper, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
 
 type Mode = 'direct' | 'proxy';
 
@@ -101,7 +101,7 @@ function envList(name: string): number[] | undefined {
 
 const SESSIONS = envList('BENCH_SESSIONS') ?? [1, 50];
 const CALLS = envList('BENCH_CALLS');
-const WARMUP = envInt('BENCH_WARMUP', 20);
+const WARMUP = envInt('BENCH_WARMUP', 400);
 const ROUNDS = Math.max(1, envInt('BENCH_ROUNDS', 2));
 const RUN_MAX_MS = envInt('BENCH_RUN_MAX_MS', 20_000);
 const SKIP_PROXY = process.env.BENCH_SKIP_PROXY === '1';
@@ -323,7 +323,7 @@ async function runBlock(n: number, m: number, backend: RunningProcess & { url: s
 
   // Warm up both paths (not measured).
   const warmDeadline = Math.min(RUN_MAX_MS, 15_000);
-  const warm = Math.max(WARMUP, Math.ceil(200 / n));
+  const warm = Math.max(5, Math.ceil(WARMUP / n));
   const wd = await drive('direct', direct.sessions, warm, warmDeadline, false);
   const wp = proxied ? await drive('proxy', proxied.sessions, warm, warmDeadline, false) : null;
   const warmErrors = { direct: wd.errors, proxy: wp?.errors ?? 0 };
@@ -475,9 +475,9 @@ function targets(results: NResult[]): Target[] {
 
 /** startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the script. */
 async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[]): Promise<RunningProxy> {
-  if (execArgv.length === 0) return startProxyHelper(args, { env });
+  if (execArgv.length === 0) return startProxyHelper(args, { env }); // runs with PROXY_NODE_FLAGS too
   const withPort = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
-  const proc = startProcess(process.execPath, [...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
+  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, ...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
   const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
   const url = line.url as string;
   return Object.assign(proc, { url, origin: new URL(url).origin });
@@ -485,6 +485,7 @@ async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: str
 
 async function main(): Promise<number> {
   const benchStart = performance.now();
+  log(`proxy runs as npm start and the Docker image run it: node ${PROXY_NODE_FLAGS.join(' ')} dist/src/main.js`);
   log(`sessions=${SESSIONS.join(',')} calls=${SESSIONS.map((n, i) => callsFor(n, i)).join(',')} warmup=${WARMUP} rounds/mode=${ROUNDS} roundCap=${RUN_MAX_MS}ms`);
 
   const backendProc = startProcess(process.execPath, [BACKEND_MAIN, '--port', '0']);

@@ -10,6 +10,14 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export const PROXY_MAIN = path.join(REPO_ROOT, 'dist/src/main.js');
 export const FIXTURES_DIR = path.join(REPO_ROOT, 'dist/test/fixtures');
 
+/**
+ * The V8 flags the proxy runs with in `npm start` and the Docker image (a smaller young generation:
+ * the proxy's live heap is small, and V8's default 16 MB semi-spaces alone cost ~25 MB of RSS under
+ * load). Tests and the bench start the proxy the same way; test/unit/runtime-flags.test.ts keeps
+ * package.json and the Dockerfile in step with this list.
+ */
+export const PROXY_NODE_FLAGS = ['--max-semi-space-size=2'];
+
 export interface RunningProcess {
   child: ChildProcess;
   pid: number;
@@ -134,7 +142,7 @@ export interface RunningProxy extends RunningProcess {
 /** Starts the built proxy (`dist/src/main.js`) with the given CLI args and waits for its `listening` log line. */
 export async function startProxy(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<RunningProxy> {
   const withDefaults = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
-  const proc = startProcess(process.execPath, [PROXY_MAIN, ...withDefaults], {
+  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, PROXY_MAIN, ...withDefaults], {
     env: { FRONTDOOR_LOG_FORMAT: 'json', ...opts.env },
   });
   const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
