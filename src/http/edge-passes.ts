@@ -25,6 +25,9 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   metrics: Metrics;
   ready: () => boolean;
 }): Pass<EdgeContext<R>>[] {
+  // Host values already accepted (with no Origin): the policy is fixed for the app's life, and the
+  // check otherwise runs on every message. Bounded so that junk Host headers cannot grow it.
+  const acceptedHosts = new Set<string>();
   return [
     {
       name: 'health',
@@ -43,8 +46,11 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       name: 'host_origin',
       run: ({ req, res }) => {
         const origin = req.headers.origin;
-        const err = checkHostOrigin(req.headers.host, origin, opts.policy);
+        const host = req.headers.host;
+        if (origin === undefined && host !== undefined && acceptedHosts.has(host)) return undefined;
+        const err = checkHostOrigin(host, origin, opts.policy);
         if (err) return { kind: 'error', error: err };
+        if (origin === undefined && host !== undefined && acceptedHosts.size < 64) acceptedHosts.add(host);
         if (origin !== undefined && isOriginAllowed(origin, req.headers.host, opts.policy)) {
           // Browser clients (the MCP Inspector) need to read the session header (spec notes §8).
           res.setHeader('access-control-allow-origin', origin);

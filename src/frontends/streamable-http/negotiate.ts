@@ -28,8 +28,11 @@ export interface AcceptDecision {
  * `application/json` (claude-code#45368), so we accept either and answer in a type the client takes.
  * A missing header counts as `*\/*`.
  */
+const BOTH: AcceptDecision = Object.freeze({ json: true, sse: true });
+
 export function negotiateAccept(header: string | undefined): AcceptDecision | ProxyError {
-  if (header === undefined || header.trim() === '') return { json: true, sse: true };
+  // Fast path: what the SDK clients send on every request (this runs once per message).
+  if (header === undefined || header === 'application/json, text/event-stream' || header.trim() === '') return BOTH;
   const types = header.split(',').map((t) => t.split(';')[0]!.trim().toLowerCase());
   const any = types.includes('*/*');
   const decision = {
@@ -49,6 +52,7 @@ export function acceptsEventStream(header: string | undefined): boolean {
 }
 
 export function checkJsonContentType(header: string | undefined): ProxyError | undefined {
+  if (header === 'application/json') return undefined;
   const type = header?.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json') return undefined;
   return new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(header ?? '')}`);
