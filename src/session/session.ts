@@ -51,6 +51,8 @@ export class Session {
   private clientInitialize: JsonRpcRequest | undefined;
   private clientSentInitialized = false;
   private readonly backoff: Backoff;
+  /** Why the last reconnect attempt failed, told to clients whose requests wait in vain. */
+  private lastReconnectError: ProxyError | undefined;
   readonly log: Logger;
 
   constructor(private readonly opts: SessionOptions) {
@@ -231,8 +233,6 @@ export class Session {
       }
     }
   }
-
-  private lastReconnectError: ProxyError | undefined;
 
   /** Opens a new channel and replays the client's handshake on it. */
   private async rehandshake(): Promise<void> {

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
-import { isRequest, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { isRequest, type JsonRpcId, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import { readBody } from '../../http/body.js';
 import { replyEmpty, replyError, replyJson } from '../../http/reply.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -203,4 +203,3 @@ const NO_SINK: MessageSink = {
   end: () => undefined,
 };
 
-export type { JsonRpcMessage };
