@@ -72,6 +72,11 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
           reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
           maxBufferedMessages: config.sessions.maxBufferedMessages,
+          repairHandshake: route.repairs.handshake,
+          onRepair: (s, reason, detail, first) => {
+            metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
+            if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
+          },
           onClosed: (s, reason) => {
             const known = sessions.get(s.id) !== undefined;
             sessions.remove(s);

@@ -71,6 +71,16 @@ export const routeSchema = z
       .regex(/^\/([A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*)?$/, 'expected a path prefix such as / or /tools (no trailing slash)')
       .default('/'),
     backend: backendSchema,
+    repairs: z
+      .object({
+        handshake: z
+          .boolean()
+          .default(true)
+          .describe('send notifications/initialized for clients that skip it, drop duplicates, and handshake for legacy clients that never send initialize'),
+      })
+      .strict()
+      .prefault({})
+      .describe('each repair is logged with a reason, counted in frontdoor_repairs_total, and can be switched off here'),
   })
   .strict();
 

@@ -30,8 +30,16 @@ export interface SessionOptions {
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
   maxBufferedMessages: number;
+  /** Inject `notifications/initialized` when a client skips it; drop duplicates (spec notes §4.2). */
+  repairHandshake: boolean;
+  /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
+  onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;
 }
+
+/** Who the proxy says it is when it must handshake for a client that never sent `initialize`. */
+export const DEFAULT_CLIENT_INFO = { name: 'mcp-frontdoor', version: '1' };
+const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' } as const;
 
 type State = 'new' | 'ready' | 'reconnecting' | 'closed';
 
@@ -49,7 +57,10 @@ export class Session {
   private readonly correlator = new Correlator();
   private readonly outbox: Outbox;
   private clientInitialize: JsonRpcRequest | undefined;
-  private clientSentInitialized = false;
+  /** `notifications/initialized` reached the current backend channel (from the client or injected). */
+  private initializedSent = false;
+  private injecting: Promise<void> | undefined;
+  private readonly repairsSeen = new Set<string>();
   private readonly backoff: Backoff;
   /** Why the last reconnect attempt failed, told to clients whose requests wait in vain. */
   private lastReconnectError: ProxyError | undefined;
@@ -81,7 +92,47 @@ export class Session {
    * Opens the backend channel and forwards the client's `initialize`. Resolves with the backend's
    * answer (the client's id restored); throws a ProxyError when the backend cannot be reached.
    */
-  async start(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
+  start(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
+    const started = this.open(initialize);
+    // Messages that arrive while the handshake runs (legacy clients may POST without waiting) wait for it.
+    this.ready = started.then(
+      () => undefined,
+      () => undefined,
+    );
+    return started;
+  }
+
+  get started(): boolean {
+    return this.ready !== undefined || this.state !== 'new';
+  }
+
+  /**
+   * Handshakes with the backend for a client that sends requests without ever sending `initialize`
+   * (an SSE client that silently reconnected: typescript-sdk#510, python-sdk#1844), using a default
+   * identity, then sends `notifications/initialized`.
+   */
+  async startOnBehalf(protocolVersion: string): Promise<void> {
+    this.repair('initialize_synthesized', { protocolVersion, clientInfo: DEFAULT_CLIENT_INFO });
+    const response = await this.start({
+      jsonrpc: '2.0',
+      id: 'frontdoor-initialize',
+      method: 'initialize',
+      params: { protocolVersion, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO },
+    });
+    if (response.error) {
+      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'synthesized_initialize_rejected', `the backend rejected the initialize the proxy sent for this client: ${response.error.message}`);
+    }
+    this.initializedSent = true;
+    await this.channel?.send(INITIALIZED);
+  }
+
+  private repair(reason: string, detail: Record<string, unknown>): void {
+    const first = !this.repairsSeen.has(reason);
+    this.repairsSeen.add(reason);
+    this.opts.onRepair(this, reason, detail, first);
+  }
+
+  private async open(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
     this.clientInitialize = initialize;
     this.channel = await this.opts.connector.connect({
       onMessage: (m) => this.onBackendMessage(m),
@@ -106,6 +157,18 @@ export class Session {
       for (const m of messages) if (isRequest(m)) sink.respond(channel.toJsonRpc(m.id), channel);
       return channel;
     }
+    if (this.opts.repairHandshake && !this.initializedSent && this.needsInitialized(messages)) {
+      // Strict servers (Python SDK < 1.18) answer -32602 to every request before `initialized`;
+      // Claude Code's SSE client never sends it (claude-code#58759). Send it first, once.
+      this.initializedSent = true;
+      this.repair('initialized_injected', { before: messages.find(isRequest)?.method });
+      this.injecting = channel.send(INITIALIZED).catch((e: unknown) => {
+        this.initializedSent = false;
+        this.log.warn({ reason: 'initialized_injection_failed' }, toProxyError(e).message);
+      });
+    }
+    // Requests racing the injection must not overtake it.
+    if (this.injecting) await this.injecting;
     let firstError: ProxyError | undefined;
     const sends: Promise<void>[] = [];
     for (const m of messages) {
@@ -126,6 +189,18 @@ export class Session {
     return firstError;
   }
 
+  /** True when these messages hold a request other than ping and not the client's own `initialized`. */
+  private needsInitialized(messages: JsonRpcMessage[]): boolean {
+    if (this.state !== 'ready') return false;
+    let request = false;
+    for (const m of messages) {
+      if (!('method' in m)) continue;
+      if (m.method === 'notifications/initialized') return false;
+      if (isRequest(m) && m.method !== 'ping') request = true;
+    }
+    return request;
+  }
+
   /** Rewrites one client message for the backend; undefined when it must not be forwarded. */
   private prepare(m: JsonRpcMessage, sink: MessageSink): JsonRpcMessage | undefined {
     if (isResponse(m)) return m; // answer to a server→client request: ids are the backend's own
@@ -134,11 +209,14 @@ export class Session {
       return { ...m, id: backendId };
     }
     if (m.method === 'notifications/initialized') {
-      if (this.clientSentInitialized) {
-        this.log.debug({ reason: 'duplicate_initialized' }, 'dropped a duplicate notifications/initialized');
-        return undefined;
+      if (this.initializedSent) {
+        if (this.opts.repairHandshake) {
+          this.repair('duplicate_initialized_dropped', {});
+          return undefined;
+        }
+        return m;
       }
-      this.clientSentInitialized = true;
+      this.initializedSent = true;
       return m;
     }
     if (m.method === 'notifications/cancelled') {
@@ -251,13 +329,21 @@ export class Session {
       this.channel = undefined;
       throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
     }
-    if (this.clientSentInitialized) await channel.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    // Replay exactly what the backend saw before: `initialized` only if it was sent (by the client
+    // or injected); a fresh channel has not seen it yet.
+    const replayInitialized = this.initializedSent;
+    this.initializedSent = false;
+    if (replayInitialized) {
+      await channel.send(INITIALIZED);
+      this.initializedSent = true;
+    }
   }
 
   /** The channel, waiting (bounded) while a reconnect is under way. */
   private async channelReady(): Promise<Channel> {
     if (this.state === 'closed') throw new ProxyError('ERR_SESSION_CLOSED', 'session_closed', 'the session was closed');
     if (this.channel && this.state === 'ready') return this.channel;
+    if (this.ready === undefined) throw new ProxyError('ERR_SESSION_CLOSED', 'session_not_started', 'the session has not been initialized');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
