@@ -9,6 +9,7 @@ import type { BackendConnector } from './backends/channel.js';
 import { createLegacySseConnector } from './backends/legacy-sse/connector.js';
 import { launchBackend, type LaunchedBackend } from './backends/launch.js';
 import { handleStreamableHttp, type StreamableHttpContext } from './frontends/streamable-http/handler.js';
+import { handleLegacyMessage, handleLegacyStream, type LegacySseContext } from './frontends/legacy-sse/handler.js';
 import { KeepAlive } from './frontends/sse-stream.js';
 import { createEdgePasses, type EdgeContext, type RouteEndpoint } from './http/edge-passes.js';
 import { isLoopbackAddress } from './http/host-origin.js';
@@ -22,6 +23,7 @@ interface RouteRuntime extends RouteEndpoint {
   readonly config: RouteConfig;
   readonly connector: BackendConnector;
   readonly frontend: StreamableHttpContext;
+  readonly legacy: LegacySseContext;
   launched?: LaunchedBackend;
 }
 
@@ -47,6 +49,16 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const keepAlive = new KeepAlive();
   const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics);
   let accepting = false;
+  const publicPath = config.listen.publicUrl ? new URL(config.listen.publicUrl).pathname.replace(/\/+$/, '') : '';
+  /** The path in front of ours: X-Forwarded-Prefix from a reverse proxy, else the public URL's path. */
+  const publicPrefix = (req: IncomingMessage): string => {
+    const fwd = req.headers['x-forwarded-prefix'];
+    const value = Array.isArray(fwd) ? fwd[0] : fwd;
+    // Only a plain path is taken: the header ends up in the endpoint event clients will POST to.
+    if (value && /^\/[A-Za-z0-9._~\/-]*$/.test(value) && !value.includes('..')) return value.replace(/\/+$/, '');
+    return publicPath;
+  };
+  const loggedPathRepairs = new Set<string>();
 
   const routes: RouteRuntime[] = config.routes.map((route) => {
     const routeLog = log.child({ route: route.path });
@@ -84,7 +96,18 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           },
         }),
     };
-    return { prefix: route.path, endpoint: endpointPath(route.path), config: route, connector, frontend };
+    const legacy: LegacySseContext = {
+      route: route.path,
+      sessions,
+      createSession: frontend.createSession,
+      keepAlive,
+      maxBodyBytes: config.limits.maxBodyBytes,
+      repairHandshake: route.repairs.handshake,
+      publicPrefix,
+      log,
+      metrics,
+    };
+    return { prefix: route.path, endpoint: endpointPath(route.path), repairPaths: route.repairs.paths, config: route, connector, frontend, legacy };
   });
 
   const passes = createEdgePasses<RouteRuntime>({
@@ -96,6 +119,16 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes,
     metrics,
     ready: () => accepting,
+    onPathRepair: (route, reason, ctx) => {
+      metrics.inc('frontdoor_repairs_total', { route: route.prefix, reason });
+      // Logged once per client (session id, else user agent) and reason; counted every time.
+      const who = String(ctx.req.headers['mcp-session-id'] ?? ctx.req.headers['user-agent'] ?? 'unknown');
+      const key = `${route.prefix} ${reason} ${who}`;
+      if (loggedPathRepairs.size < 10_000 && !loggedPathRepairs.has(key)) {
+        loggedPathRepairs.add(key);
+        log.info({ route: route.prefix, reason, path: ctx.path, method: ctx.req.method, userAgent: ctx.req.headers['user-agent'] }, `repair: ${reason}`);
+      }
+    },
   });
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -116,7 +149,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       } else replyEmpty(res, reply.status, reply.headers);
       return;
     }
-    void handleStreamableHttp(req, res, ctx.route!.frontend);
+    const route = ctx.route!;
+    if (ctx.face === 'sse') handleLegacyStream(req, res, route.legacy);
+    else if (ctx.face === 'messages') void handleLegacyMessage(req, res, route.legacy);
+    else void handleStreamableHttp(req, res, route.frontend);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);

@@ -77,6 +77,10 @@ export const routeSchema = z
           .boolean()
           .default(true)
           .describe('send notifications/initialized for clients that skip it, drop duplicates, and handshake for legacy clients that never send initialize'),
+        paths: z
+          .boolean()
+          .default(true)
+          .describe('serve /mcp/, doubled slashes or prefixes, POSTs to /sse or the route root as /mcp, and a session-less GET /mcp as the legacy face'),
       })
       .strict()
       .prefault({})

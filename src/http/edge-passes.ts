@@ -1,11 +1,12 @@
-// The edge passes of the proxy, in order: health endpoints, Host/Origin check, CORS preflight,
-// route match. Later issues add authentication, path repair and OAuth-probe answers here.
+// The edge passes of the proxy, in order: health endpoints, Host/Origin check, route and face match
+// (with path repairs), CORS preflight. Later issues add authentication here.
 import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
 import { checkHostOrigin, isOriginAllowed, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
+import { matchPath, type Face, type RoutePaths } from './route-paths.js';
 import type { Metrics } from '../observability/metrics.js';
 
-export interface RouteEndpoint {
+export interface RouteEndpoint extends RoutePaths {
   /** The configured prefix, e.g. "/" or "/tools". */
   readonly prefix: string;
   /** The MCP endpoint path, e.g. "/mcp" or "/tools/mcp". */
@@ -14,6 +15,7 @@ export interface RouteEndpoint {
 
 export interface EdgeContext<R extends RouteEndpoint> extends EdgeRequest {
   route?: R;
+  face?: Face;
 }
 
 export const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id';
@@ -24,6 +26,7 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   routes: () => readonly R[];
   metrics: Metrics;
   ready: () => boolean;
+  onPathRepair(route: R, reason: string, ctx: EdgeContext<R>): void;
 }): Pass<EdgeContext<R>>[] {
   // Host values already accepted (with no Origin): the policy is fixed for the app's life, and the
   // check otherwise runs on every message. Bounded so that junk Host headers cannot grow it.
@@ -63,15 +66,23 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
     {
       name: 'route_match',
       run: (ctx) => {
-        const route = opts.routes().find((r) => r.endpoint === ctx.path);
-        if (!route) {
+        const { req } = ctx;
+        const match = matchPath(opts.routes(), {
+          method: req.method ?? 'GET',
+          path: ctx.path,
+          acceptsEventStream: /text\/event-stream|\*\/\*/.test(req.headers.accept ?? ''),
+          hasSession: req.headers['mcp-session-id'] !== undefined,
+        });
+        if (!match) {
           const endpoints = opts.routes().map((r) => r.endpoint).join(', ');
           return {
             kind: 'error',
             error: new ProxyError('ERR_ROUTE_NOT_FOUND', 'route_not_found', `Not Found: no MCP endpoint at ${ctx.path}; the MCP endpoint${endpoints.includes(',') ? 's are' : ' is'} ${endpoints}`),
           };
         }
-        ctx.route = route;
+        ctx.route = match.route;
+        ctx.face = match.face;
+        if (match.repair) opts.onPathRepair(match.route, match.repair, ctx);
         return undefined;
       },
     },

@@ -98,10 +98,13 @@ test('batches are accepted only in a 2025-03-26 session (2025-03-26 basic/index 
   await initInBatch.text();
 });
 
-test('GET opens the standalone stream; without a session it is 405 (L140-142)', async () => {
-  const noSession = await fetch(proxy.url, { headers: { accept: 'text/event-stream' } });
-  assert.equal(noSession.status, 405);
-  await noSession.text();
+test('GET opens the standalone stream (L140-142); a session-less GET is a legacy client (§Backwards Compatibility)', async () => {
+  const legacy = new AbortController();
+  const noSession = await fetch(proxy.url, { headers: { accept: 'text/event-stream' }, signal: legacy.signal });
+  assert.equal(noSession.status, 200);
+  const first = await noSession.body!.getReader().read();
+  assert.match(new TextDecoder().decode(first.value), /^event: endpoint\ndata: \/messages\?sessionId=/);
+  legacy.abort();
   const notAcceptable = await fetch(proxy.url, { headers: { accept: 'application/json', 'mcp-session-id': sid } });
   assert.equal(notAcceptable.status, 406);
   await notAcceptable.text();

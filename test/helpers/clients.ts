@@ -66,3 +66,17 @@ export async function eventually(check: () => boolean, what: string, timeoutMs =
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** The SDK's legacy SSE client (what n8n's MCP Client Tool v1 and `type: sse` configs use). */
+export async function connectSse(url: string, name = 'e2e-sse'): Promise<{ client: Client; close(): Promise<void> }> {
+  const { SSEClientTransport } = await import('@modelcontextprotocol/sdk/client/sse.js');
+  const client = new Client({ name, version: '1.0.0' }, { capabilities: { sampling: {}, roots: {} } });
+  client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+    const first = req.params.messages[0]?.content as { text?: string } | undefined;
+    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `sampled: ${first?.text ?? ''}` } };
+  });
+  client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///tmp/sse', name: 'sse' }] }));
+  const transport = new SSEClientTransport(new URL(url));
+  await client.connect(transport);
+  return { client, close: () => client.close() };
+}

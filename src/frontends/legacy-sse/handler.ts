@@ -1,0 +1,114 @@
+// The legacy HTTP+SSE face (spec 2024-11-05) of one route, for clients that speak only that
+// transport (n8n's MCP Client Tool v1, Claude Code and Windsurf `type: sse`). It serves every
+// backend the proxy supports: sessions and channels are the same as behind the /mcp face.
+//   GET  <prefix>/sse                  → `endpoint` event, then the message stream (keep-alives)
+//   POST <prefix>/messages?sessionId=  → 202; the answer travels on the stream
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
+import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
+import { readBody } from '../../http/body.js';
+import { replyError } from '../../http/reply.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { Session } from '../../session/session.js';
+import type { SessionRegistry } from '../../session/registry.js';
+import type { KeepAlive } from '../sse-stream.js';
+import { BodyError, parseBody } from '../streamable-http/parse-body.js';
+import { LegacyStreamSink } from './stream-sink.js';
+
+export interface LegacySseContext {
+  route: string;
+  sessions: SessionRegistry;
+  createSession(): Session;
+  keepAlive: KeepAlive;
+  maxBodyBytes: number;
+  repairHandshake: boolean;
+  /** The path prefix clients see in front of the route (public URL path, X-Forwarded-Prefix). */
+  publicPrefix(req: IncomingMessage): string;
+  log: Logger;
+  metrics: Metrics;
+}
+
+/** The version the proxy speaks when it handshakes for a legacy client that skipped `initialize`. */
+const LEGACY_PROTOCOL_VERSION = '2024-11-05';
+
+const sinks = new WeakMap<Session, LegacyStreamSink>();
+
+export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): void {
+  if (req.method !== 'GET') {
+    replyError(res, new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the SSE endpoint takes GET', { headers: { allow: 'GET' } }));
+    return;
+  }
+  const session = ctx.createSession();
+  ctx.sessions.add(session);
+  // Same origin, path-relative, keeping every prefix in front of us: SDK clients refuse another
+  // origin, and a host-absolute path without the prefix breaks behind reverse proxies (spec notes §3 L1).
+  const messagesPath = `${ctx.publicPrefix(req)}${ctx.route === '/' ? '' : ctx.route}/messages`;
+  const sink = new LegacyStreamSink(res, ctx.keepAlive, `${messagesPath}?sessionId=${session.id}`, (s) => {
+    session.detach(s);
+    // On this transport the stream is the session: when it ends, the session ends.
+    void session.close('client_stream_closed');
+  });
+  sinks.set(session, sink);
+  session.attachStandalone(sink);
+  ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route, face: 'legacy-sse' });
+  session.log.info({ reason: 'legacy_stream_opened', face: 'legacy-sse', userAgent: req.headers['user-agent'] }, 'session start');
+}
+
+export async function handleLegacyMessage(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): Promise<void> {
+  let id: JsonRpcId | null = null;
+  try {
+    if (req.method !== 'POST') {
+      throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the messages endpoint takes POST', { headers: { allow: 'POST' } });
+    }
+    const query = new URL(req.url ?? '/', 'http://proxy').searchParams;
+    // TS SDK servers name it sessionId, Python SDK servers session_id: accept both.
+    const sessionId = query.get('sessionId') ?? query.get('session_id');
+    if (!sessionId) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: the sessionId query parameter is required (use the URL of the endpoint event)');
+    const session = ctx.sessions.get(sessionId);
+    const sink = session ? sinks.get(session) : undefined;
+    // Unknown session: 404, never 401 (n8n's 401 sends OAuth-capable clients into a login loop).
+    if (!session || !sink) throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
+    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+    if (type !== undefined && type !== 'application/json') {
+      throw new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'])}`);
+    }
+    const parsed = parseBody(await readBody(req, ctx.maxBodyBytes));
+    if (parsed instanceof BodyError) {
+      id = parsed.id;
+      throw parsed.error;
+    }
+    session.touch();
+    res.writeHead(202, { 'content-type': 'text/plain', 'content-length': '8' }).end('Accepted');
+    await dispatch(session, sink, parsed.messages, ctx);
+  } catch (e) {
+    const err = toProxyError(e);
+    ctx.metrics.inc('frontdoor_errors_total', { route: ctx.route, reason: err.reason });
+    ctx.log.info({ route: ctx.route, reason: err.reason, code: err.code, errorId: err.errorId, status: err.status, face: 'legacy-sse' }, err.message);
+    replyError(res, err, id);
+  }
+}
+
+/** Forwards one POST's messages; answers and errors travel on the client's stream. */
+async function dispatch(session: Session, sink: LegacyStreamSink, messages: JsonRpcMessage[], ctx: LegacySseContext): Promise<void> {
+  let rest = messages;
+  if (!session.started) {
+    const first = messages[0]!;
+    try {
+      if (isRequest(first) && first.method === 'initialize') {
+        sink.respond(await session.start(first));
+        rest = messages.slice(1);
+      } else if (ctx.repairHandshake) {
+        await session.startOnBehalf(LEGACY_PROTOCOL_VERSION);
+      } else {
+        throw new ProxyError('ERR_SESSION_REQUIRED', 'initialize_required', 'Bad Request: send initialize first');
+      }
+    } catch (e) {
+      const err = toProxyError(e);
+      session.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId }, err.message);
+      for (const m of messages) if (isRequest(m)) sink.respond(err.toJsonRpc(m.id));
+      return;
+    }
+  }
+  if (rest.length > 0) await session.submit(rest, sink);
+}
