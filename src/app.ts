@@ -107,7 +107,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       log,
       metrics,
     };
-    return { prefix: route.path, endpoint: endpointPath(route.path), repairPaths: route.repairs.paths, config: route, connector, frontend, legacy };
+    return { prefix: route.path, endpoint: endpointPath(route.path), repairPaths: route.repairs.paths, oauthProbes: route.repairs.oauthProbes, config: route, connector, frontend, legacy };
   });
 
   const passes = createEdgePasses<RouteRuntime>({
@@ -119,6 +119,13 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes,
     metrics,
     ready: () => accepting,
+    onOAuthProbe: (path) => {
+      metrics.inc('frontdoor_repairs_total', { route: '', reason: 'oauth_probe_answered' });
+      if (loggedPathRepairs.size < 10_000 && !loggedPathRepairs.has(`oauth ${path}`)) {
+        loggedPathRepairs.add(`oauth ${path}`);
+        log.info({ reason: 'oauth_probe_answered', path }, 'repair: answered an OAuth discovery probe with a JSON 404 (no authorization needed)');
+      }
+    },
     onPathRepair: (route, reason, ctx) => {
       metrics.inc('frontdoor_repairs_total', { route: route.prefix, reason });
       // Logged once per client (session id, else user agent) and reason; counted every time.

@@ -81,6 +81,10 @@ export const routeSchema = z
           .boolean()
           .default(true)
           .describe('serve /mcp/, doubled slashes or prefixes, POSTs to /sse or the route root as /mcp, and a session-less GET /mcp as the legacy face'),
+        oauthProbes: z
+          .boolean()
+          .default(true)
+          .describe('answer OAuth discovery (/.well-known/*, /register, /token, /authorize) with JSON 404s saying no authorization is needed'),
       })
       .strict()
       .prefault({})

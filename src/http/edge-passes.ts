@@ -1,12 +1,15 @@
 // The edge passes of the proxy, in order: health endpoints, Host/Origin check, route and face match
-// (with path repairs), CORS preflight. Later issues add authentication here.
+// (with path repairs), OAuth probes, CORS preflight. Later issues add authentication here.
 import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
 import { checkHostOrigin, isOriginAllowed, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { matchPath, type Face, type RoutePaths } from './route-paths.js';
+import { classifyOAuthProbe, oauthProbeBody } from './oauth-probes.js';
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RouteEndpoint extends RoutePaths {
+  /** Answer OAuth discovery probes with clean JSON 404s (repairs.oauthProbes). */
+  readonly oauthProbes: boolean;
   /** The configured prefix, e.g. "/" or "/tools". */
   readonly prefix: string;
   /** The MCP endpoint path, e.g. "/mcp" or "/tools/mcp". */
@@ -27,6 +30,7 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   metrics: Metrics;
   ready: () => boolean;
   onPathRepair(route: R, reason: string, ctx: EdgeContext<R>): void;
+  onOAuthProbe(path: string): void;
 }): Pass<EdgeContext<R>>[] {
   // Host values already accepted (with no Origin): the policy is fixed for the app's life, and the
   // check otherwise runs on every message. Bounded so that junk Host headers cannot grow it.
@@ -61,6 +65,21 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
           res.setHeader('vary', 'Origin');
         }
         return undefined;
+      },
+    },
+    {
+      name: 'oauth_probes',
+      run: ({ req, path }) => {
+        const routes = opts.routes().filter((r) => r.oauthProbes);
+        if (routes.length === 0) return undefined;
+        const probe = classifyOAuthProbe(path, routes.map((r) => r.prefix));
+        if (!probe) return undefined;
+        const cors = { 'access-control-allow-origin': '*' };
+        if (req.method === 'OPTIONS') {
+          return { kind: 'empty', reason: 'oauth_probe_answered', status: 204, headers: { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS } };
+        }
+        opts.onOAuthProbe(path);
+        return { kind: 'json', reason: 'oauth_probe_answered', status: 404, body: oauthProbeBody(probe), headers: { ...cors, 'cache-control': 'no-store' } };
       },
     },
     {
