@@ -66,7 +66,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
       routeLog.info({ reason, ...detail }, `repair: ${reason}`);
     };
-    const connector = createLegacySseConnector(route.backend, routeLog, onRepair);
+    const connector = createLegacySseConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
     const frontend: StreamableHttpContext = {
       route: route.path,
       sessions,

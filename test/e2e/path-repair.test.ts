@@ -73,3 +73,17 @@ test('with repairs.paths off the mistakes are refused as the spec says', async (
   await proxy.stop();
   await backend.stop();
 });
+
+test('a backend configured without its path is found by probing, and the log says what to configure', async () => {
+  const backend = await startFixture('legacy-sse-server');
+  const origin = new URL(backend.url).origin;
+  const proxy = await startProxy(['--backend', origin]);
+  const res = await post(proxy.url, initializeBody(1));
+  assert.equal(res.status, 200);
+  await res.text();
+  const line = await proxy.waitForLine((l) => l.reason === 'backend_path_discovered');
+  assert.equal(line.found, `${origin}/sse`);
+  assert.match(String(line.hint), /configure url: http:\/\/127\.0\.0\.1:\d+\/sse/);
+  await proxy.stop();
+  await backend.stop();
+});

@@ -1,0 +1,36 @@
+// A backend configured without its path (`http://host:9121` instead of `…/sse`, the most common
+// misconfiguration, spec notes §6) is found by probing the usual paths the way clients do.
+import type { Logger } from 'pino';
+import type { BackendHttpClient } from '../http-client.js';
+import { safeUrl } from '../../observability/logger.js';
+
+const CANDIDATES = ['/sse', '/'];
+const PROBE_TIMEOUT_MS = 3_000;
+
+export function needsDiscovery(url: URL): boolean {
+  return url.pathname === '/' || url.pathname === '';
+}
+
+/** Returns the URL of the legacy SSE endpoint, or undefined when no candidate answers like one. */
+export async function discoverSsePath(base: URL, http: BackendHttpClient, headers: Record<string, string>, log: Logger): Promise<URL | undefined> {
+  for (const path of CANDIDATES) {
+    const candidate = new URL(path + base.search, base.origin);
+    const abort = new AbortController();
+    try {
+      const res = await http.request(candidate, {
+        method: 'GET',
+        headers: { ...headers, accept: 'text/event-stream' },
+        timeoutMs: PROBE_TIMEOUT_MS,
+        signal: abort.signal,
+      });
+      const isSse = res.status === 200 && String(res.headers['content-type'] ?? '').includes('text/event-stream');
+      abort.abort(); // never keep a probe's stream (and its backend session) open
+      res.body.resume();
+      if (isSse) return candidate;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') throw e;
+      log.debug({ probe: safeUrl(candidate), err: (e as Error).message }, 'backend path probe failed');
+    }
+  }
+  return undefined;
+}
