@@ -16,6 +16,9 @@ import { isLoopbackAddress } from './http/host-origin.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
 import { Metrics } from './observability/metrics.js';
 import { runPasses } from './pipeline/run-passes.js';
+import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
+import { relayOAuth } from './auth/passthrough-route.js';
+import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { Session } from './session/session.js';
 import { SessionRegistry } from './session/registry.js';
 
@@ -24,6 +27,9 @@ interface RouteRuntime extends RouteEndpoint {
   readonly connector: BackendConnector;
   readonly frontend: StreamableHttpContext;
   readonly legacy: LegacySseContext;
+  readonly backendUrl: URL;
+  /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
+  readonly passthrough: Promise<OAuthPassthrough> | undefined;
   launched?: LaunchedBackend;
 }
 
@@ -59,6 +65,11 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     return publicPath;
   };
   const loggedPathRepairs = new Set<string>();
+  /** The proxy's public base URL as this client reached it (public URL, else its Host, plus prefix). */
+  const publicBase = (req: IncomingMessage): string => {
+    const origin = config.listen.publicUrl ? new URL(config.listen.publicUrl).origin : `http://${req.headers.host ?? `${config.listen.host}:${config.listen.port}`}`;
+    return `${origin}${publicPrefix(req)}`;
+  };
 
   const routes: RouteRuntime[] = config.routes.map((route) => {
     const routeLog = log.child({ route: route.path });
@@ -74,6 +85,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       maxBodyBytes: config.limits.maxBodyBytes,
       log,
       metrics,
+      authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${publicBase(req)}${endpointPath(route.path)}`) : undefined,
       createSession: () =>
         new Session({
           route: route.path,
@@ -85,6 +97,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
           maxBufferedMessages: config.sessions.maxBufferedMessages,
           repairHandshake: route.repairs.handshake,
+          passCredentials: route.auth.mode === 'passthrough',
           onRepair: (s, reason, detail, first) => {
             metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
             if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -107,7 +120,23 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       log,
       metrics,
     };
-    return { prefix: route.path, endpoint: endpointPath(route.path), repairPaths: route.repairs.paths, oauthProbes: route.repairs.oauthProbes, config: route, connector, frontend, legacy };
+    const backendUrl = new URL(route.backend.url);
+    return {
+      prefix: route.path,
+      endpoint: endpointPath(route.path),
+      repairPaths: route.repairs.paths,
+      oauthProbes: route.repairs.oauthProbes,
+      authPassthrough: route.auth.mode === 'passthrough',
+      config: route,
+      connector,
+      frontend,
+      legacy,
+      backendUrl,
+      passthrough:
+        route.auth.mode === 'passthrough'
+          ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
+          : undefined,
+    };
   });
 
   const passes = createEdgePasses<RouteRuntime>({
@@ -119,6 +148,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes,
     metrics,
     ready: () => accepting,
+    onOAuthPassthrough: (route, probe, req, res, path) => {
+      metrics.inc('frontdoor_oauth_passthrough_total', { route: route.prefix });
+      relayOAuth(route, probe, req, res, path, publicBase);
+    },
     onOAuthProbe: (path) => {
       metrics.inc('frontdoor_repairs_total', { route: '', reason: 'oauth_probe_answered' });
       if (loggedPathRepairs.size < 10_000 && !loggedPathRepairs.has(`oauth ${path}`)) {
@@ -153,7 +186,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       else if (reply.kind === 'text') {
         res.writeHead(reply.status, { ...reply.headers, 'content-type': reply.contentType });
         res.end(reply.body);
-      } else replyEmpty(res, reply.status, reply.headers);
+      } else if (reply.kind === 'delegate') reply.handle();
+      else replyEmpty(res, reply.status, reply.headers);
       return;
     }
     const route = ctx.route!;
@@ -207,6 +241,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       keepAlive.stop();
       server.closeAllConnections();
       await Promise.allSettled(routes.map((r) => r.connector.dispose()));
+      for (const r of routes) (await r.passthrough)?.close();
       await Promise.allSettled(routes.map((r) => r.launched?.stop()));
     },
   };

@@ -20,9 +20,14 @@ export interface Channel {
 }
 
 /** Opens channels to one configured backend. One per route; one channel per client session. */
+/** What a session lends its channel: the client's credential, for backends that check it themselves. */
+export interface ChannelContext {
+  credentials?: () => string | undefined;
+}
+
 export interface BackendConnector {
   readonly description: string;
-  connect(handlers: ChannelHandlers): Promise<Channel>;
+  connect(handlers: ChannelHandlers, context?: ChannelContext): Promise<Channel>;
   /** Releases shared resources (connection pools, launched processes). */
   dispose(): Promise<void>;
 }

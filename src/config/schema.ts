@@ -89,6 +89,17 @@ export const routeSchema = z
       .strict()
       .prefault({})
       .describe('each repair is logged with a reason, counted in frontdoor_repairs_total, and can be switched off here'),
+    auth: z
+      .object({
+        mode: z
+          .enum(['none', 'passthrough'])
+          .default('none')
+          .describe(
+            'none: the route needs no authorization (OAuth probes get JSON 404s; a backend 401/403 becomes a 502). passthrough: the backend runs its own OAuth; its discovery, registration, token and authorize endpoints and its 401 challenges pass through with URLs rewritten to the proxy, and the client Authorization header reaches the backend',
+          ),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -11,14 +11,22 @@ export class ProxyError extends Error {
   readonly errorId: string;
   /** Extra wire headers (e.g. `Allow` on 405). */
   readonly headers: Record<string, string> | undefined;
+  /** What the backend answered, when the error is its HTTP refusal (auth passthrough relays a 401). */
+  readonly upstream: { status: number; wwwAuthenticate?: string } | undefined;
 
-  constructor(code: ErrorCode, reason: string, message: string, opts: { cause?: unknown; headers?: Record<string, string> } = {}) {
+  constructor(
+    code: ErrorCode,
+    reason: string,
+    message: string,
+    opts: { cause?: unknown; headers?: Record<string, string>; upstream?: { status: number; wwwAuthenticate?: string } } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProxyError';
     this.code = code;
     this.reason = reason;
     this.errorId = randomBytes(6).toString('hex');
     this.headers = opts.headers;
+    this.upstream = opts.upstream;
   }
 
   get status(): number {

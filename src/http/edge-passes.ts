@@ -4,12 +4,24 @@ import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
 import { checkHostOrigin, isOriginAllowed, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { matchPath, type Face, type RoutePaths } from './route-paths.js';
-import { classifyOAuthProbe, oauthProbeBody } from './oauth-probes.js';
+import { classifyOAuthProbe, oauthProbeBody, type OAuthProbe } from './oauth-probes.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** The passthrough route an OAuth request belongs to: by the path it names, else the first one. */
+function passthroughRouteFor<R extends RouteEndpoint>(path: string, routes: readonly R[]): R | undefined {
+  const candidates = routes.filter((r) => r.authPassthrough);
+  if (candidates.length <= 1) return candidates[0];
+  return (
+    candidates.find((r) => path.endsWith(r.endpoint) || (r.prefix !== '/' && path.startsWith(`${r.prefix}/`))) ?? candidates[0]
+  );
+}
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RouteEndpoint extends RoutePaths {
   /** Answer OAuth discovery probes with clean JSON 404s (repairs.oauthProbes). */
   readonly oauthProbes: boolean;
+  /** The backend runs its own OAuth: relay its OAuth surface (auth.mode: passthrough). */
+  readonly authPassthrough: boolean;
   /** The configured prefix, e.g. "/" or "/tools". */
   readonly prefix: string;
   /** The MCP endpoint path, e.g. "/mcp" or "/tools/mcp". */
@@ -31,6 +43,7 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   ready: () => boolean;
   onPathRepair(route: R, reason: string, ctx: EdgeContext<R>): void;
   onOAuthProbe(path: string): void;
+  onOAuthPassthrough(route: R, probe: OAuthProbe, req: IncomingMessage, res: ServerResponse, path: string): void;
 }): Pass<EdgeContext<R>>[] {
   // Host values already accepted (with no Origin): the policy is fixed for the app's life, and the
   // check otherwise runs on every message. Bounded so that junk Host headers cannot grow it.
@@ -69,11 +82,13 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
     },
     {
       name: 'oauth_probes',
-      run: ({ req, path }) => {
-        const routes = opts.routes().filter((r) => r.oauthProbes);
-        if (routes.length === 0) return undefined;
-        const probe = classifyOAuthProbe(path, routes.map((r) => r.prefix));
+      run: ({ req, res, path }) => {
+        const all = opts.routes();
+        const probe = classifyOAuthProbe(path, all.map((r) => r.prefix));
         if (!probe) return undefined;
+        const owner = passthroughRouteFor(path, all);
+        if (owner) return { kind: 'delegate', reason: 'oauth_passthrough', handle: () => opts.onOAuthPassthrough(owner, probe, req, res, path) };
+        if (!all.some((r) => r.oauthProbes)) return undefined;
         const cors = { 'access-control-allow-origin': '*' };
         if (req.method === 'OPTIONS') {
           return { kind: 'empty', reason: 'oauth_probe_answered', status: 204, headers: { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS } };

@@ -15,7 +15,9 @@ export type Reply =
   | { kind: 'error'; error: ProxyError }
   | { kind: 'json'; reason: string; status: number; body: unknown; headers?: Record<string, string> }
   | { kind: 'text'; reason: string; status: number; body: string; contentType: string; headers?: Record<string, string> }
-  | { kind: 'empty'; reason: string; status: number; headers?: Record<string, string> };
+  | { kind: 'empty'; reason: string; status: number; headers?: Record<string, string> }
+  /** The pass hands the request to a relay (OAuth passthrough) that writes the answer itself. */
+  | { kind: 'delegate'; reason: string; handle(): void };
 
 export interface Pass<C extends EdgeRequest> {
   readonly name: string;

@@ -32,6 +32,8 @@ export interface SessionOptions {
   maxBufferedMessages: number;
   /** Inject `notifications/initialized` when a client skips it; drop duplicates (spec notes §4.2). */
   repairHandshake: boolean;
+  /** Lend the client's Authorization header to the backend (route auth.mode: passthrough). */
+  passCredentials: boolean;
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
   onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;
@@ -62,6 +64,8 @@ export class Session {
   private injecting: Promise<void> | undefined;
   private readonly repairsSeen = new Set<string>();
   private readonly backoff: Backoff;
+  /** The client's latest Authorization header, lent to the backend only when the route passes auth through. */
+  private authorization: string | undefined;
   /** Why the last reconnect attempt failed, told to clients whose requests wait in vain. */
   private lastReconnectError: ProxyError | undefined;
   readonly log: Logger;
@@ -126,6 +130,19 @@ export class Session {
     await this.channel?.send(INITIALIZED);
   }
 
+  private channelHandlers() {
+    return { onMessage: (m: JsonRpcMessage) => this.onBackendMessage(m), onClose: (cause: ProxyError) => this.onChannelClose(cause) };
+  }
+
+  private channelContext() {
+    return this.opts.passCredentials ? { credentials: () => this.authorization } : {};
+  }
+
+  /** Records the client's Authorization header (sent to the backend only with auth passthrough). */
+  setAuthorization(value: string | undefined): void {
+    if (this.opts.passCredentials && value !== undefined) this.authorization = value;
+  }
+
   private repair(reason: string, detail: Record<string, unknown>): void {
     const first = !this.repairsSeen.has(reason);
     this.repairsSeen.add(reason);
@@ -134,10 +151,7 @@ export class Session {
 
   private async open(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
     this.clientInitialize = initialize;
-    this.channel = await this.opts.connector.connect({
-      onMessage: (m) => this.onBackendMessage(m),
-      onClose: (cause) => this.onChannelClose(cause),
-    });
+    this.channel = await this.opts.connector.connect(this.channelHandlers(), this.channelContext());
     const response = await this.internalRequest('initialize', initialize.params ?? {});
     const result = response.result as { protocolVersion?: unknown } | undefined;
     if (typeof result?.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
@@ -314,10 +328,7 @@ export class Session {
 
   /** Opens a new channel and replays the client's handshake on it. */
   private async rehandshake(): Promise<void> {
-    const channel = await this.opts.connector.connect({
-      onMessage: (m) => this.onBackendMessage(m),
-      onClose: (cause) => this.onChannelClose(cause),
-    });
+    const channel = await this.opts.connector.connect(this.channelHandlers(), this.channelContext());
     if (this.state === 'closed') {
       await channel.close();
       return;

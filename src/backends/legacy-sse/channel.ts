@@ -20,6 +20,16 @@ export interface LegacySseOptions {
   postTimeoutMs: number;
   log: Logger;
   onRepair(reason: string, detail: Record<string, unknown>): void;
+  /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
+  credentials?: () => string | undefined;
+}
+
+function credentialHeader(authorization: string | undefined): Record<string, string> {
+  return authorization ? { authorization } : {};
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 const MAX_REDIRECTS = 3;
@@ -38,7 +48,7 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
         method: 'GET',
         // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
         // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (spec notes §6).
-        headers: { ...opts.headers, accept: 'text/event-stream', 'cache-control': 'no-cache' },
+        headers: { ...opts.headers, ...credentialHeader(opts.credentials?.()), accept: 'text/event-stream', 'cache-control': 'no-cache' },
         signal: abort.signal,
         timeoutMs: opts.connectTimeoutMs,
       });
@@ -51,7 +61,7 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
       if (res.status === 200) {
         throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered GET ${safeUrl(opts.url)} with ${contentType || 'no content type'}; expected text/event-stream (is this the SSE URL?)`);
       }
-      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text);
+      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerValue(res.headers['www-authenticate']));
     }
     const ready = new Promise<URL>((resolve, reject) => {
       channel = new LegacySseChannel(opts, handlers, res.body, abort, resolve, reject);
@@ -164,7 +174,7 @@ class LegacySseChannel implements Channel {
       try {
         res = await this.opts.http.request(target, {
           method: 'POST',
-          headers: { ...this.opts.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          headers: { ...this.opts.headers, ...credentialHeader(this.opts.credentials?.()), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
           body,
           timeoutMs: this.opts.postTimeoutMs,
         });
@@ -189,7 +199,7 @@ class LegacySseChannel implements Channel {
         continue;
       }
       const text = await readText(res.body, 4096).catch(() => '');
-      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text);
+      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text, headerValue(res.headers['www-authenticate']));
       if (status === 404 || status === 410) {
         // The backend no longer knows our session (restart behind the same stream, expiry):
         // the stream is useless, so end the channel and let the session re-handshake.

@@ -1,7 +1,7 @@
 // One connector per route with an SSE backend: owns the keep-alive pool every channel of the route
 // shares. A stream holds its socket for hours and never times out on a quiet body.
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelHandlers } from '../channel.js';
+import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { openLegacySseChannel } from './channel.js';
@@ -42,10 +42,10 @@ export function createLegacySseConnector(
 
   return {
     description: `sse ${safeUrl(configured)}`,
-    async connect(handlers: ChannelHandlers): Promise<Channel> {
+    async connect(handlers: ChannelHandlers, context: ChannelContext = {}): Promise<Channel> {
       const url = await backendUrl().catch(() => configured);
       return openLegacySseChannel(
-        { url, headers: backend.headers, connectTimeoutMs: backend.timeouts.connect, http, postTimeoutMs: POST_TIMEOUT_MS, log, onRepair },
+        { url, headers: backend.headers, connectTimeoutMs: backend.timeouts.connect, http, postTimeoutMs: POST_TIMEOUT_MS, log, onRepair, ...(context.credentials ? { credentials: context.credentials } : {}) },
         handlers,
       );
     },

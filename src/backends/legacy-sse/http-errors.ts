@@ -2,12 +2,14 @@
 import { ProxyError } from '../../errors/proxy-error.js';
 import type { ErrorCode } from '../../errors/catalogue.js';
 
-export function backendHttpError(status: number, what: string, body: string): ProxyError {
+export function backendHttpError(status: number, what: string, body: string, wwwAuthenticate?: string): ProxyError {
   const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 160);
   const tail = snippet ? `: ${snippet}` : '';
   if (status === 401 || status === 403) {
     // Never relayed as 401/403: clients would start an OAuth flow against us (spec notes §5.1).
-    return new ProxyError('ERR_BACKEND_AUTH', 'backend_auth_failed', `the backend refused ${what} with HTTP ${status} (it needs credentials the proxy does not hold; set backend headers)${tail}`);
+    return new ProxyError('ERR_BACKEND_AUTH', 'backend_auth_failed', `the backend refused ${what} with HTTP ${status} (it needs credentials the proxy does not hold; set backend headers, or auth.mode: passthrough if it runs its own OAuth)${tail}`, {
+      upstream: { status, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) },
+    });
   }
   if (status === 404 || status === 410) {
     return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_not_found', `the backend answered ${what} with HTTP ${status}${tail}`);

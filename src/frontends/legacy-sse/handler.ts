@@ -40,6 +40,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
     return;
   }
   const session = ctx.createSession();
+  session.setAuthorization(req.headers.authorization);
   ctx.sessions.add(session);
   // Same origin, path-relative, keeping every prefix in front of us: SDK clients refuse another
   // origin, and a host-absolute path without the prefix breaks behind reverse proxies (spec notes §3 L1).
@@ -79,6 +80,7 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
       throw parsed.error;
     }
     session.touch();
+    session.setAuthorization(req.headers.authorization);
     res.writeHead(202, { 'content-type': 'text/plain', 'content-length': '8' }).end('Accepted');
     await dispatch(session, sink, parsed.messages, ctx);
   } catch (e) {

@@ -13,6 +13,7 @@ import type { MessageSink } from '../../session/sink.js';
 import { KeepAlive, startSse, writeSseMessage } from '../sse-stream.js';
 import { acceptsEventStream, checkJsonContentType, checkProtocolVersion, negotiateAccept, SUPPORTED_PROTOCOL_VERSIONS } from './negotiate.js';
 import { BodyError, parseBody } from './parse-body.js';
+import { rewriteWwwAuthenticate } from '../../auth/oauth-rewrite.js';
 import { PostSink, StandaloneSink } from './sinks.js';
 
 export interface StreamableHttpContext {
@@ -21,6 +22,8 @@ export interface StreamableHttpContext {
   createSession(): Session;
   keepAlive: KeepAlive;
   maxBodyBytes: number;
+  /** Set when the backend runs its own OAuth: its 401s reach the client, pointing at this PRM URL. */
+  authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
   log: Logger;
   metrics: Metrics;
 }
@@ -49,8 +52,22 @@ export async function handleStreamableHttp(req: IncomingMessage, res: ServerResp
   } catch (e) {
     const err = toProxyError(e);
     logError(ctx, err, req);
-    replyError(res, err, id);
+    const challenge = authChallenge(err, req, ctx);
+    if (challenge) replyJson(res, challenge.status, err.toJsonRpc(id), challenge.headers);
+    else replyError(res, err, id);
   }
+}
+
+/**
+ * With auth passthrough, a backend's 401/403 is the client's business: relay the status and its
+ * WWW-Authenticate, pointing `resource_metadata` at the proxy (spec 2025-11-25 authorization L93-101).
+ * Without it, it stays a 502 so clients never start OAuth against a proxy that has none.
+ */
+function authChallenge(err: ProxyError, req: IncomingMessage, ctx: StreamableHttpContext): { status: number; headers: Record<string, string> } | undefined {
+  if (!ctx.authChallengeUrl || err.code !== 'ERR_BACKEND_AUTH' || !err.upstream) return undefined;
+  const prm = ctx.authChallengeUrl(req);
+  const header = err.upstream.wwwAuthenticate ? rewriteWwwAuthenticate(err.upstream.wwwAuthenticate, prm) : `Bearer resource_metadata="${prm}"`;
+  return { status: err.upstream.status, headers: { 'www-authenticate': header } };
 }
 
 function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMessage): void {
@@ -80,7 +97,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   const initialize = messages.find((m): m is JsonRpcRequest => isRequest(m) && m.method === 'initialize');
   if (initialize) {
     if (batch) throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'initialize_in_batch', 'Invalid Request: initialize MUST NOT be part of a JSON-RPC batch');
-    await handleInitialize(initialize, res, ctx, accept);
+    await handleInitialize(initialize, req, res, ctx, accept);
     return;
   }
 
@@ -94,6 +111,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');
   }
   const session = findSession(ctx, sessionId);
+  session.setAuthorization(req.headers.authorization); // tokens refresh: always lend the latest
   if (batch && session.protocolVersion !== '2025-03-26') {
     // Batches exist only in 2025-03-26 (removed by 2025-06-18, spec notes §2.3).
     throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'batch_not_allowed', `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`);
@@ -121,8 +139,9 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   sink.accepted();
 }
 
-async function handleInitialize(initialize: JsonRpcRequest, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
+async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
   const session = ctx.createSession();
+  session.setAuthorization(req.headers.authorization);
   let response: JsonRpcResponse;
   try {
     response = await session.start(initialize);
