@@ -73,3 +73,14 @@ test('with repairs.oauthProbes off the proxy stays out of the way (plain route-n
   assert.equal(body.error?.data?.reason, 'route_not_found');
   await off.stop();
 });
+
+test("mcp-remote's start-up probe: GET on the server URL answers 2xx (no auth), then AS metadata is a JSON 404", async () => {
+  // mcp-remote 0.1.38 discoverOAuthServerInfo: GET <serverUrl> with this Accept; 2xx means "no auth".
+  const ac = new AbortController();
+  const res = await fetch(proxy.url, { headers: { accept: 'application/json, text/event-stream' }, signal: ac.signal });
+  assert.ok(res.status >= 200 && res.status < 300, `got ${res.status}`);
+  ac.abort();
+  const as = await fetch(`${proxy.origin}/.well-known/oauth-authorization-server`);
+  assert.equal(as.status, 404);
+  assert.match(((await as.json()) as { error_description: string }).error_description, /no authorization is required/i);
+});
