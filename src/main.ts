@@ -27,6 +27,11 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (command.kind === 'doctor') {
+    // Loaded only here, so serving never pays for the doctor's modules.
+    const { runDoctor } = await import('./cli/doctor/index.js');
+    process.exit(await runDoctor(command));
+  }
   if (command.kind === 'version') {
     const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
     process.stdout.write(`${pkg.version}\n`);

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ConfigError, validateConfig } from '../config/validate.js';
 import type { Config, ConfigInput } from '../config/schema.js';
+import { parseDurationMs } from '../config/units.js';
 
 export const HELP = `mcp-frontdoor: a Streamable HTTP /mcp front door for legacy HTTP+SSE MCP servers
 
@@ -10,6 +11,10 @@ Usage:
   mcp-frontdoor --backend URL [--port 8080] [--host 127.0.0.1] [options]
   mcp-frontdoor --config FILE [options]
   mcp-frontdoor                      run the embedded demo (config/frontdoor.yaml)
+  mcp-frontdoor doctor URL [--json] [--timeout MS]
+                                     probe an MCP server's URL as clients do, print a diagnosis
+                                     and the config to paste (exit 0 usable, 1 needs a fix or
+                                     the proxy, 2 unreachable)
 
 Options:
   --backend URL        the legacy SSE URL of the MCP server, e.g. http://127.0.0.1:9121/sse
@@ -32,7 +37,13 @@ Clients connect to the URL printed at start-up, e.g. http://127.0.0.1:8080/mcp:
   claude mcp add --transport http my-server http://127.0.0.1:8080/mcp
 `;
 
-export type CliCommand = { kind: 'help' } | { kind: 'version' } | { kind: 'serve'; config: Config; configDir: string | undefined };
+export type CliCommand =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'serve'; config: Config; configDir: string | undefined }
+  | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number };
+
+const DOCTOR_TIMEOUT_MS = 5000;
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -42,6 +53,7 @@ export class UsageError extends Error {
 }
 
 export async function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.ProcessEnv = process.env): Promise<CliCommand> {
+  if (argv[0] === 'doctor') return parseDoctor(argv.slice(1));
   let values;
   try {
     ({ values } = parseArgs({
@@ -107,6 +119,23 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
   });
   if (config.routes.length === 0) throw new UsageError('give --backend URL or --config FILE (see --help)');
   return { kind: 'serve', config, configDir: configFile ? path.dirname(path.resolve(configFile)) : undefined };
+}
+
+function parseDoctor(argv: string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (e) {
+    throw new UsageError(`doctor: ${(e as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { kind: 'help' };
+  if (positionals.length !== 1) throw new UsageError('doctor expects one URL, e.g. mcp-frontdoor doctor http://127.0.0.1:9121/sse');
+  const url = positionals[0]!;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`doctor expects an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  const timeoutMs = values.timeout === undefined ? DOCTOR_TIMEOUT_MS : parseDurationMs(values.timeout);
+  if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > 600_000) throw new UsageError(`--timeout expects milliseconds (or 5s, 1m) up to 10m, got ${JSON.stringify(values.timeout)}`);
+  return { kind: 'doctor', url, json: values.json ?? false, timeoutMs };
 }
 
 export { ConfigError };

@@ -10,6 +10,7 @@
 //   P/mcp/ and doubled slashes         → as if written correctly            mcp_path_normalized
 //   P/P/…  (a doubled prefix)          → the single prefix                 doubled_prefix
 //   POST P/sse                         → Streamable HTTP                    post_to_sse_served_as_mcp
+//   DELETE P/sse, GET P/sse with a session → Streamable HTTP              sse_url_used_as_mcp
 //   POST P (the route root)            → Streamable HTTP                    post_to_root_served_as_mcp
 //   GET P/mcp or P, no Mcp-Session-Id, Accept: text/event-stream → legacy face (the spec's
 //   backwards-compatibility algorithm: a legacy client GETs the one URL it was given)  legacy_get_on_mcp
@@ -54,7 +55,12 @@ export function matchPath<R extends RoutePaths>(routes: readonly R[], q: PathQue
     if (face === 'mcp' && q.method === 'GET' && !q.hasSession && q.acceptsEventStream && route.repairPaths) {
       return { route, face: 'sse', repair: 'legacy_get_on_mcp' };
     }
-    if (face === 'sse' && q.method === 'POST' && route.repairPaths) return { route, face: 'mcp', repair: 'post_to_sse_served_as_mcp' };
+    if (face === 'sse' && route.repairPaths) {
+      // A Streamable HTTP client configured with the SSE URL uses it for everything: its POSTs, and
+      // then its session's GET stream and DELETE (which carry Mcp-Session-Id).
+      if (q.method === 'POST') return { route, face: 'mcp', repair: 'post_to_sse_served_as_mcp' };
+      if (q.method === 'DELETE' || (q.method === 'GET' && q.hasSession)) return { route, face: 'mcp', repair: 'sse_url_used_as_mcp' };
+    }
     if (face) return { route, face };
   }
   for (const route of routes) {

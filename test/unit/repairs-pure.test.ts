@@ -18,6 +18,8 @@ test('matchPath: exact faces, repairs, and the switch', () => {
     [root, q('POST', '/messages/'), 'messages', undefined],
     [root, q('POST', '/message'), 'messages', undefined],
     [root, q('POST', '/sse'), 'mcp', 'post_to_sse_served_as_mcp'],
+    [root, q('DELETE', '/sse', { hasSession: true }), 'mcp', 'sse_url_used_as_mcp'],
+    [root, q('GET', '/sse', { hasSession: true, acceptsEventStream: true }), 'mcp', 'sse_url_used_as_mcp'],
     [root, q('POST', '/'), 'mcp', 'post_to_root_served_as_mcp'],
     [root, q('GET', '/mcp', { acceptsEventStream: true }), 'sse', 'legacy_get_on_mcp'],
     [root, q('GET', '/mcp', { acceptsEventStream: true, hasSession: true }), 'mcp', undefined],
