@@ -52,6 +52,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   metrics.describe('frontdoor_repairs_total', 'repairs the proxy made, by reason');
   metrics.describe('frontdoor_backend_drops_total', 'backend channels lost');
   metrics.describe('frontdoor_backend_reconnects_total', 'backend channels re-established with a replayed initialize');
+  metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
+  metrics.gauge('nodejs_heap_used_bytes', () => process.memoryUsage().heapUsed);
+  metrics.gauge('nodejs_heap_total_bytes', () => process.memoryUsage().heapTotal);
+  metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
   const keepAlive = new KeepAlive();
   const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics);
   let accepting = false;
