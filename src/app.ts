@@ -4,9 +4,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config, RouteConfig } from './config/schema.js';
+import { backendUrlOf, type Config, type RouteConfig } from './config/schema.js';
 import type { BackendConnector } from './backends/channel.js';
-import { createLegacySseConnector } from './backends/legacy-sse/connector.js';
+import { createConnector } from './backends/create-connector.js';
 import { launchBackend, type LaunchedBackend } from './backends/launch.js';
 import { handleStreamableHttp, type StreamableHttpContext } from './frontends/streamable-http/handler.js';
 import { handleLegacyMessage, handleLegacyStream, type LegacySseContext } from './frontends/legacy-sse/handler.js';
@@ -27,7 +27,8 @@ interface RouteRuntime extends RouteEndpoint {
   readonly connector: BackendConnector;
   readonly frontend: StreamableHttpContext;
   readonly legacy: LegacySseContext;
-  readonly backendUrl: URL;
+  /** Undefined for stdio backends. */
+  readonly backendUrl: URL | undefined;
   /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
   readonly passthrough: Promise<OAuthPassthrough> | undefined;
   launched?: LaunchedBackend;
@@ -81,7 +82,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
       routeLog.info({ reason, ...detail }, `repair: ${reason}`);
     };
-    const connector = createLegacySseConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
+    const connector = createConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
     const frontend: StreamableHttpContext = {
       route: route.path,
       sessions,
@@ -124,7 +125,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       log,
       metrics,
     };
-    const backendUrl = new URL(route.backend.url);
+    const backendUrl = route.backend.url ? new URL(route.backend.url) : undefined;
     return {
       prefix: route.path,
       endpoint: endpointPath(route.path),
@@ -137,7 +138,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       legacy,
       backendUrl,
       passthrough:
-        route.auth.mode === 'passthrough'
+        route.auth.mode === 'passthrough' && backendUrl
           ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
           : undefined,
     };
@@ -212,14 +213,15 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     async start() {
       for (const route of routes) {
         const b = route.config.backend;
-        if (!b.command) continue;
+        // stdio commands are started per channel by their connector, not here.
+        if (!b.command || b.transport === 'stdio') continue;
         route.launched = await launchBackend({
           // `node` means the Node.js running the proxy, so the demo works wherever the proxy does.
           command: b.command === 'node' ? process.execPath : b.command,
           args: b.args,
           env: b.env,
           cwd: b.cwd ? path.resolve(opts.configDir ?? process.cwd(), b.cwd) : opts.configDir,
-          url: new URL(b.url),
+          url: backendUrlOf(b),
           startupTimeoutMs: b.timeouts.startup,
           log: log.child({ route: route.prefix }),
         });

@@ -68,7 +68,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The URL to give clients is printed whatever the log level (tests and scripts wait for it).
-  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url) }, 'listening');
+  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url ?? `stdio: ${r.backend.command}`) }, 'listening');
   if (process.stderr.isTTY) {
     process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
   }

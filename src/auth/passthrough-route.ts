@@ -9,7 +9,7 @@ const PRM = '/.well-known/oauth-protected-resource';
 export interface PassthroughTarget {
   prefix: string;
   endpoint: string;
-  backendUrl: URL;
+  backendUrl: URL | undefined;
   passthrough: Promise<OAuthPassthrough> | undefined;
 }
 
@@ -21,12 +21,14 @@ export function relayOAuth(
   path: string,
   publicBase: (req: IncomingMessage) => string,
 ): void {
+  const backendUrl = route.backendUrl;
+  if (!backendUrl) return; // never configured: passthrough needs an HTTP backend (schema rule)
   const query = (req.url ?? '').slice(path.length);
   let backendPath = path;
   if (probe.kind === 'metadata' && path.startsWith(PRM)) {
     // Path-suffixed PRM names the resource: ours is the route's /mcp, the backend's is its own path.
     const suffixed = path.length > PRM.length;
-    const backendResource = route.backendUrl.pathname === '/' ? '' : route.backendUrl.pathname;
+    const backendResource = backendUrl.pathname === '/' ? '' : backendUrl.pathname;
     backendPath = suffixed ? `${PRM}${backendResource}` : PRM;
   } else if (probe.kind === 'endpoint') {
     backendPath = probe.endpoint; // /tools/register → /register on the backend's origin
@@ -34,7 +36,7 @@ export function relayOAuth(
   const base = publicBase(req);
   void route.passthrough?.then((p) =>
     p.handle(req, res, backendPath + query, {
-      backendOrigin: route.backendUrl.origin,
+      backendOrigin: backendUrl.origin,
       proxyOrigin: new URL(base).origin,
       proxyResource: `${base}${route.endpoint}`,
     }),

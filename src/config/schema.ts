@@ -38,18 +38,32 @@ const httpUrl = z.string().refine((v) => {
   }
 }, 'expected an http:// or https:// URL');
 
+export const TRANSPORTS = ['sse', 'streamable-http', 'stdio'] as const;
+export const SHARE_MODES = ['per-session', 'shared'] as const;
+
 export const backendSchema = z
   .object({
-    transport: z.literal('sse').default('sse').describe('how the proxy talks to the MCP server; `sse` is the legacy HTTP+SSE transport'),
-    url: httpUrl.describe('the backend SSE URL, e.g. http://127.0.0.1:9121/sse'),
-    command: z.string().min(1).optional().describe('a program to launch before serving; the proxy waits until `url` accepts connections'),
+    transport: z
+      .enum(TRANSPORTS)
+      .default('sse')
+      .describe('how the proxy talks to the MCP server: `sse` (legacy HTTP+SSE), `streamable-http`, or `stdio` (a local process)'),
+    url: httpUrl.optional().describe('the backend URL (sse: the SSE URL, e.g. http://127.0.0.1:9121/sse; streamable-http: its MCP endpoint)'),
+    command: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('stdio: the server program. sse/streamable-http: a program to launch before serving; the proxy waits until `url` accepts connections'),
     args: z.array(z.string()).default([]),
     env: z.record(z.string(), z.string()).default({}),
     cwd: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}).describe('headers sent on every backend request (e.g. an API key)'),
+    share: z
+      .enum(SHARE_MODES)
+      .default('per-session')
+      .describe('per-session: each client session gets its own backend process or connection (isolation); shared: all sessions of the route share one (ids rewritten per session)'),
     timeouts: z
       .object({
-        connect: duration('10s').describe('how long opening the backend stream and receiving its endpoint event may take'),
+        connect: duration('10s').describe('how long opening a backend channel (and, for sse, receiving its endpoint event) may take'),
         startup: duration('30s').describe('how long a launched `command` may take to accept connections'),
       })
       .strict()
@@ -62,7 +76,15 @@ export const backendSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.transport === 'stdio') {
+      if (!b.command) ctx.addIssue({ code: 'custom', path: ['command'], message: 'a stdio backend needs `command` (the server program)' });
+      if (b.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a stdio backend has no `url`' });
+    } else if (!b.url) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${b.transport} backend needs \`url\`` });
+    }
+  });
 
 export const routeSchema = z
   .object({
@@ -101,7 +123,12 @@ export const routeSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.auth.mode === 'passthrough' && r.backend.transport === 'stdio') {
+      ctx.addIssue({ code: 'custom', path: ['auth', 'mode'], message: 'auth passthrough needs an HTTP backend (sse or streamable-http); a stdio server has no OAuth endpoints' });
+    }
+  });
 
 export const configSchema = z
   .object({
@@ -147,3 +174,9 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = Config['routes'][number];
 export type BackendConfig = RouteConfig['backend'];
+
+/** The URL of an HTTP backend (validated present for sse and streamable-http). */
+export function backendUrlOf(backend: BackendConfig): URL {
+  if (!backend.url) throw new Error(`a ${backend.transport} backend has no url`);
+  return new URL(backend.url);
+}

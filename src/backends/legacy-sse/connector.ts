@@ -2,7 +2,7 @@
 // shares. A stream holds its socket for hours and never times out on a quiet body.
 import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
-import type { BackendConfig } from '../../config/schema.js';
+import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { openLegacySseChannel } from './channel.js';
 import { createBackendHttpClient } from '../http-client.js';
@@ -16,7 +16,7 @@ export function createLegacySseConnector(
   onRepair: (reason: string, detail: Record<string, unknown>) => void,
   opts: { discoverPath: boolean },
 ): BackendConnector {
-  const configured = new URL(backend.url);
+  const configured = backendUrlOf(backend);
   const http = createBackendHttpClient({ keepAliveMs: 30_000 });
   let resolved: Promise<URL> | undefined;
 

@@ -1,0 +1,21 @@
+// Picks the backend family for a route's transport. Each family lives in its own folder and meets
+// the rest of the proxy only through BackendConnector / Channel (design §1).
+import type { Logger } from 'pino';
+import type { BackendConnector } from './channel.js';
+import type { BackendConfig } from '../config/schema.js';
+import { createLegacySseConnector } from './legacy-sse/connector.js';
+import { createStreamableHttpConnector } from './streamable-http/connector.js';
+import { createStdioConnector } from './stdio/connector.js';
+
+export type RepairReporter = (reason: string, detail: Record<string, unknown>) => void;
+
+export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: { discoverPath: boolean }): BackendConnector {
+  switch (backend.transport) {
+    case 'sse':
+      return createLegacySseConnector(backend, log, onRepair, opts);
+    case 'streamable-http':
+      return createStreamableHttpConnector(backend, log, onRepair);
+    case 'stdio':
+      return createStdioConnector(backend, log, onRepair);
+  }
+}
