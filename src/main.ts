@@ -27,6 +27,14 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
+  if (command.kind === 'check' || command.kind === 'print-config' || command.kind === 'schema') {
+    const cmds = await import('./cli/config-commands.js');
+    if (command.kind === 'schema') {
+      process.stdout.write(`${JSON.stringify(cmds.configJsonSchema(), null, 2)}\n`);
+      return;
+    }
+    process.exit(command.kind === 'check' ? await cmds.runCheck(command.file) : await cmds.runPrintConfig(command.file, command.showSecrets));
+  }
   if (command.kind === 'doctor') {
     // Loaded only here, so serving never pays for the doctor's modules.
     const { runDoctor } = await import('./cli/doctor/index.js');

@@ -15,6 +15,10 @@ Usage:
                                      probe an MCP server's URL as clients do, print a diagnosis
                                      and the config to paste (exit 0 usable, 1 needs a fix or
                                      the proxy, 2 unreachable)
+  mcp-frontdoor check --config FILE  validate a config file (exit 1 on problems)
+  mcp-frontdoor print-config --config FILE [--show-secrets]
+                                     print it normalized (defaults applied, units in ms/bytes)
+  mcp-frontdoor schema               print the config's JSON Schema (for editors)
 
 Options:
   --backend URL        the legacy SSE URL of the MCP server, e.g. http://127.0.0.1:9121/sse
@@ -41,7 +45,10 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'serve'; config: Config; configDir: string | undefined }
-  | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number };
+  | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number }
+  | { kind: 'check'; file: string }
+  | { kind: 'print-config'; file: string; showSecrets: boolean }
+  | { kind: 'schema' };
 
 const DOCTOR_TIMEOUT_MS = 5000;
 
@@ -54,6 +61,8 @@ export class UsageError extends Error {
 
 export async function parseCli(argv: string[], defaultConfigFile: string, env: NodeJS.ProcessEnv = process.env): Promise<CliCommand> {
   if (argv[0] === 'doctor') return parseDoctor(argv.slice(1));
+  if (argv[0] === 'check' || argv[0] === 'print-config') return parseConfigCommand(argv[0], argv.slice(1), defaultConfigFile);
+  if (argv[0] === 'schema') return { kind: 'schema' };
   let values;
   try {
     ({ values } = parseArgs({
@@ -139,3 +148,14 @@ function parseDoctor(argv: string[]): CliCommand {
 }
 
 export { ConfigError };
+
+function parseConfigCommand(kind: 'check' | 'print-config', argv: string[], defaultConfigFile: string): CliCommand {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { config: { type: 'string' }, 'show-secrets': { type: 'boolean' } } }));
+  } catch (e) {
+    throw new UsageError(`${kind}: ${(e as Error).message.split('\n')[0]} (usage: mcp-frontdoor ${kind} --config FILE)`);
+  }
+  const file = values.config ?? defaultConfigFile;
+  return kind === 'check' ? { kind, file } : { kind, file, showSecrets: values['show-secrets'] === true };
+}

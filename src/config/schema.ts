@@ -5,7 +5,7 @@ import { parseDurationMs, parseSizeBytes } from './units.js';
 
 const duration = (def: string) =>
   z
-    .union([z.number().int().nonnegative(), z.string()])
+    .union([z.number().int().nonnegative(), z.string()], { error: 'expected a duration such as 500ms, 15s or 10m' })
     .default(def)
     .transform((v, ctx) => {
       const ms = typeof v === 'number' ? v : parseDurationMs(v);
@@ -18,7 +18,7 @@ const duration = (def: string) =>
 
 const size = (def: string) =>
   z
-    .union([z.number().int().positive(), z.string()])
+    .union([z.number().int(), z.string()], { error: 'expected a size such as 512kb or 4mb' })
     .default(def)
     .transform((v, ctx) => {
       const bytes = typeof v === 'number' ? v : parseSizeBytes(v);
@@ -137,7 +137,7 @@ export const configSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('bind address; loopback by default (spec: servers SHOULD bind localhost)'),
         // A string is accepted so that `port: ${PORT:-8080}` works after interpolation.
         port: z
-          .union([z.number(), z.string().regex(/^\d+$/, 'expected a port number').transform(Number)])
+          .union([z.number(), z.string().regex(/^\d+$/).transform(Number)], { error: 'expected a port number from 0 to 65535' })
           .pipe(z.number().int().min(0).max(65535))
           .default(8080),
         publicUrl: httpUrl.optional().describe('the URL clients use when the proxy sits behind another proxy'),
