@@ -2,37 +2,22 @@
 // The only file that imports both a frontend and a backend.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import type { Logger } from 'pino';
-import { backendUrlOf, type Config, type RouteConfig } from './config/schema.js';
-import type { BackendConnector } from './backends/channel.js';
-import { createConnector } from './backends/create-connector.js';
-import { launchBackend, type LaunchedBackend } from './backends/launch.js';
-import { handleStreamableHttp, type StreamableHttpContext } from './frontends/streamable-http/handler.js';
-import { handleLegacyMessage, handleLegacyStream, type LegacySseContext } from './frontends/legacy-sse/handler.js';
+import type { Config } from './config/schema.js';
+import { handleStreamableHttp } from './frontends/streamable-http/handler.js';
+import { handleLegacyMessage, handleLegacyStream } from './frontends/legacy-sse/handler.js';
 import { KeepAlive } from './frontends/sse-stream.js';
-import { createEdgePasses, type EdgeContext, type RouteEndpoint } from './http/edge-passes.js';
+import { createEdgePasses, type EdgeContext } from './http/edge-passes.js';
 import { isLoopbackAddress } from './http/host-origin.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
 import { Metrics } from './observability/metrics.js';
 import { runPasses } from './pipeline/run-passes.js';
-import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { relayOAuth } from './auth/passthrough-route.js';
-import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
-import { Session } from './session/session.js';
 import { SessionRegistry } from './session/registry.js';
+import { buildRouteRuntime, endpointPath, type RouteDeps, type RouteRuntime } from './route-runtime.js';
+import { diffRoutes } from './config/diff-routes.js';
 
-interface RouteRuntime extends RouteEndpoint {
-  readonly config: RouteConfig;
-  readonly connector: BackendConnector;
-  readonly frontend: StreamableHttpContext;
-  readonly legacy: LegacySseContext;
-  /** Undefined for stdio backends. */
-  readonly backendUrl: URL | undefined;
-  /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
-  readonly passthrough: Promise<OAuthPassthrough> | undefined;
-  launched?: LaunchedBackend;
-}
+export { endpointPath };
 
 export interface App {
   readonly server: Server;
@@ -41,10 +26,11 @@ export interface App {
   start(): Promise<string[]>;
   /** Stops taking requests, closes every session and launched backend. */
   stop(reason: string): Promise<void>;
-}
-
-export function endpointPath(prefix: string): string {
-  return prefix === '/' ? '/mcp' : `${prefix}/mcp`;
+  /**
+   * Applies a new, already validated config: added routes start, removed routes drain, changed
+   * routes give new sessions the new backend, untouched routes (and their sessions) never notice.
+   */
+  reload(next: Config): Promise<{ added: string[]; removed: string[]; changed: string[]; unchanged: string[] }>;
 }
 
 export function createApp(config: Config, log: Logger, opts: { configDir?: string } = {}): App {
@@ -76,73 +62,11 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     return `${origin}${publicPrefix(req)}`;
   };
 
-  const routes: RouteRuntime[] = config.routes.map((route) => {
-    const routeLog = log.child({ route: route.path });
-    const onRepair = (reason: string, detail: Record<string, unknown>) => {
-      metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
-      routeLog.info({ reason, ...detail }, `repair: ${reason}`);
-    };
-    const connector = createConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
-    const frontend: StreamableHttpContext = {
-      route: route.path,
-      sessions,
-      keepAlive,
-      maxBodyBytes: config.limits.maxBodyBytes,
-      log,
-      metrics,
-      authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${publicBase(req)}${endpointPath(route.path)}`) : undefined,
-      createSession: () =>
-        new Session({
-          route: route.path,
-          connector,
-          log,
-          metrics,
-          connectTimeoutMs: route.backend.timeouts.connect,
-          reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
-          reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
-          maxBufferedMessages: config.sessions.maxBufferedMessages,
-          repairHandshake: route.repairs.handshake,
-          passCredentials: route.auth.mode === 'passthrough',
-          onRepair: (s, reason, detail, first) => {
-            metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
-            if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
-          },
-          onClosed: (s, reason) => {
-            const known = sessions.get(s.id) !== undefined;
-            sessions.remove(s);
-            if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
-          },
-        }),
-    };
-    const legacy: LegacySseContext = {
-      route: route.path,
-      sessions,
-      createSession: frontend.createSession,
-      keepAlive,
-      maxBodyBytes: config.limits.maxBodyBytes,
-      repairHandshake: route.repairs.handshake,
-      publicPrefix,
-      log,
-      metrics,
-    };
-    const backendUrl = route.backend.url ? new URL(route.backend.url) : undefined;
-    return {
-      prefix: route.path,
-      endpoint: endpointPath(route.path),
-      repairPaths: route.repairs.paths,
-      oauthProbes: route.repairs.oauthProbes,
-      authPassthrough: route.auth.mode === 'passthrough',
-      config: route,
-      connector,
-      frontend,
-      legacy,
-      backendUrl,
-      passthrough:
-        route.auth.mode === 'passthrough' && backendUrl
-          ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
-          : undefined,
-    };
-  });
+  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, publicPrefix, publicBase };
+  /** The routes new sessions use; reload() swaps them. Removed or changed routes drain. */
+  let routes: RouteRuntime[] = config.routes.map((route) => buildRouteRuntime(route, deps));
+  const draining = new Set<RouteRuntime>();
+  let current = config;
 
   const passes = createEdgePasses<RouteRuntime>({
     policy: {
@@ -151,6 +75,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       allowedOrigins: [...config.listen.allowedOrigins, ...(config.listen.publicUrl ? [new URL(config.listen.publicUrl).origin] : [])],
     },
     routes: () => routes,
+    drainingRoutes: () => [...draining].filter((d) => d.sessionCount() > 0),
     metrics,
     ready: () => accepting,
     onOAuthPassthrough: (route, probe, req, res, path) => {
@@ -211,21 +136,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     server,
     metrics,
     async start() {
-      for (const route of routes) {
-        const b = route.config.backend;
-        // stdio commands are started per channel by their connector, not here.
-        if (!b.command || b.transport === 'stdio') continue;
-        route.launched = await launchBackend({
-          // `node` means the Node.js running the proxy, so the demo works wherever the proxy does.
-          command: b.command === 'node' ? process.execPath : b.command,
-          args: b.args,
-          env: b.env,
-          cwd: b.cwd ? path.resolve(opts.configDir ?? process.cwd(), b.cwd) : opts.configDir,
-          url: backendUrlOf(b),
-          startupTimeoutMs: b.timeouts.startup,
-          log: log.child({ route: route.prefix }),
-        });
-      }
+      for (const route of routes) await route.launch();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.listen.port, config.listen.host, () => {
@@ -246,9 +157,37 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       await sessions.closeAll(reason);
       keepAlive.stop();
       server.closeAllConnections();
-      await Promise.allSettled(routes.map((r) => r.connector.dispose()));
-      for (const r of routes) (await r.passthrough)?.close();
-      await Promise.allSettled(routes.map((r) => r.launched?.stop()));
+      await Promise.allSettled([...routes, ...draining].map((r) => r.dispose()));
+    },
+    async reload(next) {
+      const diff = diffRoutes(current.routes, next.routes);
+      const restartOnly = (['listen', 'limits', 'sessions', 'log'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
+      if (restartOnly.length > 0) log.warn({ reason: 'reload_needs_restart', sections: restartOnly }, `config sections ${restartOnly.join(', ')} changed: they take effect at the next restart`);
+      const fresh = new Map<string, RouteRuntime>();
+      try {
+        for (const r of next.routes) {
+          if (!diff.added.includes(r.path) && !diff.changed.includes(r.path)) continue;
+          const runtime = buildRouteRuntime(r, deps);
+          fresh.set(r.path, runtime);
+          await runtime.launch();
+        }
+      } catch (e) {
+        // A new backend that cannot start: nothing is swapped, the running config stays.
+        await Promise.allSettled([...fresh.values()].map((r) => r.dispose()));
+        throw e;
+      }
+      const byPath = new Map(routes.map((r) => [r.prefix, r]));
+      for (const p of [...diff.removed, ...diff.changed]) {
+        const old = byPath.get(p);
+        if (!old) continue;
+        draining.add(old);
+        old.drain();
+      }
+      routes = next.routes.map((r) => fresh.get(r.path) ?? byPath.get(r.path)!);
+      current = { ...current, routes: next.routes };
+      for (const d of draining) if (d.sessionCount() === 0) draining.delete(d);
+      log.info({ reason: 'config_reloaded', ...diff }, 'config reloaded');
+      return diff;
     },
   };
 }

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // Entry point: flags → config → app → listen → signals. Exit codes: 0 clean stop, 1 runtime
 // failure (a backend could not be launched, the port is taken), 2 bad flags or config.
-import { readFileSync } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createApp } from './app.js';
+import { createApp, type App } from './app.js';
 import { ConfigError, HELP, parseCli, UsageError } from './cli/args.js';
-import { createLogger } from './observability/logger.js';
+import { createLogger, type Logger } from './observability/logger.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_CONFIG = path.join(PACKAGE_ROOT, 'config/frontdoor.yaml');
@@ -76,9 +76,45 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   // The URL to give clients is printed whatever the log level (tests and scripts wait for it).
+  if (command.configFile) watchConfig(command.configFile, app, log);
   log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url ?? `stdio: ${r.backend.command}`) }, 'listening');
   if (process.stderr.isTTY) {
     process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
+  }
+}
+
+/**
+ * Hot reload on SIGHUP and when the config file changes. The new file is parsed with the same flags
+ * and validated first; an invalid file is reported issue by issue and the running config stays.
+ */
+function watchConfig(file: string, app: App, log: Logger): void {
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const reload = (why: string) => {
+    running = running.then(async () => {
+      try {
+        const command = await parseCli(process.argv.slice(2), DEFAULT_CONFIG);
+        if (command.kind !== 'serve') return;
+        await app.reload(command.config);
+      } catch (e) {
+        const issues = e instanceof ConfigError ? e.issues : [(e as Error).message];
+        for (const issue of issues) log.warn({ reason: 'reload_rejected', trigger: why }, issue);
+        log.warn({ reason: 'reload_rejected', trigger: why, problems: issues.length }, 'config not reloaded: the running config stays');
+      }
+    });
+  };
+  process.on('SIGHUP', () => reload('sighup'));
+  try {
+    // Editors save by rename, so watch the directory and filter by name; debounce bursts of events.
+    const dir = path.dirname(path.resolve(file));
+    const base = path.basename(file);
+    watch(dir, { persistent: false }, (_event, name) => {
+      if (name !== base) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => reload('file_changed'), 200);
+    });
+  } catch (e) {
+    log.warn({ reason: 'watch_failed', err: (e as Error).message }, 'cannot watch the config file; reload with SIGHUP');
   }
 }
 

@@ -44,7 +44,7 @@ Clients connect to the URL printed at start-up, e.g. http://127.0.0.1:8080/mcp:
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'serve'; config: Config; configDir: string | undefined }
+  | { kind: 'serve'; config: Config; configDir: string | undefined; configFile: string | undefined }
   | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number }
   | { kind: 'check'; file: string }
   | { kind: 'print-config'; file: string; showSecrets: boolean }
@@ -127,7 +127,7 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
     return `${where} (${flagFor[String(p[0])] ?? p.join('.')})`;
   });
   if (config.routes.length === 0) throw new UsageError('give --backend URL or --config FILE (see --help)');
-  return { kind: 'serve', config, configDir: configFile ? path.dirname(path.resolve(configFile)) : undefined };
+  return { kind: 'serve', config, configDir: configFile ? path.dirname(path.resolve(configFile)) : undefined, configFile };
 }
 
 function parseDoctor(argv: string[]): CliCommand {

@@ -39,6 +39,8 @@ export const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version';
 export function createEdgePasses<R extends RouteEndpoint>(opts: {
   policy: HostOriginPolicy;
   routes: () => readonly R[];
+  /** Routes a reload removed, still serving their existing sessions. */
+  drainingRoutes: () => readonly R[];
   metrics: Metrics;
   ready: () => boolean;
   onPathRepair(route: R, reason: string, ctx: EdgeContext<R>): void;
@@ -101,12 +103,15 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       name: 'route_match',
       run: (ctx) => {
         const { req } = ctx;
-        const match = matchPath(opts.routes(), {
+        const query = {
           method: req.method ?? 'GET',
           path: ctx.path,
           acceptsEventStream: /text\/event-stream|\*\/\*/.test(req.headers.accept ?? ''),
           hasSession: req.headers['mcp-session-id'] !== undefined,
-        });
+        };
+        // A route removed by a reload still serves the sessions it has (they drain), never new ones.
+        const carriesSession = query.hasSession || /[?&](sessionId|session_id)=/.test(req.url ?? '');
+        const match = matchPath(opts.routes(), query) ?? (carriesSession ? matchPath(opts.drainingRoutes(), query) : undefined);
         if (!match) {
           const endpoints = opts.routes().map((r) => r.endpoint).join(', ');
           return {

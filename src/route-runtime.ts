@@ -1,0 +1,169 @@
+// One route, live: its backend connector, its two faces, the sessions it created, and its
+// lifecycle (launch → serve → drain → dispose). Part of the composition root with app.ts: the only
+// files that import both frontends and backends.
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { backendUrlOf, type Config, type RouteConfig } from './config/schema.js';
+import type { BackendConnector } from './backends/channel.js';
+import { createConnector } from './backends/create-connector.js';
+import { launchBackend, type LaunchedBackend } from './backends/launch.js';
+import type { StreamableHttpContext } from './frontends/streamable-http/handler.js';
+import type { LegacySseContext } from './frontends/legacy-sse/handler.js';
+import type { KeepAlive } from './frontends/sse-stream.js';
+import type { RouteEndpoint } from './http/edge-passes.js';
+import type { Metrics } from './observability/metrics.js';
+import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
+import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
+import { Session } from './session/session.js';
+import type { SessionRegistry } from './session/registry.js';
+
+export function endpointPath(prefix: string): string {
+  return prefix === '/' ? '/mcp' : `${prefix}/mcp`;
+}
+
+export interface RouteRuntime extends RouteEndpoint {
+  readonly config: RouteConfig;
+  readonly connector: BackendConnector;
+  readonly frontend: StreamableHttpContext;
+  readonly legacy: LegacySseContext;
+  /** Undefined for stdio backends. */
+  readonly backendUrl: URL | undefined;
+  /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
+  readonly passthrough: Promise<OAuthPassthrough> | undefined;
+  /** Live sessions created by this route. */
+  readonly sessionCount: () => number;
+  /** Launches the backend `command` of an HTTP backend, if any. */
+  launch(): Promise<void>;
+  /** Stops new sessions; disposes once the last session ends (at once when there is none). */
+  drain(): void;
+  readonly draining: () => boolean;
+  /** Releases the connector, the launched process and the OAuth relay. */
+  dispose(): Promise<void>;
+}
+
+export interface RouteDeps {
+  config: Config;
+  configDir: string | undefined;
+  log: Logger;
+  metrics: Metrics;
+  sessions: SessionRegistry;
+  keepAlive: KeepAlive;
+  publicPrefix(req: IncomingMessage): string;
+  publicBase(req: IncomingMessage): string;
+}
+
+export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRuntime {
+  const { config, log, metrics, sessions, keepAlive } = deps;
+  const routeLog = log.child({ route: route.path });
+  const onRepair = (reason: string, detail: Record<string, unknown>) => {
+    metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
+    routeLog.info({ reason, ...detail }, `repair: ${reason}`);
+  };
+  const connector = createConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
+  const live = new Set<Session>();
+  let draining = false;
+  let disposed: Promise<void> | undefined;
+  let launched: LaunchedBackend | undefined;
+
+  const backendUrl = route.backend.url ? new URL(route.backend.url) : undefined;
+  const passthrough =
+    route.auth.mode === 'passthrough' && backendUrl
+      ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
+      : undefined;
+
+  const dispose = (): Promise<void> =>
+    (disposed ??= (async () => {
+      await connector.dispose().catch(() => undefined);
+      (await passthrough)?.close();
+      await launched?.stop();
+      routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
+    })());
+
+  const createSession = () => {
+    const session = new Session({
+      route: route.path,
+      connector,
+      log,
+      metrics,
+      connectTimeoutMs: route.backend.timeouts.connect,
+      reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
+      reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
+      maxBufferedMessages: config.sessions.maxBufferedMessages,
+      repairHandshake: route.repairs.handshake,
+      passCredentials: route.auth.mode === 'passthrough',
+      onRepair: (s, reason, detail, first) => {
+        metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
+        if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
+      },
+      onClosed: (s, reason) => {
+        const known = sessions.get(s.id) !== undefined;
+        sessions.remove(s);
+        live.delete(s);
+        if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
+        if (draining && live.size === 0) void dispose();
+      },
+    });
+    live.add(session);
+    return session;
+  };
+
+  const frontend: StreamableHttpContext = {
+    route: route.path,
+    sessions,
+    keepAlive,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    log,
+    metrics,
+    authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined,
+    createSession,
+  };
+  const legacy: LegacySseContext = {
+    route: route.path,
+    sessions,
+    createSession,
+    keepAlive,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    repairHandshake: route.repairs.handshake,
+    publicPrefix: deps.publicPrefix,
+    log,
+    metrics,
+  };
+
+  return {
+    prefix: route.path,
+    endpoint: endpointPath(route.path),
+    repairPaths: route.repairs.paths,
+    oauthProbes: route.repairs.oauthProbes,
+    authPassthrough: route.auth.mode === 'passthrough',
+    config: route,
+    connector,
+    frontend,
+    legacy,
+    backendUrl,
+    passthrough,
+    sessionCount: () => live.size,
+    draining: () => draining,
+    async launch() {
+      const b = route.backend;
+      // stdio commands are started per channel by their connector, not here.
+      if (!b.command || b.transport === 'stdio') return;
+      launched = await launchBackend({
+        // `node` means the Node.js running the proxy, so the demo works wherever the proxy does.
+        command: b.command === 'node' ? process.execPath : b.command,
+        args: b.args,
+        env: b.env,
+        cwd: b.cwd ? path.resolve(deps.configDir ?? process.cwd(), b.cwd) : deps.configDir,
+        url: backendUrlOf(b),
+        startupTimeoutMs: b.timeouts.startup,
+        log: routeLog,
+      });
+    },
+    drain() {
+      draining = true;
+      routeLog.info({ reason: 'route_draining', sessions: live.size }, 'route draining: no new sessions; existing ones finish or expire');
+      if (live.size === 0) void dispose();
+    },
+    dispose,
+  };
+}
