@@ -60,7 +60,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
     routeLog.info({ reason, ...detail }, `repair: ${reason}`);
   };
-  const connector = createConnector(route.backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
+  // Relative paths in a config file are relative to the file, for launched and stdio commands alike.
+  const backend = route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
+  const connector = createConnector(backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
   const live = new Set<Session>();
   let draining = false;
   let disposed: Promise<void> | undefined;
@@ -89,6 +91,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       connectTimeoutMs: route.backend.timeouts.connect,
       reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
       reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
+      reconnectGiveUpMs: route.backend.reconnect.giveUpAfter,
       maxBufferedMessages: config.sessions.maxBufferedMessages,
       repairHandshake: route.repairs.handshake,
       passCredentials: route.auth.mode === 'passthrough',

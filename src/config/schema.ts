@@ -72,6 +72,7 @@ export const backendSchema = z
       .object({
         initialDelay: duration('100ms'),
         maxDelay: duration('5s'),
+        giveUpAfter: duration('10m').describe('close a session whose backend stays unreachable this long (0: retry for ever)'),
       })
       .strict()
       .prefault({}),

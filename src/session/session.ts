@@ -29,6 +29,8 @@ export interface SessionOptions {
   connectTimeoutMs: number;
   reconnectInitialDelayMs: number;
   reconnectMaxDelayMs: number;
+  /** Close the session when reconnecting has failed for this long (0: never). */
+  reconnectGiveUpMs: number;
   maxBufferedMessages: number;
   /** Inject `notifications/initialized` when a client skips it; drop duplicates (spec notes §4.2). */
   repairHandshake: boolean;
@@ -156,6 +158,8 @@ export class Session {
     const result = response.result as { protocolVersion?: unknown } | undefined;
     if (typeof result?.protocolVersion === 'string') this.protocolVersion = result.protocolVersion;
     if (!response.error) this.state = 'ready';
+    // The idle clock starts when the session is usable, not when a slow backend began starting.
+    this.touch();
     return { ...response, id: initialize.id };
   }
 
@@ -309,9 +313,18 @@ export class Session {
 
   private async reconnect(): Promise<void> {
     this.backoff.reset();
+    const since = Date.now();
     for (let attempt = 1; this.state === 'reconnecting'; attempt++) {
       await this.backoff.wait();
       if (this.state !== 'reconnecting') return;
+      if (this.opts.reconnectGiveUpMs > 0 && Date.now() - since > this.opts.reconnectGiveUpMs) {
+        // A backend that stays down (a stdio server crashing at start, a host gone) must not be
+        // retried forever for a session an open GET stream keeps alive: end it; the client's next
+        // request gets 404 and re-initializes, and sees the backend's state then.
+        this.log.warn({ reason: 'backend_unrecoverable', attempts: attempt - 1, lastError: this.lastReconnectError?.message }, 'giving up reconnecting; closing the session');
+        void this.close('backend_unrecoverable');
+        return;
+      }
       try {
         await this.rehandshake();
         this.state = 'ready';
@@ -382,8 +395,9 @@ export class Session {
       }, this.opts.connectTimeoutMs);
       const id = this.correlator.addInternal(method, (response) => {
         clearTimeout(timer);
-        const data = response.error?.data as { code?: string } | undefined;
-        if (response.id === null && data?.code) reject(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', response.error!.message));
+        const data = response.error?.data as { code?: string; reason?: string } | undefined;
+        // A channel failure during the handshake keeps its own reason (backend_exited, …) for the client.
+        if (response.id === null && data?.code) reject(new ProxyError('ERR_BACKEND_DISCONNECTED', data.reason ?? 'backend_stream_ended', response.error!.message));
         else resolve(response);
       });
       channel.send({ jsonrpc: '2.0', id, method, params }).catch((e: unknown) => {
