@@ -1,13 +1,60 @@
-// Placeholder until the Streamable HTTP backend lands: a clear start-up error rather than a crash.
+// One connector per route with a Streamable HTTP backend: owns the keep-alive pool every channel of
+// the route shares (node:http, not undici: memory budget, see http-client.ts). Opening a channel
+// costs nothing: the backend hears of a new session with the first POST, the session's `initialize`,
+// so a backend that is down surfaces as that send's rejection (ERR_BACKEND_UNAVAILABLE), which the
+// session turns into a 502.
+//
+// What a backend's answer to a POST means (channel.ts, refusal.ts):
+//   202 / 2xx without body    accepted (notifications, responses)
+//   200 application/json      the message or batch, handed up before `send` resolves
+//   200 text/event-stream     `send` resolves at once; messages are handed up as they arrive
+//                             (streams.ts: a stream that ends before its response is resumed with
+//                             Last-Event-ID, else that request gets a JSON-RPC error)
+//   404/410 (or 400 naming the session) with our Mcp-Session-Id
+//                             the backend session is gone: ERR_BACKEND_SESSION_LOST and onClose once,
+//                             so the session replays `initialize` on a new channel
+//   404 without a session     ERR_BACKEND_REJECTED (wrong URL)
+//   401/403                   ERR_BACKEND_AUTH with the upstream status and WWW-Authenticate
+//   307/308 same origin       followed, and remembered for later channels (repair backend_redirect_followed)
+//   anything else             ERR_BACKEND_REJECTED with the start of the body
 import type { Logger } from 'pino';
-import type { BackendConnector } from '../channel.js';
-import type { BackendConfig } from '../../config/schema.js';
-import { ProxyError } from '../../errors/proxy-error.js';
+import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
+import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
+import { safeUrl } from '../../observability/logger.js';
+import { createBackendHttpClient } from '../http-client.js';
+import { StreamableHttpChannel } from './channel.js';
 
-export function createStreamableHttpConnector(_backend: BackendConfig, _log: Logger, _onRepair: (reason: string, detail: Record<string, unknown>) => void): BackendConnector {
+export function createStreamableHttpConnector(
+  backend: BackendConfig,
+  log: Logger,
+  onRepair: (reason: string, detail: Record<string, unknown>) => void,
+): BackendConnector {
+  const configured = backendUrlOf(backend);
+  const http = createBackendHttpClient({ keepAliveMs: 30_000 });
+  /** Where the endpoint is: the configured URL until the backend redirects a POST (same origin only). */
+  let url = configured;
+
   return {
-    description: 'streamable-http (not yet supported)',
-    connect: () => Promise.reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'transport_not_supported', 'the streamable-http backend transport is not supported yet')),
-    dispose: async () => undefined,
+    description: `streamable-http ${safeUrl(configured)}`,
+    async connect(handlers: ChannelHandlers, context: ChannelContext = {}): Promise<Channel> {
+      return new StreamableHttpChannel(
+        {
+          url,
+          headers: backend.headers,
+          http,
+          connectTimeoutMs: backend.timeouts.connect,
+          log,
+          onRepair,
+          onMoved: (to) => {
+            url = to;
+          },
+          ...(context.credentials ? { credentials: context.credentials } : {}),
+        },
+        handlers,
+      );
+    },
+    async dispose() {
+      http.destroy();
+    },
   };
 }

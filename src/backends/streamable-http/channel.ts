@@ -1,0 +1,280 @@
+// A channel to a Streamable HTTP MCP server (2025-03-26 … 2025-11-25): request-per-POST in the
+// design's terms (design §1). Every message is its own POST, answered by 202, one JSON body or an
+// SSE stream; the backend's GET stream, when it offers one, carries what relates to no request;
+// DELETE ends the backend session. The backend's Mcp-Session-Id lives only in here: nothing but
+// JSON-RPC messages goes up to the session (design §4).
+import type { Logger } from 'pino';
+import type { Channel, ChannelHandlers } from '../channel.js';
+import { classify, isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { ProxyError } from '../../errors/proxy-error.js';
+import { safeUrl } from '../../observability/logger.js';
+import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import { networkError } from '../legacy-sse/http-errors.js';
+import { refusalError } from './refusal.js';
+import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
+
+export interface StreamableHttpOptions {
+  url: URL;
+  headers: Record<string, string>;
+  http: BackendHttpClient;
+  /** Time allowed for the answer's headers to `initialize`, notifications, responses and GETs. */
+  connectTimeoutMs: number;
+  log: Logger;
+  onRepair(reason: string, detail: Record<string, unknown>): void;
+  /** A same-origin 307/308 moved the endpoint: later channels start at the new URL. */
+  onMoved(url: URL): void;
+  /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
+  credentials?: () => string | undefined;
+}
+
+const ACCEPT_BOTH = 'application/json, text/event-stream';
+/**
+ * Headers of the answer to any other request. Servers in JSON-response mode send them only with the
+ * result, so this bounds a whole tool call; a client that gives up sends notifications/cancelled,
+ * which ends the exchange at once (below).
+ */
+const REQUEST_HEADERS_TIMEOUT_MS = 30 * 60_000;
+const DELETE_TIMEOUT_MS = 2_000;
+const MAX_REDIRECTS = 3;
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+function mediaType(res: BackendResponse): string {
+  return String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Enough of the backend's session id to tell sessions apart in debug logs, never the whole secret. */
+function shortId(id: string): string {
+  return `${id.slice(0, 6)}…`;
+}
+
+const channelClosed = () => new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
+
+export class StreamableHttpChannel implements Channel, StreamHost {
+  readonly description: string;
+  closed = false;
+  private url: URL;
+  private sessionId: string | undefined;
+  private protocolVersion: string | undefined;
+  private readonly exchanges = new Set<Exchange>();
+  private readonly getAbort = new AbortController();
+  private getStarted = false;
+  readonly log: Logger;
+
+  constructor(
+    private readonly opts: StreamableHttpOptions,
+    private readonly handlers: ChannelHandlers,
+  ) {
+    this.url = opts.url;
+    this.description = `streamable-http ${safeUrl(opts.url)}`;
+    this.log = opts.log.child({ backend: safeUrl(opts.url) });
+  }
+
+  async send(message: JsonRpcMessage): Promise<void> {
+    if (this.closed) throw channelClosed();
+    const request = isRequest(message) ? message : undefined;
+    const exchange: Exchange = { requestId: request?.id, initialize: request?.method === 'initialize', abort: new AbortController(), answered: request === undefined, cancelled: false };
+    this.exchanges.add(exchange);
+    let streaming = false;
+    try {
+      const res = await this.post(JSON.stringify(message), exchange);
+      streaming = await this.onAnswer(res, exchange);
+    } catch (e) {
+      if (exchange.cancelled) throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'request_cancelled', 'the client cancelled this request');
+      if (this.closed && !(e instanceof ProxyError)) throw channelClosed();
+      throw e instanceof ProxyError ? e : networkError(e, `POST ${safeUrl(this.url)}`);
+    } finally {
+      if (!streaming) this.exchanges.delete(exchange);
+    }
+    if (isNotification(message)) {
+      if (message.method === 'notifications/initialized') this.openGetStream();
+      if (message.method === 'notifications/cancelled') this.cancel(message.params?.requestId as JsonRpcId | undefined);
+    }
+  }
+
+  /** POSTs one message, following same-origin 307/308 (Starlette's trailing-slash redirects). */
+  private async post(body: string, exchange: Exchange): Promise<BackendResponse> {
+    const timeoutMs = exchange.requestId === undefined || exchange.initialize ? this.opts.connectTimeoutMs : REQUEST_HEADERS_TIMEOUT_MS;
+    for (let hop = 0; ; hop++) {
+      const res = await this.opts.http.request(this.url, {
+        method: 'POST',
+        headers: this.headers({ 'content-type': 'application/json', accept: ACCEPT_BOTH }),
+        body,
+        timeoutMs,
+        signal: exchange.abort.signal,
+      });
+      const location = res.headers.location;
+      if ((res.status !== 307 && res.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) return res;
+      res.body.resume();
+      const next = new URL(location, this.url);
+      // A redirect may move the path but never the origin (SSRF, and the session belongs to this origin).
+      if (next.origin !== this.url.origin) {
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', `the backend redirected a POST to another origin (${next.origin}); not followed`);
+      }
+      this.opts.onRepair('backend_redirect_followed', { from: this.url.pathname, to: next.pathname });
+      this.url = next;
+      this.opts.onMoved(next);
+    }
+  }
+
+  /** Reads the answer to a POST; true when an SSE body goes on streaming after `send` resolves. */
+  private async onAnswer(res: BackendResponse, exchange: Exchange): Promise<boolean> {
+    const sentWithSession = this.sessionId !== undefined;
+    if (res.status < 200 || res.status >= 300) {
+      const body = await readText(res.body, 4096).catch(() => '');
+      throw this.refusal(res.status, body, 'POST', headerValue(res.headers['www-authenticate']), sentWithSession);
+    }
+    if (exchange.initialize) this.captureSession(res);
+    const type = mediaType(res);
+    if (type === 'text/event-stream') {
+      const done = readPostStream(this, res.body, exchange).finally(() => this.exchanges.delete(exchange));
+      if (!exchange.initialize) {
+        done.then((failed) => failed && this.failExchange(exchange, failed)).catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, 'reading a backend response stream failed'));
+        return true;
+      }
+      // The handshake waits for its answer anyway: a stream that fails before it fails the send, so the
+      // client gets a 502 rather than an error inside a 200.
+      const answered = new Promise<undefined>((resolve) => (exchange.onAnswered = () => resolve(undefined)));
+      const failed = await Promise.race([done, answered]);
+      if (!exchange.answered) throw failed ?? channelClosed();
+      return true;
+    }
+    if (type === 'application/json') {
+      const text = await readText(res.body);
+      if (text.trim() !== '') this.deliver(text, exchange);
+    } else {
+      res.body.resume(); // back to the pool once drained
+    }
+    if (!exchange.answered) {
+      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_no_response', `the backend answered a request with HTTP ${res.status} and ${type || 'no body'} but no JSON-RPC response (expected application/json or text/event-stream)`);
+    }
+    return false;
+  }
+
+  private captureSession(res: BackendResponse): void {
+    const id = headerValue(res.headers['mcp-session-id']);
+    if (!id) return; // a stateless backend: no session to carry, nothing to DELETE
+    this.sessionId = id;
+    this.log.debug({ backendSession: shortId(id) }, 'backend session started');
+  }
+
+  /** Turns a backend's refusal into a ProxyError; a session the backend no longer knows ends the channel. */
+  refusal(status: number, body: string, method: 'POST' | 'GET', wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {
+    const error = refusalError(status, body, `${method} ${safeUrl(this.url)}`, wwwAuthenticate, sentWithSession);
+    if (error.code === 'ERR_BACKEND_SESSION_LOST') this.lose(error);
+    return error;
+  }
+
+  /** Parses a JSON body or SSE data (one message or a batch) and hands each message up. */
+  deliver(text: string, exchange?: Exchange): void {
+    if (this.closed) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.log.warn({ reason: 'backend_bad_json', bytes: text.length }, 'skipped a backend message that is not JSON');
+      return;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (classify(item) === undefined) {
+        this.log.warn({ reason: 'backend_not_jsonrpc' }, 'skipped a backend message that is not JSON-RPC 2.0');
+        continue;
+      }
+      const m = item as JsonRpcMessage;
+      if (exchange && isResponse(m) && m.id === exchange.requestId) {
+        exchange.answered = true;
+        if (exchange.initialize) this.captureVersion(m);
+        exchange.onAnswered?.();
+      }
+      this.handlers.onMessage(m);
+    }
+  }
+
+  private captureVersion(response: JsonRpcResponse): void {
+    const version = response.result?.protocolVersion;
+    if (typeof version === 'string') this.protocolVersion = version;
+  }
+
+  /** A GET on the MCP endpoint for an SSE stream: the standalone stream, or a resumption. */
+  get(extra: Record<string, string>, signal: AbortSignal): Promise<BackendResponse> {
+    return this.opts.http.request(this.url, {
+      method: 'GET',
+      headers: this.headers({ accept: 'text/event-stream', 'cache-control': 'no-cache', ...extra }),
+      timeoutMs: this.opts.connectTimeoutMs,
+      signal,
+    });
+  }
+
+  get hasSession(): boolean {
+    return this.sessionId !== undefined;
+  }
+
+  /** A request's exchange ended unanswered: answer it with `error`, so the client's POST ends too. */
+  private failExchange(exchange: Exchange, error: ProxyError): void {
+    if (this.closed || exchange.answered || exchange.requestId === undefined) return;
+    exchange.answered = true;
+    if (error.reason !== 'request_cancelled') this.log.warn({ reason: error.reason, code: error.code, errorId: error.errorId }, error.message);
+    this.handlers.onMessage(error.toJsonRpc(exchange.requestId));
+  }
+
+  private cancel(requestId: JsonRpcId | undefined): void {
+    // The backend will never answer a cancelled request (JSON mode would hold the POST forever, SSE
+    // mode its stream): stop waiting for it.
+    for (const ex of this.exchanges) {
+      if (requestId === undefined || ex.requestId !== requestId || ex.answered) continue;
+      ex.cancelled = true;
+      ex.abort.abort();
+    }
+  }
+
+  private openGetStream(): void {
+    if (this.getStarted || this.closed) return;
+    this.getStarted = true;
+    runGetStream(this, this.getAbort.signal).catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, "reading the backend's GET stream failed"));
+  }
+
+  private headers(extra: Record<string, string>): Record<string, string> {
+    // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding accept
+    // only their own names (spec notes §6).
+    const authorization = this.opts.credentials?.();
+    return {
+      ...this.opts.headers,
+      ...(authorization ? { authorization } : {}),
+      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
+      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+      ...extra,
+    };
+  }
+
+  private abortAll(): void {
+    this.getAbort.abort();
+    for (const ex of this.exchanges) ex.abort.abort();
+    this.exchanges.clear();
+  }
+
+  /** The backend session is gone: end everything and tell the session once, so it re-initializes. */
+  lose(cause: ProxyError): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortAll();
+    queueMicrotask(() => this.handlers.onClose(cause));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abortAll();
+    const id = this.sessionId;
+    if (!id) return;
+    // Best effort: a backend that is down or slow must not hold up the client's DELETE; 405 is fine.
+    try {
+      const res = await this.opts.http.request(this.url, { method: 'DELETE', headers: this.headers({}), timeoutMs: DELETE_TIMEOUT_MS });
+      res.body.resume();
+      this.log.debug({ backendSession: shortId(id), status: res.status }, 'backend session deleted');
+    } catch (e) {
+      this.log.debug({ backendSession: shortId(id), reason: 'backend_delete_failed' }, `DELETE failed: ${(e as Error).message}`);
+    }
+  }
+}
