@@ -1,15 +1,23 @@
 // Picks the backend family for a route's transport. Each family lives in its own folder and meets
-// the rest of the proxy only through BackendConnector / Channel (design §1).
+// the rest of the proxy only through BackendConnector / Channel (design §1). `share: shared` wraps
+// whichever family it is, so that every session of the route uses one backend channel.
 import type { Logger } from 'pino';
 import type { BackendConnector } from './channel.js';
 import type { BackendConfig } from '../config/schema.js';
 import { createLegacySseConnector } from './legacy-sse/connector.js';
 import { createStreamableHttpConnector } from './streamable-http/connector.js';
 import { createStdioConnector } from './stdio/connector.js';
+import { createSharedConnector } from './shared/shared-connector.js';
 
 export type RepairReporter = (reason: string, detail: Record<string, unknown>) => void;
 
 export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: { discoverPath: boolean }): BackendConnector {
+  const connector = createTransportConnector(backend, log, onRepair, opts);
+  if (backend.share !== 'shared') return connector;
+  return createSharedConnector(connector, log, onRepair, { requestTimeoutMs: backend.timeouts.connect });
+}
+
+function createTransportConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: { discoverPath: boolean }): BackendConnector {
   switch (backend.transport) {
     case 'sse':
       return createLegacySseConnector(backend, log, onRepair, opts);
