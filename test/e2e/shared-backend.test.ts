@@ -5,11 +5,11 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { FIXTURES_DIR, REPO_ROOT, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
+import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { connectStreamable, eventually, textOf, type TestClient } from '../helpers/clients.js';
 import { messagesOf, post, rawSession } from '../helpers/http.js';
 
@@ -233,13 +233,8 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
 // -- stdio backend: one shared process ---------------------------------------------------------------
 
 const STDIO_FIXTURE = path.join(FIXTURES_DIR, 'stdio-server.js');
-/** True once a transport's connector is no longer the placeholder and its fixture exists. */
-const landed = (transport: 'stdio' | 'streamable-http', fixture: string): boolean => {
-  const connector = path.join(REPO_ROOT, `dist/src/backends/${transport}/connector.js`);
-  return existsSync(fixture) && existsSync(connector) && !readFileSync(connector, 'utf8').includes('not yet supported');
-};
 
-test('shared stdio: two sessions on one process; a crash of it is survived by both', { skip: landed('stdio', STDIO_FIXTURE) ? false : 'the stdio backend has not landed' }, async () => {
+test('shared stdio: two sessions on one process; a crash of it is survived by both', async () => {
   const proxy = await sharedProxy({ transport: 'stdio', command: 'node', args: [STDIO_FIXTURE], reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
   const a = await connectStreamable(proxy.url, 'client-a');
   const b = await connectStreamable(proxy.url, 'client-b');
@@ -270,11 +265,9 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
 
 // -- Streamable HTTP backend: one shared backend session ----------------------------------------------
 
-const STREAMABLE_FIXTURE = path.join(FIXTURES_DIR, 'streamable-http-server.js');
 
 test(
   'shared streamable-http: two sessions on one backend session; an expired backend session is replaced once for both',
-  { skip: landed('streamable-http', STREAMABLE_FIXTURE) ? false : 'the streamable-http backend has not landed' },
   async () => {
     const backend = await startFixture('streamable-http-server');
     const proxy = await sharedProxy({ transport: 'streamable-http', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
