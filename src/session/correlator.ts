@@ -11,6 +11,8 @@ export interface ClientPending {
   readonly method: string;
   readonly sink: MessageSink;
   readonly progressToken: JsonRpcId | undefined;
+  /** The backend accepted the request (its send resolved): its answer can only come from that channel. */
+  accepted: boolean;
 }
 
 export interface InternalPending {
@@ -34,7 +36,7 @@ export class Correlator {
   /** Registers a client request and returns the id to use towards the backend. */
   addClient(clientId: JsonRpcId, method: string, sink: MessageSink, progressToken: JsonRpcId | undefined): number {
     const id = this.nextId++;
-    this.pending.set(id, { internal: false, clientId, method, sink, progressToken });
+    this.pending.set(id, { internal: false, clientId, method, sink, progressToken, accepted: false });
     this.byClientId.set(idKey(clientId), id);
     if (progressToken !== undefined && sink.streaming) this.byProgressToken.set(idKey(progressToken), sink);
     return id;
@@ -68,7 +70,29 @@ export class Correlator {
     return this.byProgressToken.get(idKey(token));
   }
 
-  /** Removes every entry, returning them (the channel dropped or the session closed). */
+  markAccepted(backendId: number): boolean {
+    const entry = this.pending.get(backendId);
+    if (!entry || entry.internal) return false;
+    entry.accepted = true;
+    return true;
+  }
+
+  /**
+   * Removes the entries a dropped channel can no longer answer: the proxy's own and the accepted
+   * ones. Requests whose send is still under way stay: their send's failure decides (and may retry).
+   */
+  drainAccepted(): Pending[] {
+    const out: Pending[] = [];
+    for (const [id, entry] of this.pending) {
+      if (entry.internal || entry.accepted) {
+        out.push(entry);
+        this.take(id);
+      }
+    }
+    return out;
+  }
+
+  /** Removes every entry, returning them (the session closed). */
   drain(): Pending[] {
     const all = [...this.pending.values()];
     this.pending.clear();

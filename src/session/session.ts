@@ -193,18 +193,46 @@ export class Session {
       const outgoing = this.prepare(m, sink);
       if (outgoing === undefined) continue;
       sends.push(
-        channel.send(outgoing).catch((e: unknown) => {
+        this.forward(channel, outgoing).catch((e: unknown) => {
           const err = toProxyError(e);
           if (isRequest(m) && isRequest(outgoing)) {
             const entry = this.correlator.take(outgoing.id);
             if (entry) sink.respond(err.toJsonRpc(m.id), err);
-          } else firstError ??= err;
+          } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
+          // A notification meant for a backend session that is gone is moot: the replay sends
+          // `initialized` again, and cancels or answers for the old session have nothing to reach.
           this.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId, method: 'method' in m ? m.method : undefined }, err.message);
         }),
       );
     }
     await Promise.all(sends);
     return firstError;
+  }
+
+  /**
+   * Sends one message. A request refused because the backend no longer knows our session (404, an
+   * expired Streamable HTTP session) was refused before it ran — servers check the session first — so
+   * it is sent again, once, on the re-initialized channel: the client never sees the expiry.
+   */
+  private async forward(channel: Channel, outgoing: JsonRpcMessage): Promise<void> {
+    try {
+      await channel.send(outgoing);
+    } catch (e) {
+      const err = toProxyError(e);
+      if (err.code !== 'ERR_BACKEND_SESSION_LOST' || !isRequest(outgoing) || outgoing.method === 'initialize' || this.state === 'closed') throw err;
+      // Let the channel's onClose start the reconnect before waiting for it.
+      await new Promise((r) => setImmediate(r));
+      const next = await this.channelReady();
+      if (next === channel) throw err;
+      this.repair('request_retried_after_reinitialize', { method: outgoing.method });
+      return this.forward(next, outgoing);
+    }
+    if (!isRequest(outgoing)) return;
+    const entry = this.correlator.markAccepted(outgoing.id as number);
+    // Accepted by a channel that has meanwhile dropped: its answer can no longer come.
+    if (entry && this.channel !== channel) {
+      throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend connection dropped while this request was in flight');
+    }
   }
 
   /** True when these messages hold a request other than ping and not the client's own `initialized`. */
@@ -297,25 +325,26 @@ export class Session {
     if (this.state === 'closed') return;
     this.log.warn({ reason: cause.reason, code: cause.code }, `backend channel lost: ${cause.message}`);
     this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
-    this.failInFlight(new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`));
+    this.failInFlight(new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`), true);
     // 'new': start() is waiting and sees the failure; 'reconnecting': the running loop retries.
     if (this.state !== 'ready') return;
     this.state = 'reconnecting';
-    this.ready = this.reconnect();
+    // The backend that says it lost our session is up: re-handshake at once, no backoff first.
+    this.ready = this.reconnect(cause.code === 'ERR_BACKEND_SESSION_LOST');
   }
 
-  private failInFlight(err: ProxyError): void {
-    for (const entry of this.correlator.drain()) {
+  private failInFlight(err: ProxyError, acceptedOnly = false): void {
+    for (const entry of acceptedOnly ? this.correlator.drainAccepted() : this.correlator.drain()) {
       if (entry.internal) entry.resolve(err.toJsonRpc(null));
       else entry.sink.respond(err.toJsonRpc(entry.clientId), err);
     }
   }
 
-  private async reconnect(): Promise<void> {
+  private async reconnect(immediately = false): Promise<void> {
     this.backoff.reset();
     const since = Date.now();
     for (let attempt = 1; this.state === 'reconnecting'; attempt++) {
-      await this.backoff.wait();
+      if (!(immediately && attempt === 1)) await this.backoff.wait();
       if (this.state !== 'reconnecting') return;
       if (this.opts.reconnectGiveUpMs > 0 && Date.now() - since > this.opts.reconnectGiveUpMs) {
         // A backend that stays down (a stdio server crashing at start, a host gone) must not be

@@ -201,9 +201,10 @@ for (const status of ['404', '400'] as const) {
       const before = await whoami(c);
       assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'no GET stream' } })), 'no GET stream');
       await expireSessions(backend.url);
-      // Nothing tells the proxy until a POST meets the unknown session. That request fails today (the session
-      // fails requests in flight when its channel ends), naming the cause; the session re-initializes at once.
-      await assert.rejects(c.client.callTool({ name: 'echo', arguments: { text: 'lost' } }), /no longer knows this session/);
+      // Nothing tells the proxy until a POST meets the unknown session. The backend refused that request
+      // before running it, so the session re-initializes and sends it again: the client never notices.
+      assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'lost' } })), 'lost');
+      await proxy.waitForLine((l) => l.reason === 'request_retried_after_reinitialize');
       const after = await whoami(c);
       assert.equal(c.transport.sessionId, sessionId);
       assert.notEqual(after.sessionId, before.sessionId);

@@ -167,3 +167,17 @@ test('Outbox: GET stream first, then the newest POST stream, else a bounded buff
   box.attachRequestStream(jsonOnly);
   assert.equal(jsonOnly.got.length, 0, 'a JSON answer cannot carry notifications');
 });
+
+test('Correlator.drainAccepted leaves requests whose send is still under way', () => {
+  const c = new Correlator();
+  const sink = fakeSink();
+  const sent = c.addClient(1, 'tools/call', sink, undefined);
+  const sending = c.addClient(2, 'tools/call', sink, undefined);
+  c.addInternal('initialize', () => undefined);
+  assert.ok(c.markAccepted(sent));
+  const drained = c.drainAccepted();
+  assert.equal(drained.length, 2, 'the accepted request and the internal one');
+  assert.equal(c.size, 1);
+  assert.equal(c.take(sending)?.internal, false, 'the unsent request is still pending');
+  assert.equal(c.markAccepted(sending), false, 'gone now');
+});
