@@ -4,7 +4,7 @@
 // shutdown reaches whatever it started (npx, sh -c): close stdin, wait, SIGTERM the group, wait,
 // SIGKILL the group (spec: stdio shutdown).
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { forgetGroup, groupAlive, signalGroup } from './process-group.js';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers } from '../channel.js';
 import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
@@ -316,82 +316,4 @@ export class StdioChannel implements Channel {
 function disconnected(cause?: unknown): ProxyError {
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
   return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', `the stdio backend process is gone${detail}`, cause === undefined ? {} : { cause });
-}
-
-// -- process groups -------------------------------------------------------------------------------
-// The server is spawned detached, so it leads a process group whose id is its pid; signalling
-// `-pid` reaches everything it started that did not leave the group on purpose.
-
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
-
-/** Records a spawned group; a proxy that exits without closing its channels still SIGKILLs it. */
-export function trackGroup(pid: number): void {
-  liveGroups.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Runs on process.exit() (a forced stop, a start failure): synchronous, so only signals.
-  process.once('exit', () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(-group, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
-}
-
-function forgetGroup(pid: number): void {
-  liveGroups.delete(pid);
-}
-
-function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
-  if (process.platform === 'win32' || child.pid === undefined) {
-    child.kill(signal);
-    return;
-  }
-  try {
-    process.kill(-child.pid, signal);
-  } catch (e) {
-    // ESRCH: nothing left. EPERM: not ours to signal (cannot happen for our own group); try the leader.
-    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') child.kill(signal);
-  }
-}
-
-/**
- * True while a process of the group runs. kill(-pgid, 0) also counts zombies, and a helper orphaned
- * by the server's exit stays a zombie for as long as pid 1 leaves it unreaped (containers, VMs with
- * a minimal init); on Linux /proc tells them apart.
- */
-function groupAlive(pgid: number): boolean {
-  if (process.platform === 'win32') return false;
-  try {
-    process.kill(-pgid, 0);
-  } catch {
-    return false;
-  }
-  return process.platform === 'linux' ? groupHasRunningMember(pgid) : true;
-}
-
-function groupHasRunningMember(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return true;
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
-  }
-  return false;
 }

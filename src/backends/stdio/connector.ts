@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelHandlers } from '../channel.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { ProxyError } from '../../errors/proxy-error.js';
-import { StdioChannel, trackGroup } from './channel.js';
+import { StdioChannel } from './channel.js';
+import { trackGroup } from './process-group.js';
 
 export function createStdioConnector(backend: BackendConfig, log: Logger, onRepair: (reason: string, detail: Record<string, unknown>) => void): BackendConnector {
   const configured = backend.command ?? '';
