@@ -1,5 +1,6 @@
 // The composition root (design §1): config → backends, sessions and frontends → one HTTP server.
 // The only file that imports both a frontend and a backend.
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -16,6 +17,12 @@ import { relayOAuth } from './auth/passthrough-route.js';
 import { SessionRegistry } from './session/registry.js';
 import { buildRouteRuntime, endpointPath, type RouteDeps, type RouteRuntime } from './route-runtime.js';
 import { diffRoutes } from './config/diff-routes.js';
+import { ProxyError } from './errors/proxy-error.js';
+import { isRedisUrl } from './store/store.js';
+import type { EventLog } from './session/event-log.js';
+import { MemoryEventLog } from './session/memory-event-log.js';
+// Type only: the cluster (and the Redis client) load dynamically, only with store: redis://…
+import type { Cluster } from './cluster/cluster.js';
 
 export { endpointPath };
 
@@ -33,7 +40,13 @@ export interface App {
   reload(next: Config): Promise<{ added: string[]; removed: string[]; changed: string[]; unchanged: string[] }>;
 }
 
-export function createApp(config: Config, log: Logger, opts: { configDir?: string } = {}): App {
+export function createApp(config: Config, log: Logger, opts: { configDir?: string; store?: string } = {}): App {
+  /** FRONTDOOR_STORE (passed by main) overrides the config's `store`. */
+  const storeUrl = opts.store || config.store;
+  const clustered = isRedisUrl(storeUrl);
+  let cluster: Cluster | undefined;
+  /** Requests being answered (event streams excluded): a draining replica waits for them. */
+  let activeRequests = 0;
   const metrics = new Metrics();
   metrics.describe('frontdoor_errors_total', 'requests answered with an error, by reason');
   metrics.describe('frontdoor_repairs_total', 'repairs the proxy made, by reason');
@@ -62,7 +75,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     return `${origin}${publicPrefix(req)}`;
   };
 
-  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, publicPrefix, publicBase };
+  const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge };
+  /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
+  let eventLog: EventLog = new MemoryEventLog(eventLogLimits);
+  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, publicPrefix, publicBase, hooks: () => cluster, eventLog: () => eventLog };
   /** The routes new sessions use; reload() swaps them. Removed or changed routes drain. */
   let routes: RouteRuntime[] = config.routes.map((route) => buildRouteRuntime(route, deps));
   const draining = new Set<RouteRuntime>();
@@ -121,9 +137,60 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       return;
     }
     const route = ctx.route!;
-    if (ctx.face === 'sse') handleLegacyStream(req, res, route.legacy);
-    else if (ctx.face === 'messages') void handleLegacyMessage(req, res, route.legacy);
+    metrics.inc('frontdoor_http_requests_total', { face: ctx.face ?? 'mcp' });
+    if (clustered) {
+      void serveClustered(req, res, route, ctx.face ?? 'mcp');
+      return;
+    }
+    serveLocal(req, res, route, ctx.face);
+  };
+
+  const serveLocal = (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, face: string | undefined) => {
+    if (face === 'sse') handleLegacyStream(req, res, route.legacy);
+    else if (face === 'messages') void handleLegacyMessage(req, res, route.legacy);
     else void handleStreamableHttp(req, res, route.frontend);
+  };
+
+  const refuse = (res: ServerResponse, err: ProxyError) => {
+    metrics.inc('frontdoor_errors_total', { route: '', reason: err.reason });
+    replyError(res, err);
+  };
+
+  /** Scale-out: a session held elsewhere is forwarded to its owner or taken over (cluster.ts). */
+  const serveClustered = async (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, face: string): Promise<void> => {
+    if (req.method !== 'GET') {
+      activeRequests++;
+      res.once('close', () => activeRequests--);
+    }
+    if (!cluster) {
+      refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_not_ready', 'this replica has not joined the cluster yet; retry', { headers: { 'retry-after': '1' } }));
+      return;
+    }
+    cluster.noteRequest(req);
+    if (face === 'sse' && req.method === 'GET') {
+      if (!accepting) return refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }));
+      // The record exists before the endpoint event names the session, so a POST /messages that
+      // lands on another replica finds the owner.
+      const id = randomUUID();
+      await cluster.legacyStreamOpening(id, route.prefix);
+      handleLegacyStream(req, res, { ...route.legacy, createSession: () => route.createSession({ id, face: 'legacy-sse' }) });
+      return;
+    }
+    let sessionId: string | null | undefined;
+    if (face === 'messages') {
+      const query = new URL(req.url ?? '/', 'http://proxy').searchParams;
+      sessionId = query.get('sessionId') ?? query.get('session_id');
+    } else {
+      const h = req.headers['mcp-session-id'];
+      sessionId = Array.isArray(h) ? h[0] : h;
+    }
+    if (!sessionId) {
+      // A new Streamable HTTP session (initialize): a draining replica takes none.
+      if (!accepting && req.method === 'POST') return refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }));
+    } else if (!sessions.get(sessionId)) {
+      if ((await cluster.route(req, res, sessionId, route)) === 'handled') return;
+    }
+    serveLocal(req, res, route, face);
   };
 
   const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);
@@ -144,24 +211,47 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           resolve();
         });
       });
-      accepting = true;
       const addr = server.address() as AddressInfo;
       // A wildcard bind is reachable on loopback; print that rather than an address no client can use.
       const host = addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address === '::' ? '[::1]' : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      if (clustered) {
+        const { createCluster } = await import('./cluster/cluster.js');
+        const c = config.cluster;
+        cluster = await createCluster(storeUrl, {
+          sessions,
+          log,
+          metrics,
+          address: c?.advertise?.replace(/\/+$/, '') ?? `http://${host}:${addr.port}`,
+          heartbeatMs: c?.heartbeat ?? 1000,
+          replicaTtlMs: c?.replicaTtl ?? 3000,
+          drainTimeoutMs: c?.drainTimeout ?? 10_000,
+          recordTtlMs: Math.max(2 * config.sessions.idleTimeout, 60_000),
+          activeRequests: () => activeRequests,
+        });
+        const { RedisEventLog } = await import('./session/event-log-redis.js');
+        eventLog.close();
+        eventLog = new RedisEventLog(cluster.storeClient as ConstructorParameters<typeof RedisEventLog>[0], log, eventLogLimits);
+      }
+      accepting = true;
       const base = config.listen.publicUrl ? config.listen.publicUrl.replace(/\/$/, '') : `http://${host}:${addr.port}`;
       return routes.map((r) => `${base}${r.endpoint}`);
     },
     async stop(reason) {
       accepting = false;
+      // Scale-out: /readyz is false from here; finish in-flight requests, leave the cluster, keep the
+      // session records so that other replicas take the sessions over.
+      if (cluster) await cluster.drain();
       server.close();
       await sessions.closeAll(reason);
       keepAlive.stop();
       server.closeAllConnections();
       await Promise.allSettled([...routes, ...draining].map((r) => r.dispose()));
+      eventLog.close();
+      await cluster?.close().catch(() => undefined);
     },
     async reload(next) {
       const diff = diffRoutes(current.routes, next.routes);
-      const restartOnly = (['listen', 'limits', 'sessions', 'log'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
+      const restartOnly = (['listen', 'limits', 'sessions', 'log', 'store', 'cluster'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(next[k]));
       if (restartOnly.length > 0) log.warn({ reason: 'reload_needs_restart', sections: restartOnly }, `config sections ${restartOnly.join(', ')} changed: they take effect at the next restart`);
       const fresh = new Map<string, RouteRuntime>();
       try {

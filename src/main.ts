@@ -47,13 +47,14 @@ async function main(): Promise<void> {
   }
   const { config, configDir } = command;
   const log = await createLogger({ level: config.log.level, format: config.log.format });
-  const app = createApp(config, log, { configDir });
+  const app = createApp(config, log, { configDir, store: process.env.FRONTDOOR_STORE });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ reason: signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
+    // A replica in a cluster first drains (cluster.drainTimeout, 10 s by default).
+    const force = setTimeout(() => process.exit(1), (config.cluster?.drainTimeout ?? 10_000) + 5_000);
     force.unref();
     await app.stop(`shutdown_${signal.toLowerCase()}`);
     log.flush();

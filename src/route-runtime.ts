@@ -17,6 +17,14 @@ import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { Session } from './session/session.js';
 import type { SessionRegistry } from './session/registry.js';
+import type { EventLog } from './session/event-log.js';
+import type { SessionFace } from './store/store.js';
+
+/** Scale-out hooks (a shared store): record a session when it starts, forget it when it ends. */
+export interface SessionHooks {
+  sessionStarted(session: Session, face: SessionFace, route: string): Promise<void>;
+  sessionClosed(session: Session, face: SessionFace, reason: string): void;
+}
 
 export function endpointPath(prefix: string): string {
   return prefix === '/' ? '/mcp' : `${prefix}/mcp`;
@@ -31,6 +39,8 @@ export interface RouteRuntime extends RouteEndpoint {
   readonly backendUrl: URL | undefined;
   /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
   readonly passthrough: Promise<OAuthPassthrough> | undefined;
+  /** A new session of this route; `id` re-creates a session taken over from another replica. */
+  createSession(opts: { id?: string; face: SessionFace }): Session;
   /** Live sessions created by this route. */
   readonly sessionCount: () => number;
   /** Launches the backend `command` of an HTTP backend, if any. */
@@ -51,6 +61,9 @@ export interface RouteDeps {
   keepAlive: KeepAlive;
   publicPrefix(req: IncomingMessage): string;
   publicBase(req: IncomingMessage): string;
+  /** Set once the app joined a cluster (store: redis://…). */
+  hooks(): SessionHooks | undefined;
+  eventLog(): EventLog;
 }
 
 export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRuntime {
@@ -82,8 +95,11 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
     })());
 
-  const createSession = () => {
+  const createSession = (opts: { id?: string; face: SessionFace } = { face: 'streamable-http' }) => {
+    const hooks = deps.hooks();
     const session = new Session({
+      id: opts.id,
+      onStarted: hooks ? (s) => hooks.sessionStarted(s, opts.face, route.path) : undefined,
       route: route.path,
       connector,
       log,
@@ -104,6 +120,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         sessions.remove(s);
         live.delete(s);
         if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
+        hooks?.sessionClosed(s, opts.face, reason);
         if (draining && live.size === 0) void dispose();
       },
     });
@@ -112,6 +129,10 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   };
 
   const frontend: StreamableHttpContext = {
+    // A getter: the log becomes the Redis one once the cluster has connected at start-up.
+    get eventLog() {
+      return deps.eventLog();
+    },
     route: route.path,
     sessions,
     keepAlive,
@@ -119,12 +140,12 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     log,
     metrics,
     authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined,
-    createSession,
+    createSession: () => createSession({ face: 'streamable-http' }),
   };
   const legacy: LegacySseContext = {
     route: route.path,
     sessions,
-    createSession,
+    createSession: () => createSession({ face: 'legacy-sse' }),
     keepAlive,
     maxBodyBytes: config.limits.maxBodyBytes,
     repairHandshake: route.repairs.handshake,
@@ -145,6 +166,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     legacy,
     backendUrl,
     passthrough,
+    createSession,
     sessionCount: () => live.size,
     draining: () => draining,
     async launch() {

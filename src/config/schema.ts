@@ -157,6 +157,14 @@ export const configSchema = z
       .object({
         idleTimeout: duration('10m').describe('a session with no request and no open stream for this long expires'),
         maxBufferedMessages: z.number().int().positive().default(1000).describe('messages held for a client with no open stream'),
+        eventLog: z
+          .object({
+            maxEvents: z.number().int().positive().default(1000).describe('SSE events kept per session for clients that resume a stream with Last-Event-ID'),
+            maxAge: duration('5m').describe('how long an SSE event stays resumable'),
+          })
+          .strict()
+          .prefault({})
+          .describe('the log behind resumable streams: in memory, or in Redis (Streams) when the store is Redis'),
       })
       .strict()
       .prefault({}),
@@ -167,6 +175,21 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    store: z
+      .string()
+      .default('memory')
+      .refine((v) => v === 'memory' || /^rediss?:\/\/\S+$/.test(v), 'expected memory or a redis:// URL')
+      .describe('where sessions live: memory (one process, the default) or a redis://host:6379 URL shared by every replica (scale-out); FRONTDOOR_STORE overrides it'),
+    cluster: z
+      .object({
+        advertise: httpUrl.optional().describe('the internal base URL other replicas forward to (default: the listen address and port)'),
+        heartbeat: duration('1s').describe('how often a replica renews its registration in the store'),
+        replicaTtl: duration('3s').describe('a replica that missed heartbeats this long is dead; its sessions are taken over'),
+        drainTimeout: duration('10s').describe('on SIGTERM, how long in-flight requests may take to finish before the replica leaves'),
+      })
+      .strict()
+      .optional()
+      .describe('scale-out settings, used with a redis store'),
     routes: z.array(routeSchema).min(1, 'expected at least one route'),
   })
   .strict();

@@ -33,6 +33,17 @@ export class SessionRegistry {
     return this.sessions.get(id);
   }
 
+  all(): IterableIterator<Session> {
+    return this.sessions.values();
+  }
+
+  /** Requests sent to backends and not answered yet, over every session. */
+  inFlight(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.inFlight;
+    return n;
+  }
+
   /** Called by a session when it closed, whatever the reason. */
   remove(session: Session): void {
     this.sessions.delete(session.id);

@@ -39,6 +39,10 @@ export interface SessionOptions {
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
   onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;
+  /** A given client-facing id: a session taken over from another replica keeps the id it had there. */
+  id?: string;
+  /** Awaited once the backend accepted the handshake, before the client sees the answer (scale-out: records the session). */
+  onStarted?(session: Session): Promise<void>;
 }
 
 /** Who the proxy says it is when it must handshake for a client that never sent `initialize`. */
@@ -49,7 +53,7 @@ type State = 'new' | 'ready' | 'reconnecting' | 'closed';
 
 export class Session {
   /** Client-facing id: a UUID, visible ASCII only (spec 2025-11-25 L203-204). Never sent to a backend. */
-  readonly id = randomUUID();
+  readonly id: string;
   readonly createdAt = Date.now();
   lastActivity = Date.now();
   /** The version the backend answered to the client's `initialize`. */
@@ -73,6 +77,7 @@ export class Session {
   readonly log: Logger;
 
   constructor(private readonly opts: SessionOptions) {
+    this.id = opts.id ?? randomUUID();
     this.outbox = new Outbox(opts.maxBufferedMessages);
     this.backoff = new Backoff(opts.reconnectInitialDelayMs, opts.reconnectMaxDelayMs);
     this.log = opts.log.child({ sessionId: this.id, route: opts.route });
@@ -106,6 +111,24 @@ export class Session {
       () => undefined,
     );
     return started;
+  }
+
+  /** The client's `initialize` params, as replayed to backends (and recorded for a takeover). */
+  get initializeParams(): Record<string, unknown> | undefined {
+    return this.clientInitialize?.params;
+  }
+
+  /**
+   * Re-creates a session another replica held (it is gone): replays the recorded `initialize` on a
+   * new backend channel, then `notifications/initialized` (the client sent it long ago).
+   */
+  async resume(params: Record<string, unknown>): Promise<void> {
+    const response = await this.start({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
+    if (response.error) {
+      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+    }
+    this.initializedSent = true;
+    await this.channel?.send(INITIALIZED);
   }
 
   get started(): boolean {
@@ -160,6 +183,7 @@ export class Session {
     if (!response.error) this.state = 'ready';
     // The idle clock starts when the session is usable, not when a slow backend began starting.
     this.touch();
+    if (!response.error && this.opts.onStarted) await this.opts.onStarted(this);
     return { ...response, id: initialize.id };
   }
 

@@ -10,11 +10,15 @@ import type { Metrics } from '../../observability/metrics.js';
 import type { Session } from '../../session/session.js';
 import type { SessionRegistry } from '../../session/registry.js';
 import type { MessageSink } from '../../session/sink.js';
-import { KeepAlive, startSse, writeSseMessage } from '../sse-stream.js';
+import { KeepAlive, startSse } from '../sse-stream.js';
 import { acceptsEventStream, checkJsonContentType, checkProtocolVersion, negotiateAccept, SUPPORTED_PROTOCOL_VERSIONS } from './negotiate.js';
 import { BodyError, parseBody } from './parse-body.js';
 import { rewriteWwwAuthenticate } from '../../auth/oauth-rewrite.js';
-import { PostSink, StandaloneSink } from './sinks.js';
+import { PostSink, StandaloneSink, primes, type SessionStreams } from './sinks.js';
+import type { EventLog } from '../../session/event-log.js';
+import { parseEventId } from '../../session/event-log.js';
+import { MemoryEventLog } from '../../session/memory-event-log.js';
+import { sseEvent } from '../../jsonrpc/sse-format.js';
 
 export interface StreamableHttpContext {
   route: string;
@@ -26,6 +30,29 @@ export interface StreamableHttpContext {
   authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
   log: Logger;
   metrics: Metrics;
+  /**
+   * Where SSE events are recorded for resumption (`Last-Event-ID`). Defaults to one in-process
+   * MemoryEventLog with the default bounds (1000 events per session, 5 min), shared by every route.
+   */
+  eventLog?: EventLog;
+}
+
+let defaultEventLog: MemoryEventLog | undefined;
+
+function eventLogOf(ctx: StreamableHttpContext): EventLog {
+  return ctx.eventLog ?? (defaultEventLog ??= new MemoryEventLog());
+}
+
+/** Each session's resumable streams on this replica; gone with the session object. */
+const sessionStreams = new WeakMap<Session, SessionStreams>();
+
+function streamsOf(session: Session, log: EventLog): SessionStreams {
+  let streams = sessionStreams.get(session);
+  if (!streams) {
+    streams = { log, sessionId: session.id, priming: () => primes(session.protocolVersion), pending: new Map(), standalone: new Map() };
+    sessionStreams.set(session, streams);
+  }
+  return streams;
 }
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -39,7 +66,7 @@ export async function handleStreamableHttp(req: IncomingMessage, res: ServerResp
         await handlePost(req, res, ctx, (known) => (id = known));
         return;
       case 'GET':
-        handleGet(req, res, ctx);
+        await handleGet(req, res, ctx);
         return;
       case 'DELETE':
         await handleDelete(req, res, ctx);
@@ -133,6 +160,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     keepAlive: ctx.keepAlive,
     headers: { [SESSION_HEADER]: session.id },
     onEnd: (s) => session.detach(s),
+    streams: streamsOf(session, eventLogOf(ctx)),
   });
   session.attachRequestStream(sink);
   await session.submit(messages, sink);
@@ -167,11 +195,12 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
     return;
   }
   startSse(res, ctx.keepAlive, headers);
-  writeSseMessage(res, JSON.stringify(response));
+  const stream = eventLogOf(ctx).openStream(session.id, 'post');
+  res.write(sseEvent(JSON.stringify(response), 'message', stream.append(response)));
   res.end();
 }
 
-function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): void {
+async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
   if (!acceptsEventStream(req.headers.accept)) {
     throw new ProxyError('ERR_NOT_ACCEPTABLE', 'not_acceptable', 'Not Acceptable: a GET on the MCP endpoint must accept text/event-stream');
   }
@@ -185,8 +214,45 @@ function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHtt
       headers: { allow: 'POST, DELETE, OPTIONS' },
     });
   }
-  const session = findSession(ctx, sessionId);
-  const sink: MessageSink = new StandaloneSink(res, ctx.keepAlive, { [SESSION_HEADER]: session.id }, (s) => session.detach(s));
+  let session = findSession(ctx, sessionId);
+  const log = eventLogOf(ctx);
+  const streams = streamsOf(session, log);
+  const headers = { [SESSION_HEADER]: session.id };
+  const onEnd = (s: MessageSink) => session.detach(s);
+  const lastEventId = header(req, 'last-event-id');
+  if (lastEventId !== undefined) {
+    // Spec L176-187: resumption is always a GET with Last-Event-ID; replay only that id's stream.
+    const parsed = parseEventId(lastEventId);
+    const post = parsed && streams.pending.get(parsed.streamId);
+    if (parsed && post?.canResume(parsed.seq)) {
+      // A POST stream whose responses are still due, running here: this GET becomes its continuation.
+      startSse(res, ctx.keepAlive, headers);
+      post.resume(res, parsed.seq);
+      session.touch();
+      session.log.info({ reason: 'stream_resumed', streamId: parsed.streamId, kind: 'post', live: true }, 'client resumed a POST stream');
+      return;
+    }
+    // A GET stream the client has left but that is still open here stops writing before the replay.
+    if (parsed) streams.standalone.get(parsed.streamId)?.end();
+    const replay = await log.replayAfter(session.id, lastEventId);
+    session = findSession(ctx, sessionId); // it may have ended while the log answered
+    if (replay?.kind === 'post') {
+      // Its responses are all logged (or it ran on a replica that is gone): replay and end (L124-125).
+      startSse(res, ctx.keepAlive, headers);
+      for (const e of replay.events) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
+      res.end();
+      session.log.info({ reason: 'stream_replayed', streamId: replay.streamId, kind: 'post', replayed: replay.events.length }, 'client resumed a finished POST stream');
+      return;
+    }
+    if (replay) {
+      const sink = new StandaloneSink(res, ctx.keepAlive, headers, onEnd, { writer: log.continueStream(session.id, replay), streams, replay: replay.events });
+      session.attachStandalone(sink);
+      session.log.info({ reason: 'stream_resumed', streamId: replay.streamId, kind: 'get', replayed: replay.events.length }, 'client resumed its GET stream');
+      return;
+    }
+    session.log.info({ reason: 'last_event_id_unknown', lastEventId: lastEventId.slice(0, 80) }, 'Last-Event-ID names no stream still in the event log (unknown or expired): opening a fresh GET stream');
+  }
+  const sink = new StandaloneSink(res, ctx.keepAlive, headers, onEnd, { writer: log.openStream(session.id, 'get'), streams });
   session.attachStandalone(sink);
 }
 
@@ -195,6 +261,7 @@ async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: Stre
   if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
   const session = findSession(ctx, sessionId);
   await session.close('client_delete');
+  eventLogOf(ctx).forget(session.id);
   replyEmpty(res, 200);
 }
 

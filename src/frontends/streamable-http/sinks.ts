@@ -1,9 +1,14 @@
 // The two kinds of client stream of the Streamable HTTP face, as MessageSinks for the session.
+// Every SSE event they write carries an id from the session's event log, so a client that loses
+// the connection can resume with `Last-Event-ID` (spec 2025-11-25 §Resumability, L165-187).
 import type { ServerResponse } from 'node:http';
 import type { MessageSink } from '../../session/sink.js';
 import type { JsonRpcMessage, JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { ProxyError } from '../../errors/proxy-error.js';
-import { KeepAlive, startSse, writeSseMessage } from '../sse-stream.js';
+import type { EventLog, LoggedEvent, StreamWriter } from '../../session/event-log.js';
+import { parseEventId } from '../../session/event-log.js';
+import { sseEvent, ssePriming } from '../../jsonrpc/sse-format.js';
+import { KeepAlive, startSse } from '../sse-stream.js';
 
 /**
  * If a request's response is not there this long after the backend accepted the request, the POST
@@ -12,18 +17,50 @@ import { KeepAlive, startSse, writeSseMessage } from '../sse-stream.js';
  */
 export const SSE_UPGRADE_DELAY_MS = 250;
 
+/** The `retry` (ms) sent with priming events: how soon a client reconnects after losing a stream. */
+export const SSE_RETRY_MS = 1000;
+
+/** Priming events (empty `data`) only for clients that negotiated this version or later (TS SDK rule). */
+export const PRIMING_MIN_VERSION = '2025-11-25';
+
+/** A POST stream keeps at most this many of its own events for a client that resumes it here. */
+const MAX_POST_HISTORY = 1000;
+
+export function primes(protocolVersion: string | undefined): boolean {
+  return protocolVersion !== undefined && protocolVersion >= PRIMING_MIN_VERSION;
+}
+
+/** One session's resumable streams on this replica. */
+export interface SessionStreams {
+  readonly log: EventLog;
+  readonly sessionId: string;
+  /** Whether new streams start with a priming event (the session's negotiated version). */
+  priming(): boolean;
+  /** POST streams whose responses are still due, by stream id: a GET with Last-Event-ID continues them. */
+  readonly pending: Map<string, PostSink>;
+  /** GET streams open here, by stream id. */
+  readonly standalone: Map<string, StandaloneSink>;
+}
+
 /** Answers one POST that carried at least one request (spec 2025-11-25 L101-125). */
 export class PostSink implements MessageSink {
   readonly kind = 'request' as const;
   private sse = false;
   private done = false;
+  /** Detached from the session's outbox (the client's connection went away, or the sink finished). */
+  private detached = false;
   private answered = 0;
   private readonly responses: JsonRpcResponse[] = [];
   private proxyErrors: ProxyError[] = [];
   private timer: NodeJS.Timeout | undefined;
+  /** The client's connection; undefined while a resumable stream waits for the client to come back. */
+  private conn: ServerResponse | undefined;
+  private writer: StreamWriter | undefined;
+  /** This stream's events (sequence number, frame), for a client that resumes it on this replica. */
+  private readonly history: { seq: number; frame: string }[] = [];
 
   constructor(
-    private readonly res: ServerResponse,
+    res: ServerResponse,
     private readonly opts: {
       jsonAllowed: boolean;
       sseAllowed: boolean;
@@ -32,17 +69,27 @@ export class PostSink implements MessageSink {
       keepAlive: KeepAlive;
       headers: Record<string, string>;
       onEnd(sink: PostSink): void;
+      /** Set to make the SSE answer resumable (ids on events, logged). */
+      streams?: SessionStreams;
     },
   ) {
-    res.once('close', () => this.finish());
+    this.conn = res;
+    res.once('close', () => {
+      if (this.conn === res) this.connectionLost();
+    });
   }
 
   get streaming(): boolean {
     return this.opts.sseAllowed;
   }
 
+  /** True while it takes its own messages: connected, or a resumable stream waiting for its client. */
   get open(): boolean {
-    return !this.done && !this.res.destroyed;
+    return !this.done && (this.writer !== undefined || (this.conn !== undefined && !this.conn.destroyed));
+  }
+
+  get streamId(): string | undefined {
+    return this.writer?.streamId;
   }
 
   /** The backend accepted the requests: start the clock for turning this answer into a stream. */
@@ -56,19 +103,38 @@ export class PostSink implements MessageSink {
   }
 
   private upgrade(): void {
-    if (this.sse || !this.open) return;
+    if (this.sse || this.done || !this.conn || this.conn.destroyed) return;
     clearTimeout(this.timer);
     this.sse = true;
-    startSse(this.res, this.opts.keepAlive, this.opts.headers);
+    startSse(this.conn, this.opts.keepAlive, this.opts.headers);
+    const streams = this.opts.streams;
+    if (streams) {
+      this.writer = streams.log.openStream(streams.sessionId, 'post');
+      streams.pending.set(this.writer.streamId, this);
+      if (streams.priming()) this.conn.write(ssePriming(this.writer.primingId, SSE_RETRY_MS));
+    }
     // Responses collected before the upgrade (part of a batch) go first, in arrival order.
-    for (const r of this.responses) writeSseMessage(this.res, JSON.stringify(r));
+    for (const r of this.responses) this.write(r);
     this.responses.length = 0;
+  }
+
+  private write(message: JsonRpcMessage): void {
+    const json = JSON.stringify(message);
+    if (!this.writer) {
+      this.conn?.write(sseEvent(json));
+      return;
+    }
+    const id = this.writer.append(message);
+    const frame = sseEvent(json, 'message', id);
+    this.history.push({ seq: parseEventId(id)!.seq, frame });
+    if (this.history.length > MAX_POST_HISTORY) this.history.shift();
+    if (this.conn && !this.conn.destroyed) this.conn.write(frame);
   }
 
   deliver(message: JsonRpcMessage): boolean {
     if (!this.open || !this.opts.sseAllowed) return false;
     this.upgrade();
-    writeSseMessage(this.res, JSON.stringify(message));
+    this.write(message);
     return true;
   }
 
@@ -77,43 +143,92 @@ export class PostSink implements MessageSink {
     this.answered++;
     if (error) this.proxyErrors.push(error);
     if (!this.opts.jsonAllowed) this.upgrade(); // the client takes only text/event-stream
-    if (this.sse) writeSseMessage(this.res, JSON.stringify(response));
+    if (this.sse) this.write(response);
     else this.responses.push(response);
     if (this.answered >= this.opts.expected) this.complete();
     return true;
   }
 
+  /** True when the events after `afterSeq` are all here, so that `resume` would succeed. */
+  canResume(afterSeq: number): boolean {
+    if (this.done || !this.writer) return false;
+    const first = this.history[0];
+    const newest = this.history.at(-1)?.seq ?? 0;
+    return afterSeq <= newest && (first === undefined || first.seq <= afterSeq + 1);
+  }
+
+  /**
+   * Continues this stream on a client's new connection (a GET with `Last-Event-ID`, whose SSE headers
+   * are already written): the events after `afterSeq` first, then the rest as it comes. False when it
+   * cannot (finished, or the events after `afterSeq` are no longer all here).
+   */
+  resume(res: ServerResponse, afterSeq: number): boolean {
+    if (!this.canResume(afterSeq)) return false;
+    const previous = this.conn;
+    this.conn = res;
+    if (previous && previous !== res && !previous.destroyed) previous.end(); // the client moved on from it
+    res.once('close', () => {
+      if (this.conn === res) this.connectionLost();
+    });
+    for (const h of this.history) if (h.seq > afterSeq) res.write(h.frame);
+    return true;
+  }
+
+  private connectionLost(): void {
+    if (this.done) return;
+    if (this.sse && this.writer && this.answered < this.opts.expected) {
+      // Spec L126-131: a disconnection is not a cancellation. The stream goes on into the event log
+      // (and this sink's history) until the client resumes it with a GET, or its responses are in.
+      this.conn = undefined;
+      this.detach();
+      return;
+    }
+    this.finish();
+  }
+
   private complete(): void {
     if (this.sse) {
       // Spec L124-125: after the response the server SHOULD terminate the SSE stream.
-      this.res.end();
-    } else {
+      this.conn?.end();
+    } else if (this.conn) {
       // Every answer is a proxy error (backend down): say so with the HTTP status too.
       const allFailed = this.proxyErrors.length === this.responses.length && this.proxyErrors[0] !== undefined;
       const status = allFailed ? this.proxyErrors[0]!.status : 200;
       const body = JSON.stringify(this.opts.batch ? this.responses : this.responses[0]);
-      this.res.writeHead(status, { ...this.opts.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-      this.res.end(body);
+      this.conn.writeHead(status, { ...this.opts.headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      this.conn.end(body);
     }
     this.finish();
+  }
+
+  private detach(): void {
+    if (this.detached) return;
+    this.detached = true;
+    this.opts.onEnd(this);
   }
 
   private finish(): void {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    this.opts.onEnd(this);
+    if (this.writer) this.opts.streams?.pending.delete(this.writer.streamId);
+    this.history.length = 0;
+    this.detach();
   }
 
   end(): void {
     if (this.done) return;
-    if (!this.res.headersSent && !this.res.destroyed) this.upgrade();
-    this.res.end();
+    if (this.conn && !this.conn.headersSent && !this.conn.destroyed) this.upgrade();
+    this.conn?.end();
     this.finish();
   }
 }
 
-/** The GET stream (spec L135-154): server-initiated requests and notifications, never responses. */
+/**
+ * The GET stream (spec L135-154): server-initiated requests and notifications, never responses.
+ * A GET that resumed a logged GET stream goes on with that stream's ids, after replaying what the
+ * client missed; a fresh GET opens a new stream and is primed for clients of 2025-11-25 or later.
+ */
 export class StandaloneSink implements MessageSink {
   readonly kind = 'standalone' as const;
   readonly streaming = true;
@@ -124,12 +239,23 @@ export class StandaloneSink implements MessageSink {
     keepAlive: KeepAlive,
     headers: Record<string, string>,
     onEnd: (sink: StandaloneSink) => void,
+    private readonly stream?: { writer: StreamWriter; streams: SessionStreams; replay?: LoggedEvent[] },
   ) {
     startSse(res, keepAlive, headers);
+    if (stream) {
+      stream.streams.standalone.set(stream.writer.streamId, this);
+      if (stream.replay) for (const e of stream.replay) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
+      else if (stream.streams.priming()) res.write(ssePriming(stream.writer.primingId, SSE_RETRY_MS));
+    }
     res.once('close', () => {
       this.done = true;
+      this.forget();
       onEnd(this);
     });
+  }
+
+  get streamId(): string | undefined {
+    return this.stream?.writer.streamId;
   }
 
   get open(): boolean {
@@ -138,7 +264,8 @@ export class StandaloneSink implements MessageSink {
 
   deliver(message: JsonRpcMessage): boolean {
     if (!this.open) return false;
-    writeSseMessage(this.res, JSON.stringify(message));
+    const id = this.stream?.writer.append(message);
+    this.res.write(sseEvent(JSON.stringify(message), 'message', id));
     return true;
   }
 
@@ -148,6 +275,12 @@ export class StandaloneSink implements MessageSink {
 
   end(): void {
     this.done = true;
+    this.forget();
     this.res.end();
+  }
+
+  private forget(): void {
+    const s = this.stream;
+    if (s && s.streams.standalone.get(s.writer.streamId) === this) s.streams.standalone.delete(s.writer.streamId);
   }
 }
