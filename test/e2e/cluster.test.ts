@@ -7,8 +7,8 @@ import { createClient } from 'redis';
 import { startFixture, stopAll } from '../helpers/process.js';
 import { connectSse, connectStreamable, textOf, type TestClient } from '../helpers/clients.js';
 import { counter, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { openLegacy } from '../helpers/sse-reader.js';
-import { post } from '../helpers/http.js';
+import { openLegacy, SseReader } from '../helpers/sse-reader.js';
+import { post, rawSession } from '../helpers/http.js';
 
 after(() => stopAll());
 
@@ -170,6 +170,57 @@ test('SIGTERM of a replica: /readyz false first, the in-flight call completes, i
     for (const c of mine) assert.notEqual(await ownerOf(cluster, c.transport.sessionId!), victim.replicaId, 'taken over by a live replica');
     await Promise.all(clients.map((c) => c.close()));
   } finally {
+    await cluster.stop();
+    await backend.stop();
+  }
+});
+
+test('Last-Event-ID resume through another replica after the owner died: the missed events, none twice', { timeout: 60_000 }, async () => {
+  const backend = await startFixture('legacy-sse-server');
+  const cluster = await startCluster(backend.url);
+  const redis = createClient({ url: cluster.redisUrl });
+  await redis.connect();
+  try {
+    const [a, b] = [cluster.replicas[0]!, cluster.replicas[1]!];
+    const sid = await rawSession(a.url, '2025-11-25');
+    const headers = { 'mcp-session-id': sid, 'mcp-protocol-version': '2025-11-25' };
+    const call = (id: number, method: string, params: Record<string, unknown>) =>
+      post(a.url, JSON.stringify({ jsonrpc: '2.0', id, method, params }), { ...headers, accept: 'application/json' }).then((r) => r.text());
+    await call(1, 'resources/subscribe', { uri: 'demo://readme' });
+    const res = await fetch(a.url, { headers: { ...headers, accept: 'text/event-stream' } });
+    const reader = new SseReader(res);
+    for (let i = 0; i < 3; i++) await call(10 + i, 'tools/call', { name: 'touch_resource', arguments: { uri: 'demo://readme' } });
+    // The client reads the first update only; the other two were written and logged, never read.
+    let first;
+    do first = await reader.next();
+    while (!first.data.includes('resources/updated'));
+    assert.ok(first.id, 'events carry ids');
+    reader.cancel();
+    // Every update is in the Redis log before the owner dies.
+    const key = `frontdoor:events:${sid}`;
+    const deadline = Date.now() + 10_000;
+    while ((await redis.xLen(key)) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await redis.xLen(key)) >= 3, 'three events logged');
+    await a.stop('SIGKILL');
+
+    const resumed = await fetch(b.url, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first.id! } });
+    assert.equal(resumed.status, 200);
+    const again = new SseReader(resumed);
+    const ids: string[] = [];
+    while (ids.length < 2) {
+      const ev = await again.next();
+      if (ev.data.includes('resources/updated')) ids.push(ev.id!);
+    }
+    assert.equal(new Set([first.id, ...ids]).size, 3, 'no event twice');
+    // Nothing else was missed: the next event is live, not a replay, on the taken-over session.
+    await post(b.url, JSON.stringify({ jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'add_tool', arguments: { name: 'after_failover' } } }), { ...headers, accept: 'application/json' }).then((r) => r.text());
+    let live;
+    do live = await again.next();
+    while (!live.data.includes('list_changed'));
+    assert.ok(live.id && !ids.includes(live.id) && live.id !== first.id);
+    again.cancel();
+  } finally {
+    await redis.quit().catch(() => undefined);
     await cluster.stop();
     await backend.stop();
   }

@@ -2,6 +2,7 @@
 export interface SseEvent {
   event: string;
   data: string;
+  id?: string;
 }
 
 export class SseReader {
@@ -25,7 +26,8 @@ export class SseReader {
         if (lines.length === 0) continue;
         const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
         const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-        return { event, data };
+        const id = lines.find((l) => l.startsWith('id:'))?.slice(3).trim();
+        return id === undefined ? { event, data } : { event, data, id };
       }
       const left = deadline - Date.now();
       if (left <= 0) throw new Error('timed out waiting for an SSE event');
