@@ -68,6 +68,8 @@ export class Session {
   /** `notifications/initialized` reached the current backend channel (from the client or injected). */
   private initializedSent = false;
   private injecting: Promise<void> | undefined;
+  /** Resource uris the client subscribed to: a new backend channel knows none of them. */
+  private readonly subscriptions = new Set<string>();
   private readonly repairsSeen = new Set<string>();
   private readonly backoff: Backoff;
   /** The client's latest Authorization header, lent to the backend only when the route passes auth through. */
@@ -275,6 +277,9 @@ export class Session {
   private prepare(m: JsonRpcMessage, sink: MessageSink): JsonRpcMessage | undefined {
     if (isResponse(m)) return m; // answer to a server→client request: ids are the backend's own
     if (isRequest(m)) {
+      const uri = m.params?.uri;
+      if (typeof uri === 'string' && m.method === 'resources/subscribe') this.subscriptions.add(uri);
+      if (typeof uri === 'string' && m.method === 'resources/unsubscribe') this.subscriptions.delete(uri);
       const backendId = this.correlator.addClient(m.id, m.method, sink, progressTokenOf(m));
       return { ...m, id: backendId };
     }
@@ -413,6 +418,11 @@ export class Session {
     if (replayInitialized) {
       await channel.send(INITIALIZED);
       this.initializedSent = true;
+    }
+    // Subscriptions lived in the old backend session: renew them, or resources/updated stops.
+    for (const uri of this.subscriptions) {
+      const answer = await this.internalRequest('resources/subscribe', { uri }).catch((e: unknown) => toProxyError(e).toJsonRpc(null));
+      if (answer.error) this.log.warn({ reason: 'resubscribe_failed', uri }, `could not renew a resource subscription: ${answer.error.message}`);
     }
   }
 

@@ -129,3 +129,17 @@ test('a backend that is down at initialize gets the client a 502 with a JSON-RPC
   assert.match(body.error.message, /ECONNREFUSED/);
   await proxy.stop();
 });
+
+test('resource subscriptions are renewed on the new backend connection after a drop', async () => {
+  const backend = await startFixture('legacy-sse-server');
+  const proxy = await startProxy(['--backend', backend.url]);
+  const c = await connectStreamable(proxy.url);
+  await c.client.subscribeResource({ uri: 'demo://readme' });
+  await control(backend.url, 'drop');
+  await proxy.waitForLine((l) => l.reason === 'backend_reconnected');
+  await c.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
+  await eventually(() => c.updates.includes('demo://readme'), 'resources/updated after the reconnect');
+  await c.close();
+  await proxy.stop();
+  await backend.stop();
+});
