@@ -4,7 +4,7 @@
 // (design §4; spec notes §3 U6). Only requests in flight at the drop fail.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel } from '../backends/channel.js';
+import type { Channel } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import {
   isRequest,
@@ -15,39 +15,15 @@ import {
   type JsonRpcRequest,
   type JsonRpcResponse,
 } from '../jsonrpc/message.js';
-import type { Metrics } from '../observability/metrics.js';
 import { Correlator } from './correlator.js';
 import { Outbox } from './outbox.js';
 import type { MessageSink } from './sink.js';
 import { Backoff } from './backoff.js';
+import { DEFAULT_CLIENT_INFO, INITIALIZED, type SessionOptions } from './session-options.js';
+import { needsInitialized } from './handshake-repair.js';
+import { requestOnChannel } from './internal-request.js';
 
-export interface SessionOptions {
-  route: string;
-  connector: BackendConnector;
-  log: Logger;
-  metrics: Metrics;
-  connectTimeoutMs: number;
-  reconnectInitialDelayMs: number;
-  reconnectMaxDelayMs: number;
-  /** Close the session when reconnecting has failed for this long (0: never). */
-  reconnectGiveUpMs: number;
-  maxBufferedMessages: number;
-  /** Inject `notifications/initialized` when a client skips it; drop duplicates (spec notes §4.2). */
-  repairHandshake: boolean;
-  /** Lend the client's Authorization header to the backend (route auth.mode: passthrough). */
-  passCredentials: boolean;
-  /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
-  onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
-  onClosed(session: Session, reason: string): void;
-  /** A given client-facing id: a session taken over from another replica keeps the id it had there. */
-  id?: string;
-  /** Awaited once the backend accepted the handshake, before the client sees the answer (scale-out: records the session). */
-  onStarted?(session: Session): Promise<void>;
-}
-
-/** Who the proxy says it is when it must handshake for a client that never sent `initialize`. */
-export const DEFAULT_CLIENT_INFO = { name: 'mcp-frontdoor', version: '1' };
-const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' } as const;
+export { DEFAULT_CLIENT_INFO, type SessionOptions };
 
 type State = 'new' | 'ready' | 'reconnecting' | 'closed';
 
@@ -201,7 +177,7 @@ export class Session {
       for (const m of messages) if (isRequest(m)) sink.respond(channel.toJsonRpc(m.id), channel);
       return channel;
     }
-    if (this.opts.repairHandshake && !this.initializedSent && this.needsInitialized(messages)) {
+    if (this.opts.repairHandshake && !this.initializedSent && this.state === 'ready' && needsInitialized(messages)) {
       // Strict servers (Python SDK < 1.18) answer -32602 to every request before `initialized`;
       // Claude Code's SSE client never sends it (claude-code#58759). Send it first, once.
       this.initializedSent = true;
@@ -259,18 +235,6 @@ export class Session {
     if (entry && this.channel !== channel) {
       throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend connection dropped while this request was in flight');
     }
-  }
-
-  /** True when these messages hold a request other than ping and not the client's own `initialized`. */
-  private needsInitialized(messages: JsonRpcMessage[]): boolean {
-    if (this.state !== 'ready') return false;
-    let request = false;
-    for (const m of messages) {
-      if (!('method' in m)) continue;
-      if (m.method === 'notifications/initialized') return false;
-      if (isRequest(m) && m.method !== 'ping') request = true;
-    }
-    return request;
   }
 
   /** Rewrites one client message for the backend; undefined when it must not be forwarded. */
@@ -449,26 +413,7 @@ export class Session {
 
   /** A request the proxy itself makes to the backend, answered through the correlator. */
   private internalRequest(method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
-    const channel = this.channel;
-    if (!channel) return Promise.reject(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed'));
-    return new Promise<JsonRpcResponse>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.correlator.take(id);
-        reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_initialize_timeout', `the backend did not answer ${method} within ${this.opts.connectTimeoutMs} ms`));
-      }, this.opts.connectTimeoutMs);
-      const id = this.correlator.addInternal(method, (response) => {
-        clearTimeout(timer);
-        const data = response.error?.data as { code?: string; reason?: string } | undefined;
-        // A channel failure during the handshake keeps its own reason (backend_exited, …) for the client.
-        if (response.id === null && data?.code) reject(new ProxyError('ERR_BACKEND_DISCONNECTED', data.reason ?? 'backend_stream_ended', response.error!.message));
-        else resolve(response);
-      });
-      channel.send({ jsonrpc: '2.0', id, method, params }).catch((e: unknown) => {
-        clearTimeout(timer);
-        this.correlator.take(id);
-        reject(toProxyError(e));
-      });
-    });
+    return requestOnChannel(this.channel, this.correlator, method, params, this.opts.connectTimeoutMs);
   }
 
   /** Ends the session: in-flight requests fail, streams end, the backend channel closes. */
