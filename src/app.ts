@@ -15,7 +15,7 @@ import { Metrics } from './observability/metrics.js';
 import { runPasses } from './pipeline/run-passes.js';
 import { relayOAuth } from './auth/passthrough-route.js';
 import { SessionRegistry } from './session/registry.js';
-import { buildRouteRuntime, endpointPath, type RouteDeps, type RouteRuntime } from './route-runtime.js';
+import { buildRouteRuntime, type RouteDeps, type RouteRuntime } from './route-runtime.js';
 import { diffRoutes } from './config/diff-routes.js';
 import { ProxyError } from './errors/proxy-error.js';
 import { isRedisUrl } from './store/store.js';
@@ -24,7 +24,6 @@ import { MemoryEventLog } from './session/memory-event-log.js';
 // Type only: the cluster (and the Redis client) load dynamically, only with store: redis://…
 import type { Cluster } from './cluster/cluster.js';
 
-export { endpointPath };
 
 export interface App {
   readonly server: Server;

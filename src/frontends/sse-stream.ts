@@ -1,7 +1,7 @@
 // A client-facing SSE response: the headers every stream needs, one write per event (Node sends
 // each write at once: no Nagle, no compression), and a shared keep-alive ticker.
 import type { ServerResponse } from 'node:http';
-import { SSE_KEEP_ALIVE_COMMENT, sseEvent } from '../jsonrpc/sse-format.js';
+import { SSE_KEEP_ALIVE_COMMENT } from '../jsonrpc/sse-format.js';
 
 export const SSE_KEEP_ALIVE_MS = 15_000;
 
@@ -50,6 +50,3 @@ export function startSse(res: ServerResponse, keepAlive: KeepAlive, extraHeaders
   keepAlive.add(res);
 }
 
-export function writeSseMessage(res: ServerResponse, json: string): void {
-  res.write(sseEvent(json));
-}

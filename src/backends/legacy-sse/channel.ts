@@ -9,7 +9,7 @@ import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
-import { backendHttpError, networkError } from './http-errors.js';
+import { backendHttpError, networkError } from '../http-errors.js';
 import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 
 export interface LegacySseOptions {

@@ -9,7 +9,7 @@ import { classify, isNotification, isRequest, isResponse, type JsonRpcId, type J
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
-import { networkError } from '../legacy-sse/http-errors.js';
+import { networkError } from '../http-errors.js';
 import { refusalError } from './refusal.js';
 import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
 

@@ -1,6 +1,6 @@
 // What a Streamable HTTP backend's refusal (a non-2xx answer) means, as a ProxyError. Pure.
 import { ProxyError } from '../../errors/proxy-error.js';
-import { backendHttpError } from '../legacy-sse/http-errors.js';
+import { backendHttpError } from '../http-errors.js';
 
 /**
  * `ERR_BACKEND_SESSION_LOST` means the backend no longer knows the session we sent: the channel is

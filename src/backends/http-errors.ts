@@ -1,6 +1,6 @@
 // Turns HTTP answers and network failures of a backend into ProxyErrors with a reason a user can act on.
-import { ProxyError } from '../../errors/proxy-error.js';
-import type { ErrorCode } from '../../errors/catalogue.js';
+import { ProxyError } from '../errors/proxy-error.js';
+import type { ErrorCode } from '../errors/catalogue.js';
 
 export function backendHttpError(status: number, what: string, body: string, wwwAuthenticate?: string): ProxyError {
   const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 160);
