@@ -51,6 +51,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   metrics.describe('frontdoor_repairs_total', 'repairs the proxy made, by reason');
   metrics.describe('frontdoor_backend_drops_total', 'backend channels lost');
   metrics.describe('frontdoor_backend_reconnects_total', 'backend channels re-established with a replayed initialize');
+  metrics.describe('frontdoor_limit_hits_total', 'requests, streams and messages refused or cut by a limit, by the limits.* key that applied');
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
   metrics.gauge('nodejs_heap_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('nodejs_heap_total_bytes', () => process.memoryUsage().heapTotal);
@@ -220,10 +221,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           sessions,
           log,
           metrics,
-          address: c?.advertise?.replace(/\/+$/, '') ?? `http://${host}:${addr.port}`,
-          heartbeatMs: c?.heartbeat ?? 1000,
-          replicaTtlMs: c?.replicaTtl ?? 3000,
-          drainTimeoutMs: c?.drainTimeout ?? 10_000,
+          address: c.advertise?.replace(/\/+$/, '') ?? `http://${host}:${addr.port}`,
+          heartbeatMs: c.heartbeat,
+          replicaTtlMs: c.replicaTtl,
+          drainTimeoutMs: c.drainTimeout,
           recordTtlMs: Math.max(2 * config.sessions.idleTimeout, 60_000),
           activeRequests: () => activeRequests,
         });

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ reason: signal }, 'shutting down');
     // A replica in a cluster first drains (cluster.drainTimeout, 10 s by default).
-    const force = setTimeout(() => process.exit(1), (config.cluster?.drainTimeout ?? 10_000) + 5_000);
+    const force = setTimeout(() => process.exit(1), config.cluster.drainTimeout + 5_000);
     force.unref();
     await app.stop(`shutdown_${signal.toLowerCase()}`);
     log.flush();

@@ -1,5 +1,6 @@
 // The one source of truth for the config file: shape, defaults and docs. The TypeScript types are
 // derived from it; unknown keys are errors (design §6).
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDurationMs, parseSizeBytes } from './units.js';
 
@@ -38,6 +39,18 @@ const httpUrl = z.string().refine((v) => {
   }
 }, 'expected an http:// or https:// URL');
 
+/** `loopback`, an IPv4/IPv6 address, or a CIDR block. */
+function isTrustProxyEntry(v: string): boolean {
+  if (v === 'loopback') return true;
+  const [addr, bits, extra] = v.split('/');
+  if (extra !== undefined || !addr) return false;
+  const family = isIP(addr);
+  if (family === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
+
 export const TRANSPORTS = ['sse', 'streamable-http', 'stdio'] as const;
 export const SHARE_MODES = ['per-session', 'shared'] as const;
 
@@ -57,6 +70,12 @@ export const backendSchema = z
     env: z.record(z.string(), z.string()).default({}),
     cwd: z.string().optional(),
     headers: z.record(z.string(), z.string()).default({}).describe('headers sent on every backend request (e.g. an API key)'),
+    inheritEnv: z
+      .boolean()
+      .default(false)
+      .describe(
+        'stdio and launched commands: pass the proxy\'s whole environment to the child. By default a child gets only HOME, LOGNAME, PATH, SHELL, TERM and USER (what the MCP SDKs pass) plus `env`, so the proxy\'s secrets stay out of it',
+      ),
     share: z
       .enum(SHARE_MODES)
       .default('per-session')
@@ -144,12 +163,29 @@ export const configSchema = z
         publicUrl: httpUrl.optional().describe('the URL clients use when the proxy sits behind another proxy'),
         allowedHosts: z.array(z.string()).default([]).describe('extra Host header values accepted (DNS rebinding protection)'),
         allowedOrigins: z.array(z.string()).default([]).describe('extra Origin values accepted, e.g. https://app.example.com'),
+        trustProxy: z
+          .array(
+            z.string().refine((v) => isTrustProxyEntry(v), 'expected loopback, an IP address or a CIDR block such as 10.0.0.0/8'),
+          )
+          .default(['loopback'])
+          .describe('peers whose X-Forwarded-For/-Proto/-Host/-Prefix headers are believed: loopback, IP addresses or CIDR blocks ([] trusts none)'),
       })
       .strict()
       .prefault({}),
     limits: z
       .object({
-        maxBodyBytes: size('4mb').describe('largest POST body accepted (413 above)'),
+        maxBodyBytes: size('4mb').describe('largest POST body accepted (413 above; refused before reading when Content-Length says so)'),
+        maxBufferedBodyBytes: size('64mb').describe('request bodies being received at once, over every client (503 above): stalled uploads cannot exhaust memory'),
+        headersTimeout: duration('20s').describe('time a client has to send a request\'s headers (408 after)'),
+        bodyTimeout: duration('30s').describe('time a client has to send a whole request body (408 after)'),
+        keepAliveTimeout: duration('5s').describe('an idle keep-alive connection is closed after this long (SSE responses are not idle)'),
+        streamBufferBytes: size('4mb').describe('bytes queued for one client stream that is not reading; past it the stream is ended (the client resumes with Last-Event-ID) and, per-session, the backend is paused meanwhile'),
+        streamStallTimeout: duration('10s').describe('how long a client stream may stay over streamBufferBytes, its per-session backend paused, before it is ended'),
+        maxMessageBytes: size('16mb').describe('largest single backend message (SSE event, stdio line, POST answer); a larger one fails only the request it answers'),
+        maxJsonDepth: z.number().int().min(8).max(1000).default(100).describe('deepest JSON nesting accepted in a message (400 above)'),
+        maxSessions: z.number().int().positive().default(10000).describe('live sessions at once (503 above); lowered at start-up when the open-file limit (ulimit -n) cannot hold them'),
+        maxSessionsPerClient: z.number().int().positive().default(1000).describe('live sessions per client address (503 above)'),
+        requestTimeout: duration('10m').describe('time the backend has to answer a request; each progress notification restarts it. Then the client gets an error and the backend notifications/cancelled'),
       })
       .strict()
       .prefault({}),
@@ -185,11 +221,12 @@ export const configSchema = z
         advertise: httpUrl.optional().describe('the internal base URL other replicas forward to (default: the listen address and port)'),
         heartbeat: duration('1s').describe('how often a replica renews its registration in the store'),
         replicaTtl: duration('3s').describe('a replica that missed heartbeats this long is dead; its sessions are taken over'),
-        drainTimeout: duration('10s').describe('on SIGTERM, how long in-flight requests may take to finish before the replica leaves'),
+        drainTimeout: duration('10s').describe('on SIGTERM, how long in-flight requests may take to finish before the process leaves (with any store)'),
+        storeTimeout: duration('2s').describe('deadline of every operation on the shared store; an unreachable store makes the replica unready and new sessions get 503'),
       })
       .strict()
-      .optional()
-      .describe('scale-out settings, used with a redis store'),
+      .prefault({})
+      .describe('scale-out settings (used with a redis store) and the SIGTERM drain (always)'),
     routes: z.array(routeSchema).min(1, 'expected at least one route'),
   })
   .strict();
