@@ -2,6 +2,7 @@
 // The only file that imports both a frontend and a backend.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
@@ -10,6 +11,11 @@ import { handleLegacyMessage, handleLegacyStream } from './frontends/legacy-sse/
 import { KeepAlive } from './frontends/sse-stream.js';
 import { createEdgePasses, type EdgeContext } from './http/edge-passes.js';
 import { isLoopbackAddress } from './http/host-origin.js';
+import { createPublicAddress } from './http/forwarded.js';
+import { createTrustedPeer } from './http/trusted-proxies.js';
+import { BodyBudget } from './http/body-budget.js';
+import { handleClientError } from './http/client-errors.js';
+import { createErrorReporter } from './observability/error-reporter.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
 import { Metrics } from './observability/metrics.js';
 import { runPasses } from './pipeline/run-passes.js';
@@ -59,26 +65,25 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const keepAlive = new KeepAlive();
   const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics);
   let accepting = false;
-  const publicPath = config.listen.publicUrl ? new URL(config.listen.publicUrl).pathname.replace(/\/+$/, '') : '';
-  /** The path in front of ours: X-Forwarded-Prefix from a reverse proxy, else the public URL's path. */
-  const publicPrefix = (req: IncomingMessage): string => {
-    const fwd = req.headers['x-forwarded-prefix'];
-    const value = Array.isArray(fwd) ? fwd[0] : fwd;
-    // Only a plain path is taken: the header ends up in the endpoint event clients will POST to.
-    if (value && /^\/[A-Za-z0-9._~\/-]*$/.test(value) && !value.includes('..')) return value.replace(/\/+$/, '');
-    return publicPath;
-  };
+  const publicAddress = createPublicAddress({
+    publicUrl: config.listen.publicUrl,
+    listenHost: config.listen.host,
+    listenPort: config.listen.port,
+    trusted: createTrustedPeer(config.listen.trustProxy),
+  });
+  const publicPrefix = publicAddress.prefix;
+  const publicBase = publicAddress.base;
   const loggedPathRepairs = new Set<string>();
-  /** The proxy's public base URL as this client reached it (public URL, else its Host, plus prefix). */
-  const publicBase = (req: IncomingMessage): string => {
-    const origin = config.listen.publicUrl ? new URL(config.listen.publicUrl).origin : `http://${req.headers.host ?? `${config.listen.host}:${config.listen.port}`}`;
-    return `${origin}${publicPrefix(req)}`;
-  };
 
   const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge };
   /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
   let eventLog: EventLog = new MemoryEventLog(eventLogLimits);
-  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, publicPrefix, publicBase, hooks: () => cluster, eventLog: () => eventLog };
+  const errors = createErrorReporter(metrics, log);
+  const limits = config.limits;
+  const bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes);
+  metrics.gauge('frontdoor_body_bytes_buffered', () => bodyBudget.inUse);
+  const body = { maxBytes: limits.maxBodyBytes, timeoutMs: limits.bodyTimeout, budget: bodyBudget };
+  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, body, errors, publicPrefix, publicBase, hooks: () => cluster, eventLog: () => eventLog };
   /** The routes new sessions use; reload() swaps them. Removed or changed routes drain. */
   let routes: RouteRuntime[] = config.routes.map((route) => buildRouteRuntime(route, deps));
   const draining = new Set<RouteRuntime>();
@@ -125,8 +130,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     if (decided) {
       const { reply } = decided;
       if (reply.kind === 'error') {
-        metrics.inc('frontdoor_errors_total', { route: '', reason: reply.error.reason });
-        log.info({ pass: decided.pass, reason: reply.error.reason, status: reply.error.status, method: req.method, path: ctx.path }, reply.error.message);
+        errors.report(reply.error, { pass: decided.pass, method: req.method, path: ctx.path.slice(0, 200) });
         replyError(res, reply.error);
       } else if (reply.kind === 'json') replyJson(res, reply.status, reply.body, reply.headers);
       else if (reply.kind === 'text') {
@@ -152,7 +156,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   };
 
   const refuse = (res: ServerResponse, err: ProxyError) => {
-    metrics.inc('frontdoor_errors_total', { route: '', reason: err.reason });
+    errors.report(err);
     replyError(res, err);
   };
 
@@ -193,11 +197,19 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     serveLocal(req, res, route, face);
   };
 
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, onRequest);
-  server.on('clientError', (err, socket) => {
-    log.debug({ reason: 'client_error', err: err.message }, 'malformed HTTP request');
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-  });
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeout,
+      // Node's own bound on receiving a whole request, a backstop behind readBody's bodyTimeout.
+      requestTimeout: limits.headersTimeout + limits.bodyTimeout + 1_000,
+      // How often Node checks those two: often enough that they are late by a fraction of themselves.
+      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(Math.min(limits.headersTimeout, limits.bodyTimeout) / 4))),
+    },
+    onRequest,
+  );
+  // Idle keep-alive connections go after a few seconds; SSE responses are never idle in that sense.
+  server.keepAliveTimeout = limits.keepAliveTimeout;
+  server.on('clientError', (err, socket) => handleClientError(err, socket as Socket, errors));
 
   return {
     server,

@@ -11,6 +11,8 @@ import { launchBackend, type LaunchedBackend } from './backends/launch.js';
 import type { StreamableHttpContext } from './frontends/streamable-http/handler.js';
 import type { LegacySseContext } from './frontends/legacy-sse/handler.js';
 import type { KeepAlive } from './frontends/sse-stream.js';
+import type { BodyLimits } from './http/body.js';
+import type { ErrorReporter } from './observability/error-reporter.js';
 import type { RouteEndpoint } from './http/edge-passes.js';
 import type { Metrics } from './observability/metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
@@ -59,6 +61,9 @@ export interface RouteDeps {
   metrics: Metrics;
   sessions: SessionRegistry;
   keepAlive: KeepAlive;
+  /** Bounds of every POST body (size, time, shared budget). */
+  body: BodyLimits;
+  errors: ErrorReporter;
   publicPrefix(req: IncomingMessage): string;
   publicBase(req: IncomingMessage): string;
   /** Set once the app joined a cluster (store: redis://…). */
@@ -136,7 +141,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     route: route.path,
     sessions,
     keepAlive,
-    maxBodyBytes: config.limits.maxBodyBytes,
+    body: deps.body,
+    maxJsonDepth: config.limits.maxJsonDepth,
+    errors: deps.errors,
     log,
     metrics,
     authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined,
@@ -147,7 +154,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     sessions,
     createSession: () => createSession({ face: 'legacy-sse' }),
     keepAlive,
-    maxBodyBytes: config.limits.maxBodyBytes,
+    body: deps.body,
+    maxJsonDepth: config.limits.maxJsonDepth,
+    errors: deps.errors,
     repairHandshake: route.repairs.handshake,
     publicPrefix: deps.publicPrefix,
     log,

@@ -235,6 +235,7 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = Config['routes'][number];
 export type BackendConfig = RouteConfig['backend'];
+export type Limits = Config['limits'];
 
 /** The URL of an HTTP backend (validated present for sse and streamable-http). */
 export function backendUrlOf(backend: BackendConfig): URL {

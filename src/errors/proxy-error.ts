@@ -13,12 +13,21 @@ export class ProxyError extends Error {
   readonly headers: Record<string, string> | undefined;
   /** What the backend answered, when the error is its HTTP refusal (auth passthrough relays a 401). */
   readonly upstream: { status: number; wwwAuthenticate?: string } | undefined;
+  /** The `limits.*` key that refused the request, counted in frontdoor_limit_hits_total. */
+  readonly limit: string | undefined;
+  /**
+   * What only the log may show: a backend's answer body, its internal URL, a stdio server's stderr.
+   * Clients see `message`, which names the route and the status but never backend internals.
+   */
+  readonly detail: string | undefined;
+  /** The route it happened on; set by whoever knows it, shown to the client in the message. */
+  route: string | undefined;
 
   constructor(
     code: ErrorCode,
     reason: string,
     message: string,
-    opts: { cause?: unknown; headers?: Record<string, string>; upstream?: { status: number; wwwAuthenticate?: string } } = {},
+    opts: { cause?: unknown; headers?: Record<string, string>; upstream?: { status: number; wwwAuthenticate?: string }; limit?: string; detail?: string } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'ProxyError';
@@ -27,6 +36,9 @@ export class ProxyError extends Error {
     this.errorId = randomBytes(6).toString('hex');
     this.headers = opts.headers;
     this.upstream = opts.upstream;
+    this.limit = opts.limit;
+    this.detail = opts.detail;
+    this.route = undefined;
   }
 
   get status(): number {
@@ -34,11 +46,26 @@ export class ProxyError extends Error {
   }
 
   toJsonRpc(id: JsonRpcId | null): JsonRpcResponse {
-    return errorResponse(id, ERROR_CATALOGUE[this.code].rpcCode, this.message, {
+    const message = this.route === undefined ? this.message : `${this.message} (route ${this.route})`;
+    return errorResponse(id, ERROR_CATALOGUE[this.code].rpcCode, message, {
       code: this.code,
       reason: this.reason,
       errorId: this.errorId,
+      ...(this.route === undefined ? {} : { route: this.route }),
     });
+  }
+
+  /** The fields of the one log line about this error (the client's errorId is in it). */
+  logFields(): Record<string, unknown> {
+    return {
+      reason: this.reason,
+      code: this.code,
+      errorId: this.errorId,
+      status: this.status,
+      ...(this.route === undefined ? {} : { route: this.route }),
+      ...(this.limit === undefined ? {} : { limit: this.limit }),
+      ...(this.detail === undefined ? {} : { detail: this.detail }),
+    };
   }
 }
 

@@ -1,7 +1,7 @@
-// The edge passes of the proxy, in order: health endpoints, Host/Origin check, route and face match
-// (with path repairs), OAuth probes, CORS preflight. Later issues add authentication here.
+// The edge passes of the proxy, in order: Origin check (every path), health endpoints, Host check,
+// OAuth probes, route and face match (with path repairs), CORS preflight.
 import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
-import { checkHostOrigin, isOriginAllowed, type HostOriginPolicy } from './host-origin.js';
+import { checkHost, checkOrigin, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { matchPath, type Face, type RoutePaths } from './route-paths.js';
 import { classifyOAuthProbe, oauthProbeBody, type OAuthProbe } from './oauth-probes.js';
@@ -47,11 +47,29 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   onOAuthProbe(path: string): void;
   onOAuthPassthrough(route: R, probe: OAuthProbe, req: IncomingMessage, res: ServerResponse, path: string): void;
 }): Pass<EdgeContext<R>>[] {
-  // Host values already accepted (with no Origin): the policy is fixed for the app's life, and the
-  // check otherwise runs on every message. Bounded so that junk Host headers cannot grow it.
+  // Host values already accepted: the policy is fixed for the app's life, and the check otherwise runs
+  // on every message. Bounded in entries and length so that junk Host headers cannot grow it.
   const acceptedHosts = new Set<string>();
   return [
     {
+      // Every path, the probes and /metrics included: a foreign page must not read them either.
+      name: 'origin',
+      run: ({ req, res }) => {
+        const origin = req.headers.origin;
+        if (origin === undefined) return undefined;
+        const err = checkOrigin(origin, opts.policy);
+        if (err) return { kind: 'error', error: err };
+        // Browser clients (the MCP Inspector) need to read the session header; only our own origins
+        // are ever reflected.
+        res.setHeader('access-control-allow-origin', origin);
+        res.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
+        res.setHeader('vary', 'Origin');
+        return undefined;
+      },
+    },
+    {
+      // Before the Host check: orchestrators probe and scrape with the pod's IP as Host. The answers hold
+      // no message content; the Origin check above keeps foreign pages from reading them.
       name: 'health',
       run: ({ req, path }) => {
         if (req.method !== 'GET') return undefined;
@@ -65,20 +83,13 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       },
     },
     {
-      name: 'host_origin',
-      run: ({ req, res }) => {
-        const origin = req.headers.origin;
+      name: 'host',
+      run: ({ req }) => {
         const host = req.headers.host;
-        if (origin === undefined && host !== undefined && acceptedHosts.has(host)) return undefined;
-        const err = checkHostOrigin(host, origin, opts.policy);
+        if (host !== undefined && acceptedHosts.has(host)) return undefined;
+        const err = checkHost(host, opts.policy);
         if (err) return { kind: 'error', error: err };
-        if (origin === undefined && host !== undefined && acceptedHosts.size < 64) acceptedHosts.add(host);
-        if (origin !== undefined && isOriginAllowed(origin, req.headers.host, opts.policy)) {
-          // Browser clients (the MCP Inspector) need to read the session header (spec notes §8).
-          res.setHeader('access-control-allow-origin', origin);
-          res.setHeader('access-control-expose-headers', CORS_EXPOSE_HEADERS);
-          res.setHeader('vary', 'Origin');
-        }
+        if (host !== undefined && acceptedHosts.size < 64 && host.length <= 255) acceptedHosts.add(host);
         return undefined;
       },
     },

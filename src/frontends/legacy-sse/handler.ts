@@ -7,9 +7,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
-import { readBody } from '../../http/body.js';
+import { readBody, type BodyLimits } from '../../http/body.js';
 import { replyError } from '../../http/reply.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { ErrorReporter } from '../../observability/error-reporter.js';
 import type { Session } from '../../session/session.js';
 import type { SessionRegistry } from '../../session/registry.js';
 import type { KeepAlive } from '../sse-stream.js';
@@ -21,7 +22,10 @@ export interface LegacySseContext {
   sessions: SessionRegistry;
   createSession(): Session;
   keepAlive: KeepAlive;
-  maxBodyBytes: number;
+  /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
+  body: BodyLimits;
+  maxJsonDepth: number;
+  errors: ErrorReporter;
   repairHandshake: boolean;
   /** The path prefix clients see in front of the route (public URL path, X-Forwarded-Prefix). */
   publicPrefix(req: IncomingMessage): string;
@@ -74,7 +78,7 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     if (type !== undefined && type !== 'application/json') {
       throw new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'])}`);
     }
-    const parsed = parseBody(await readBody(req, ctx.maxBodyBytes));
+    const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
     if (parsed instanceof BodyError) {
       id = parsed.id;
       throw parsed.error;
@@ -85,8 +89,8 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     await dispatch(session, sink, parsed.messages, ctx);
   } catch (e) {
     const err = toProxyError(e);
-    ctx.metrics.inc('frontdoor_errors_total', { route: ctx.route, reason: err.reason });
-    ctx.log.info({ route: ctx.route, reason: err.reason, code: err.code, errorId: err.errorId, status: err.status, face: 'legacy-sse' }, err.message);
+    if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
+    ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' });
     replyError(res, err, id);
   }
 }

@@ -4,9 +4,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
-import { readBody } from '../../http/body.js';
+import { readBody, type BodyLimits } from '../../http/body.js';
 import { replyEmpty, replyError, replyJson } from '../../http/reply.js';
 import type { Metrics } from '../../observability/metrics.js';
+import type { ErrorReporter } from '../../observability/error-reporter.js';
 import type { Session } from '../../session/session.js';
 import type { SessionRegistry } from '../../session/registry.js';
 import type { MessageSink } from '../../session/sink.js';
@@ -25,7 +26,10 @@ export interface StreamableHttpContext {
   sessions: SessionRegistry;
   createSession(): Session;
   keepAlive: KeepAlive;
-  maxBodyBytes: number;
+  /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
+  body: BodyLimits;
+  maxJsonDepth: number;
+  errors: ErrorReporter;
   /** Set when the backend runs its own OAuth: its 401s reach the client, pointing at this PRM URL. */
   authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
   log: Logger;
@@ -98,10 +102,9 @@ function authChallenge(err: ProxyError, req: IncomingMessage, ctx: StreamableHtt
 }
 
 function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMessage): void {
-  ctx.metrics.inc('frontdoor_errors_total', { route: ctx.route, reason: err.reason });
-  const line = { route: ctx.route, reason: err.reason, code: err.code, errorId: err.errorId, status: err.status, method: req.method, sessionId: req.headers[SESSION_HEADER] };
-  if (err.status >= 500) ctx.log.warn(line, err.message);
-  else ctx.log.info(line, err.message);
+  // Backend failures name the route to the client (which backend failed); the detail stays in the log.
+  if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
+  ctx.errors.report(err, { route: ctx.route, method: req.method, sessionId: header(req, SESSION_HEADER) });
 }
 
 async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, setId: (id: JsonRpcId) => void): Promise<void> {
@@ -112,7 +115,11 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   const version = checkProtocolVersion(header(req, 'mcp-protocol-version'));
   if (version) throw version;
 
-  const parsed = parseBody(await readBody(req, ctx.maxBodyBytes));
+  // A POST naming an unknown session is refused before its body is read: no session, no buffering.
+  const sessionId = header(req, SESSION_HEADER);
+  if (sessionId !== undefined) findSession(ctx, sessionId);
+
+  const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
   if (parsed instanceof BodyError) {
     if (parsed.id !== null) setId(parsed.id);
     throw parsed.error;
@@ -128,11 +135,10 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     return;
   }
 
-  const sessionId = header(req, SESSION_HEADER);
   if (sessionId === undefined) {
     if (!batch && isRequest(first) && first.method === 'server/discover') {
       // A 2026-07-28 era probe: answer with a non-modern error so dual-era clients fall back to
-      // `initialize` (spec 2026-07-28 §Backward Compatibility L652-665; spec notes §2.2).
+      // `initialize` (MCP 2026-07-28, backward compatibility).
       throw new ProxyError('ERR_MODERN_PROBE', 'modern_probe_declined', `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`);
     }
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');

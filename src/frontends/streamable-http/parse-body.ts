@@ -2,6 +2,7 @@
 // -32600 for anything that is not a JSON-RPC 2.0 message. Pure.
 import { ProxyError } from '../../errors/proxy-error.js';
 import { classify, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
+import { nestsDeeperThan } from '../../jsonrpc/json-depth.js';
 
 export interface ParsedBody {
   messages: JsonRpcMessage[];
@@ -15,7 +16,10 @@ export class BodyError {
   ) {}
 }
 
-export function parseBody(text: string): ParsedBody | BodyError {
+export function parseBody(text: string, maxDepth: number): ParsedBody | BodyError {
+  if (nestsDeeperThan(text, maxDepth)) {
+    return new BodyError(new ProxyError('ERR_JSON_TOO_DEEP', 'json_too_deep', `Parse error: the body nests deeper than limits.maxJsonDepth (${maxDepth})`, { limit: 'maxJsonDepth' }), null);
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
