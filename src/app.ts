@@ -16,6 +16,8 @@ import { createTrustedPeer } from './http/trusted-proxies.js';
 import { BodyBudget } from './http/body-budget.js';
 import { handleClientError } from './http/client-errors.js';
 import { createErrorReporter } from './observability/error-reporter.js';
+import { openFileLimit } from './limits/open-files.js';
+import { sessionCaps } from './limits/session-caps.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
 import { Metrics } from './observability/metrics.js';
 import { runPasses } from './pipeline/run-passes.js';
@@ -63,7 +65,14 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   metrics.gauge('nodejs_heap_total_bytes', () => process.memoryUsage().heapTotal);
   metrics.gauge('nodejs_external_memory_bytes', () => process.memoryUsage().external);
   const keepAlive = new KeepAlive();
-  const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics);
+  const caps = sessionCaps(config, openFileLimit());
+  if (caps.lowered) {
+    log.warn(
+      { reason: 'max_sessions_lowered', maxSessions: caps.maxSessions, configured: caps.lowered.configured, openFiles: caps.lowered.openFiles },
+      `limits.maxSessions lowered to ${caps.maxSessions}: the open-file limit (ulimit -n ${caps.lowered.openFiles}) cannot hold more sessions; raise it to allow more`,
+    );
+  }
+  const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics, config.limits.requestTimeout, caps);
   let accepting = false;
   const publicAddress = createPublicAddress({
     publicUrl: config.listen.publicUrl,
@@ -83,7 +92,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes);
   metrics.gauge('frontdoor_body_bytes_buffered', () => bodyBudget.inUse);
   const body = { maxBytes: limits.maxBodyBytes, timeoutMs: limits.bodyTimeout, budget: bodyBudget };
-  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, body, errors, publicPrefix, publicBase, hooks: () => cluster, eventLog: () => eventLog };
+  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, body, errors, publicPrefix, publicBase, clientAddress: publicAddress.client, hooks: () => cluster, eventLog: () => eventLog };
   /** The routes new sessions use; reload() swaps them. Removed or changed routes drain. */
   let routes: RouteRuntime[] = config.routes.map((route) => buildRouteRuntime(route, deps));
   const draining = new Set<RouteRuntime>();
@@ -177,7 +186,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       // lands on another replica finds the owner.
       const id = randomUUID();
       await cluster.legacyStreamOpening(id, route.prefix);
-      handleLegacyStream(req, res, { ...route.legacy, createSession: () => route.createSession({ id, face: 'legacy-sse' }) });
+      handleLegacyStream(req, res, { ...route.legacy, createSession: (r) => route.createSession({ id, face: 'legacy-sse', req: r }) });
       return;
     }
     let sessionId: string | null | undefined;
@@ -209,6 +218,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   );
   // Idle keep-alive connections go after a few seconds; SSE responses are never idle in that sense.
   server.keepAliveTimeout = limits.keepAliveTimeout;
+  // Refuse connections beyond what the descriptors hold, rather than fail to accept (EMFILE) at random.
+  if (caps.maxConnections !== undefined) server.maxConnections = caps.maxConnections;
   server.on('clientError', (err, socket) => handleClientError(err, socket as Socket, errors));
 
   return {

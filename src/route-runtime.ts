@@ -41,8 +41,11 @@ export interface RouteRuntime extends RouteEndpoint {
   readonly backendUrl: URL | undefined;
   /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
   readonly passthrough: Promise<OAuthPassthrough> | undefined;
-  /** A new session of this route; `id` re-creates a session taken over from another replica. */
-  createSession(opts: { id?: string; face: SessionFace }): Session;
+  /**
+   * A new session of this route; `id` re-creates a session taken over from another replica. With
+   * `req`, the session counts against the session caps of its client (throws ProxyError over them).
+   */
+  createSession(opts: { id?: string; face: SessionFace; req?: IncomingMessage }): Session;
   /** Live sessions created by this route. */
   readonly sessionCount: () => number;
   /** Launches the backend `command` of an HTTP backend, if any. */
@@ -66,6 +69,8 @@ export interface RouteDeps {
   errors: ErrorReporter;
   publicPrefix(req: IncomingMessage): string;
   publicBase(req: IncomingMessage): string;
+  /** The client's address (the peer, or what a trusted proxy says), for the per-client session cap. */
+  clientAddress(req: IncomingMessage): string;
   /** Set once the app joined a cluster (store: redis://…). */
   hooks(): SessionHooks | undefined;
   eventLog(): EventLog;
@@ -100,10 +105,16 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
     })());
 
-  const createSession = (opts: { id?: string; face: SessionFace } = { face: 'streamable-http' }) => {
+  const createSession = (opts: { id?: string; face: SessionFace; req?: IncomingMessage } = { face: 'streamable-http' }) => {
+    const client = opts.req ? deps.clientAddress(opts.req) : undefined;
+    if (client !== undefined) {
+      const refused = sessions.admit(client);
+      if (refused) throw refused;
+    }
     const hooks = deps.hooks();
     const session = new Session({
       id: opts.id,
+      client,
       onStarted: hooks ? (s) => hooks.sessionStarted(s, opts.face, route.path) : undefined,
       route: route.path,
       connector,
@@ -114,6 +125,8 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
       reconnectGiveUpMs: route.backend.reconnect.giveUpAfter,
       maxBufferedMessages: config.sessions.maxBufferedMessages,
+      requestTimeoutMs: config.limits.requestTimeout,
+      errors: deps.errors,
       repairHandshake: route.repairs.handshake,
       passCredentials: route.auth.mode === 'passthrough',
       onRepair: (s, reason, detail, first) => {
@@ -123,6 +136,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       onClosed: (s, reason) => {
         const known = sessions.get(s.id) !== undefined;
         sessions.remove(s);
+        if (s.client !== undefined) sessions.release(s.client);
         live.delete(s);
         if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
         hooks?.sessionClosed(s, opts.face, reason);
@@ -147,12 +161,12 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     log,
     metrics,
     authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined,
-    createSession: () => createSession({ face: 'streamable-http' }),
+    createSession: (req) => createSession({ face: 'streamable-http', req }),
   };
   const legacy: LegacySseContext = {
     route: route.path,
     sessions,
-    createSession: () => createSession({ face: 'legacy-sse' }),
+    createSession: (req) => createSession({ face: 'legacy-sse', req }),
     keepAlive,
     body: deps.body,
     maxJsonDepth: config.limits.maxJsonDepth,

@@ -7,12 +7,16 @@ import type { MessageSink } from './sink.js';
 
 export interface ClientPending {
   readonly internal: false;
+  /** The id the backend knows the request by. */
+  readonly backendId: number;
   readonly clientId: JsonRpcId;
   readonly method: string;
   readonly sink: MessageSink;
   readonly progressToken: JsonRpcId | undefined;
   /** The backend accepted the request (its send resolved): its answer can only come from that channel. */
   accepted: boolean;
+  /** When the proxy stops waiting (limits.requestTimeout); each progress notification moves it. */
+  deadline: number;
 }
 
 export interface InternalPending {
@@ -27,18 +31,19 @@ export class Correlator {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly byClientId = new Map<string, number>();
-  private readonly byProgressToken = new Map<string, MessageSink>();
+  /** Progress token → the backend id of the request that owns it. */
+  private readonly byProgressToken = new Map<string, number>();
 
   get size(): number {
     return this.pending.size;
   }
 
   /** Registers a client request and returns the id to use towards the backend. */
-  addClient(clientId: JsonRpcId, method: string, sink: MessageSink, progressToken: JsonRpcId | undefined): number {
+  addClient(clientId: JsonRpcId, method: string, sink: MessageSink, progressToken: JsonRpcId | undefined, deadline: number): number {
     const id = this.nextId++;
-    this.pending.set(id, { internal: false, clientId, method, sink, progressToken, accepted: false });
+    this.pending.set(id, { internal: false, backendId: id, clientId, method, sink, progressToken, accepted: false, deadline });
     this.byClientId.set(idKey(clientId), id);
-    if (progressToken !== undefined && sink.streaming) this.byProgressToken.set(idKey(progressToken), sink);
+    if (progressToken !== undefined) this.byProgressToken.set(idKey(progressToken), id);
     return id;
   }
 
@@ -66,8 +71,35 @@ export class Correlator {
     return this.byClientId.get(idKey(clientId));
   }
 
-  sinkForProgress(token: JsonRpcId): MessageSink | undefined {
-    return this.byProgressToken.get(idKey(token));
+  /**
+   * The request a progress notification is about (and so the stream it goes to); the backend is
+   * working on it, so its deadline moves to `deadline` (the SDK clients restart their timeout the same way).
+   */
+  progressed(token: JsonRpcId, deadline: number): ClientPending | undefined {
+    const id = this.byProgressToken.get(idKey(token));
+    const entry = id === undefined ? undefined : this.pending.get(id);
+    if (!entry || entry.internal) return undefined;
+    entry.deadline = deadline;
+    return entry;
+  }
+
+  /** Removes and returns the client requests whose deadline has passed. */
+  takeExpired(now: number): ClientPending[] {
+    const out: ClientPending[] = [];
+    for (const [id, entry] of this.pending) {
+      if (!entry.internal && entry.deadline <= now) {
+        out.push(entry);
+        this.take(id);
+      }
+    }
+    return out;
+  }
+
+  /** Client requests whose client is still connected, waiting for the answer. */
+  waitingClients(): number {
+    let n = 0;
+    for (const entry of this.pending.values()) if (!entry.internal && entry.sink.open) n++;
+    return n;
   }
 
   markAccepted(backendId: number): boolean {

@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { BackendConnector } from '../backends/channel.js';
 import type { Metrics } from '../observability/metrics.js';
+import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Session } from './session.js';
 
 export interface SessionOptions {
@@ -15,6 +16,9 @@ export interface SessionOptions {
   /** Close the session when reconnecting has failed for this long (0: never). */
   reconnectGiveUpMs: number;
   maxBufferedMessages: number;
+  /** How long the backend may take to answer a request; progress restarts it (limits.requestTimeout). */
+  requestTimeoutMs: number;
+  errors: ErrorReporter;
   /** Inject `notifications/initialized` when a client skips it; drop duplicates (spec notes §4.2). */
   repairHandshake: boolean;
   /** Lend the client's Authorization header to the backend (route auth.mode: passthrough). */
@@ -22,6 +26,8 @@ export interface SessionOptions {
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
   onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;
+  /** The client's address, when the session counts against the per-client cap. */
+  client?: string | undefined;
   /** A given client-facing id: a session taken over from another replica keeps the id it had there. */
   id?: string;
   /** Awaited once the backend accepted the handshake, before the client sees the answer (scale-out: records the session). */

@@ -31,6 +31,8 @@ export class Session {
   /** Client-facing id: a UUID, visible ASCII only (spec 2025-11-25 L203-204). Never sent to a backend. */
   readonly id: string;
   readonly createdAt = Date.now();
+  /** The client's address when the session counts against the per-client cap (released at close). */
+  readonly client: string | undefined;
   lastActivity = Date.now();
   /** The version the backend answered to the client's `initialize`. */
   protocolVersion: string | undefined;
@@ -56,6 +58,7 @@ export class Session {
 
   constructor(private readonly opts: SessionOptions) {
     this.id = opts.id ?? randomUUID();
+    this.client = opts.client;
     this.outbox = new Outbox(opts.maxBufferedMessages);
     this.backoff = new Backoff(opts.reconnectInitialDelayMs, opts.reconnectMaxDelayMs);
     this.log = opts.log.child({ sessionId: this.id, route: opts.route });
@@ -71,6 +74,27 @@ export class Session {
 
   get inFlight(): number {
     return this.correlator.size;
+  }
+
+  /** Requests whose client is still connected and waiting: they keep the session from idling out. */
+  get waitingClients(): number {
+    return this.correlator.waitingClients();
+  }
+
+  /**
+   * Gives up on requests the backend has not answered within limits.requestTimeout (progress moves
+   * the deadline): the client gets an error, the backend `notifications/cancelled` so it can stop
+   * working, and the entry is freed (a backend that never answers must not hold memory for ever).
+   */
+  expireRequests(now: number): void {
+    for (const entry of this.correlator.takeExpired(now)) {
+      const err = new ProxyError('ERR_BACKEND_TIMEOUT', 'request_timeout', `the backend did not answer ${entry.method} within limits.requestTimeout (${this.opts.requestTimeoutMs} ms)`, { limit: 'requestTimeout' });
+      err.route = this.opts.route;
+      this.opts.errors.report(err, { method: entry.method }, this.log);
+      entry.sink.respond(err.toJsonRpc(entry.clientId), err);
+      const cancel = { jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: entry.backendId, reason: 'timed out at the proxy (limits.requestTimeout)' } };
+      this.channel?.send(cancel).catch((e: unknown) => this.log.debug({ reason: 'cancel_failed' }, toProxyError(e).message));
+    }
   }
 
   touch(): void {
@@ -244,7 +268,7 @@ export class Session {
       const uri = m.params?.uri;
       if (typeof uri === 'string' && m.method === 'resources/subscribe') this.subscriptions.add(uri);
       if (typeof uri === 'string' && m.method === 'resources/unsubscribe') this.subscriptions.delete(uri);
-      const backendId = this.correlator.addClient(m.id, m.method, sink, progressTokenOf(m));
+      const backendId = this.correlator.addClient(m.id, m.method, sink, progressTokenOf(m), Date.now() + this.opts.requestTimeoutMs);
       return { ...m, id: backendId };
     }
     if (m.method === 'notifications/initialized') {
@@ -304,8 +328,8 @@ export class Session {
     }
     if (m.method === 'notifications/progress') {
       const token = m.params?.progressToken as JsonRpcId | undefined;
-      const sink = token === undefined ? undefined : this.correlator.sinkForProgress(token);
-      if (sink?.open && sink.deliver(m)) return;
+      const owner = token === undefined ? undefined : this.correlator.progressed(token, Date.now() + this.opts.requestTimeoutMs);
+      if (owner?.sink.open && owner.sink.deliver(m)) return;
     }
     if (!this.outbox.route(m)) {
       this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'buffer_full' });

@@ -112,16 +112,16 @@ function fakeSink(streaming = true): MessageSink & { got: JsonRpcMessage[]; isOp
 test('Correlator: ids rewritten, mapped back, cancellation and progress lookups', () => {
   const c = new Correlator();
   const sink = fakeSink();
-  const a = c.addClient(1, 'tools/call', sink, 'tok');
-  const b = c.addClient('1', 'tools/call', sink, undefined);
+  const a = c.addClient(1, 'tools/call', sink, 'tok', 1_000);
+  const b = c.addClient('1', 'tools/call', sink, undefined, 1_000);
   const internal = c.addInternal('initialize', () => undefined);
   assert.equal(new Set([a, b, internal]).size, 3, 'ids never collide, even for 1 and "1"');
   assert.equal(c.backendIdOf(1), a);
   assert.equal(c.backendIdOf('1'), b);
-  assert.equal(c.sinkForProgress('tok'), sink);
+  assert.equal(c.progressed('tok', 5_000)?.sink, sink);
   const entry = c.take(a);
-  assert.ok(entry && !entry.internal && entry.clientId === 1);
-  assert.equal(c.sinkForProgress('tok'), undefined);
+  assert.ok(entry && !entry.internal && entry.clientId === 1 && entry.deadline === 5_000, 'progress moved the deadline');
+  assert.equal(c.progressed('tok', 6_000), undefined);
   assert.equal(c.take(a), undefined, 'a response is delivered once');
   assert.equal(c.take('x'), undefined);
   assert.equal(c.drain().length, 2);
@@ -149,11 +149,28 @@ test('Outbox: GET stream first, then the newest POST stream, else a bounded buff
   assert.equal(jsonOnly.got.length, 0, 'a JSON answer cannot carry notifications');
 });
 
+test('Correlator: requests past their deadline expire; progress keeps one alive; only connected clients wait', () => {
+  const c = new Correlator();
+  const open = fakeSink();
+  const gone = fakeSink();
+  gone.isOpen = false;
+  const slow = c.addClient(1, 'tools/call', open, 'p', 1_000);
+  const lost = c.addClient(2, 'tools/call', gone, undefined, 1_000);
+  c.addInternal('initialize', () => undefined);
+  assert.equal(c.waitingClients(), 1, 'the request whose client left does not count');
+  c.progressed('p', 3_000);
+  const expired = c.takeExpired(2_000);
+  assert.deepEqual(expired.map((e) => e.backendId), [lost]);
+  assert.equal(c.size, 2, 'the internal request and the one that progressed are kept');
+  assert.deepEqual(c.takeExpired(3_000).map((e) => e.backendId), [slow]);
+  assert.equal(c.backendIdOf(1), undefined, 'an expired request can no longer be cancelled by its client id');
+});
+
 test('Correlator.drainAccepted leaves requests whose send is still under way', () => {
   const c = new Correlator();
   const sink = fakeSink();
-  const sent = c.addClient(1, 'tools/call', sink, undefined);
-  const sending = c.addClient(2, 'tools/call', sink, undefined);
+  const sent = c.addClient(1, 'tools/call', sink, undefined, 1_000);
+  const sending = c.addClient(2, 'tools/call', sink, undefined, 1_000);
   c.addInternal('initialize', () => undefined);
   assert.ok(c.markAccepted(sent));
   const drained = c.drainAccepted();

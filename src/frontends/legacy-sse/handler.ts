@@ -20,7 +20,8 @@ import { LegacyStreamSink } from './stream-sink.js';
 export interface LegacySseContext {
   route: string;
   sessions: SessionRegistry;
-  createSession(): Session;
+  /** A new session for this client request; throws a ProxyError (503) over the session caps. */
+  createSession(req: IncomingMessage): Session;
   keepAlive: KeepAlive;
   /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
   body: BodyLimits;
@@ -43,7 +44,15 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
     replyError(res, new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the SSE endpoint takes GET', { headers: { allow: 'GET' } }));
     return;
   }
-  const session = ctx.createSession();
+  let session: Session;
+  try {
+    session = ctx.createSession(req);
+  } catch (e) {
+    const err = toProxyError(e);
+    ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' });
+    replyError(res, err);
+    return;
+  }
   session.setAuthorization(req.headers.authorization);
   ctx.sessions.add(session);
   // Same origin, path-relative, keeping every prefix in front of us: SDK clients refuse another

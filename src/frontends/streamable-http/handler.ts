@@ -24,7 +24,8 @@ import { sseEvent } from '../../jsonrpc/sse-format.js';
 export interface StreamableHttpContext {
   route: string;
   sessions: SessionRegistry;
-  createSession(): Session;
+  /** A new session for this client request; throws a ProxyError (503) over the session caps. */
+  createSession(req: IncomingMessage): Session;
   keepAlive: KeepAlive;
   /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
   body: BodyLimits;
@@ -174,7 +175,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
 }
 
 async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
-  const session = ctx.createSession();
+  const session = ctx.createSession(req);
   session.setAuthorization(req.headers.authorization);
   let response: JsonRpcResponse;
   try {
