@@ -85,7 +85,10 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   };
   // Relative paths in a config file are relative to the file, for launched and stdio commands alike.
   const backend = route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
-  const connector = createConnector(backend, routeLog, onRepair, { discoverPath: route.repairs.paths });
+  const connector = createConnector(backend, routeLog, onRepair, {
+    discoverPath: route.repairs.paths,
+    limits: { maxMessageBytes: config.limits.maxMessageBytes, maxJsonDepth: config.limits.maxJsonDepth },
+  });
   const live = new Set<Session>();
   let draining = false;
   let disposed: Promise<void> | undefined;

@@ -17,6 +17,20 @@ export interface Channel {
   send(message: JsonRpcMessage): Promise<void>;
   /** Ends the channel on purpose; `onClose` is not called. */
   close(): Promise<void>;
+  /**
+   * Backpressure (limits.streamBufferBytes): stop reading what the backend sends, and start again.
+   * Only channels that serve one session offer it; a shared one must not stall every client for one.
+   */
+  pause?(): void;
+  resume?(): void;
+}
+
+/** The bounds every transport applies to what a backend sends. */
+export interface MessageLimits {
+  /** limits.maxMessageBytes: one message (SSE event, stdio line, POST answer). */
+  maxMessageBytes: number;
+  /** limits.maxJsonDepth. */
+  maxJsonDepth: number;
 }
 
 /** Opens channels to one configured backend. One per route; one channel per client session. */

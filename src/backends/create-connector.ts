@@ -2,7 +2,7 @@
 // the rest of the proxy only through BackendConnector / Channel (design §1). `share: shared` wraps
 // whichever family it is, so that every session of the route uses one backend channel.
 import type { Logger } from 'pino';
-import type { BackendConnector } from './channel.js';
+import type { BackendConnector, MessageLimits } from './channel.js';
 import type { BackendConfig } from '../config/schema.js';
 import { createLegacySseConnector } from './legacy-sse/connector.js';
 import { createStreamableHttpConnector } from './streamable-http/connector.js';
@@ -11,19 +11,24 @@ import { createSharedConnector } from './shared/shared-connector.js';
 
 export type RepairReporter = (reason: string, detail: Record<string, unknown>) => void;
 
-export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: { discoverPath: boolean }): BackendConnector {
+export interface ConnectorOptions {
+  discoverPath: boolean;
+  limits: MessageLimits;
+}
+
+export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: ConnectorOptions): BackendConnector {
   const connector = createTransportConnector(backend, log, onRepair, opts);
   if (backend.share !== 'shared') return connector;
   return createSharedConnector(connector, log, onRepair, { requestTimeoutMs: backend.timeouts.connect });
 }
 
-function createTransportConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: { discoverPath: boolean }): BackendConnector {
+function createTransportConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: ConnectorOptions): BackendConnector {
   switch (backend.transport) {
     case 'sse':
       return createLegacySseConnector(backend, log, onRepair, opts);
     case 'streamable-http':
-      return createStreamableHttpConnector(backend, log, onRepair);
+      return createStreamableHttpConnector(backend, log, onRepair, opts.limits);
     case 'stdio':
-      return createStdioConnector(backend, log, onRepair);
+      return createStdioConnector(backend, log, onRepair, opts.limits);
   }
 }

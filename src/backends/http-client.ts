@@ -5,6 +5,7 @@
 // (undici's 300 s default is what kills quiet MCP streams in other clients, spec notes §6).
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { messageTooLarge } from './oversize.js';
 
 export interface BackendResponse {
   status: number;
@@ -67,7 +68,31 @@ export function createBackendHttpClient(opts: { keepAliveMs: number }): BackendH
   };
 }
 
-export function readText(res: IncomingMessage, maxBytes = 1024 * 1024): Promise<string> {
+/**
+ * Reads a message body whole, or fails at `maxBytes` (limits.maxMessageBytes): never a silent cut
+ * that would hand half a JSON message on. The rest of an oversized body is not read.
+ */
+export function readMessageBody(res: IncomingMessage, maxBytes: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > maxBytes) {
+        chunks.length = 0;
+        res.destroy();
+        reject(messageTooLarge(maxBytes, Number(res.headers['content-length']) || undefined));
+        return;
+      }
+      chunks.push(c);
+    });
+    res.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.once('error', reject);
+  });
+}
+
+/** Reads at most `maxBytes` of a body (the start of an error page, for the log), draining the rest. */
+export function readText(res: IncomingMessage, maxBytes = 4096): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

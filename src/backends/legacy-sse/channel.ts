@@ -1,16 +1,19 @@
 // A channel to a legacy HTTP+SSE MCP server (2024-11-05 transport): one long-lived GET stream per
 // channel carries every backend→client message; each client→backend message is its own POST to the
 // URL of the `endpoint` event. A duplex pipe in the design's terms (design §1).
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers } from '../channel.js';
-import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
+import type { JsonRpcId, JsonRpcMessage } from '../../jsonrpc/message.js';
+import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
+import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
+import { messageTooLarge, OversizeTracker, sseData } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from '../http-errors.js';
-import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 
 export interface LegacySseOptions {
   url: URL;
@@ -22,6 +25,9 @@ export interface LegacySseOptions {
   onRepair(reason: string, detail: Record<string, unknown>): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
+  /** limits.maxMessageBytes and limits.maxJsonDepth. */
+  maxMessageBytes: number;
+  maxJsonDepth: number;
 }
 
 function credentialHeader(authorization: string | undefined): Record<string, string> {
@@ -85,19 +91,28 @@ class LegacySseChannel implements Channel {
   private endpoint: URL | undefined;
   private closed = false;
   private settled = false;
+  private readonly oversize: OversizeTracker;
 
   constructor(
     private readonly opts: LegacySseOptions,
     private readonly handlers: ChannelHandlers,
-    body: IncomingMessage,
+    private readonly body: IncomingMessage,
     private readonly abort: AbortController,
     private readonly onReady: (endpoint: URL) => void,
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
   ) {
     this.description = `sse ${safeUrl(opts.url)}`;
+    this.oversize = new OversizeTracker((id) => this.answerOversized(id));
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
-    // (Python servers use sse-starlette's CRLF separators).
-    const parser = createParser({ onEvent: (ev) => this.onEvent(ev) });
+    // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size.
+    const parser = createBoundedSseParser({
+      maxEventChars: opts.maxMessageBytes,
+      onEvent: (ev) => this.onEvent(ev),
+      onOversize: (head) => this.oversize.started(sseData(head)),
+      onOversizeEnd: (tail, chars) => {
+        if (!this.oversize.ended(tail)) this.dropOversized(chars);
+      },
+    });
     body.setEncoding('utf8'); // a StringDecoder: UTF-8 sequences split across chunks stay intact
     body.on('data', (chunk: string) => parser.feed(chunk));
     body.on('end', () =>
@@ -134,20 +149,28 @@ class LegacySseChannel implements Channel {
   }
 
   private deliver(data: string): void {
-    let value: unknown;
-    try {
-      value = JSON.parse(data);
-    } catch {
-      this.opts.log.warn({ backend: safeUrl(this.opts.url), reason: 'backend_bad_json', bytes: data.length }, 'skipped a backend SSE event that is not JSON');
-      return;
-    }
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (classify(item) === undefined) {
-        this.opts.log.warn({ backend: safeUrl(this.opts.url), reason: 'backend_not_jsonrpc' }, 'skipped a backend message that is not JSON-RPC 2.0');
-        continue;
-      }
-      this.handlers.onMessage(item as JsonRpcMessage);
-    }
+    const messages = decodeMessages(data, this.opts.maxJsonDepth, (reason, bytes) => this.opts.log.warn({ backend: safeUrl(this.opts.url), reason, bytes }, DECODE_PROBLEM_TEXT[reason]));
+    for (const m of messages) this.handlers.onMessage(m);
+  }
+
+  /** An event over limits.maxMessageBytes answered request `id`: it gets an error naming the limit. */
+  private answerOversized(id: JsonRpcId): void {
+    const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
+    this.opts.log.warn({ ...err.logFields(), backend: safeUrl(this.opts.url) }, err.message);
+    this.handlers.onMessage(err.toJsonRpc(id));
+  }
+
+  private dropOversized(chars: number): void {
+    this.opts.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars, backend: safeUrl(this.opts.url) }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
+  }
+
+  /** Backpressure: stop reading the backend's stream while the client is not reading its own. */
+  pause(): void {
+    this.body.pause();
+  }
+
+  resume(): void {
+    if (!this.closed) this.body.resume();
   }
 
   /** The stream ended or broke: report once, unless we closed it ourselves. */
@@ -209,7 +232,10 @@ class LegacySseChannel implements Channel {
     }
   }
 
-  /** Some servers answer the POST itself with the JSON-RPC response (spec notes §3 U5). */
+  /**
+   * Some servers answer the POST itself with the JSON-RPC response. Read whole, up to
+   * limits.maxMessageBytes; a larger answer fails the request it answers (send rejects).
+   */
   private async readPostBody(res: BackendResponse): Promise<void> {
     const contentType = String(res.headers['content-type'] ?? '');
     if (res.status !== 200 || !contentType.includes('application/json')) {
@@ -217,7 +243,7 @@ class LegacySseChannel implements Channel {
       res.body.resume();
       return;
     }
-    const text = await readText(res.body);
+    const text = await readMessageBody(res.body, this.opts.maxMessageBytes);
     if (text.trim() !== '') this.deliver(text);
   }
 

@@ -1,7 +1,7 @@
 // One connector per route with an SSE backend: owns the keep-alive pool every channel of the route
 // shares. A stream holds its socket for hours and never times out on a quiet body.
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
+import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, MessageLimits } from '../channel.js';
 import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { openLegacySseChannel } from './channel.js';
@@ -14,7 +14,7 @@ export function createLegacySseConnector(
   backend: BackendConfig,
   log: Logger,
   onRepair: (reason: string, detail: Record<string, unknown>) => void,
-  opts: { discoverPath: boolean },
+  opts: { discoverPath: boolean; limits: MessageLimits },
 ): BackendConnector {
   const configured = backendUrlOf(backend);
   const http = createBackendHttpClient({ keepAliveMs: 30_000 });
@@ -45,7 +45,17 @@ export function createLegacySseConnector(
     async connect(handlers: ChannelHandlers, context: ChannelContext = {}): Promise<Channel> {
       const url = await backendUrl().catch(() => configured);
       return openLegacySseChannel(
-        { url, headers: backend.headers, connectTimeoutMs: backend.timeouts.connect, http, postTimeoutMs: POST_TIMEOUT_MS, log, onRepair, ...(context.credentials ? { credentials: context.credentials } : {}) },
+        {
+          url,
+          headers: backend.headers,
+          connectTimeoutMs: backend.timeouts.connect,
+          http,
+          postTimeoutMs: POST_TIMEOUT_MS,
+          log,
+          onRepair,
+          ...opts.limits,
+          ...(context.credentials ? { credentials: context.credentials } : {}),
+        },
         handlers,
       );
     },

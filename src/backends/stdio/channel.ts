@@ -7,9 +7,11 @@ import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { forgetGroup, groupAlive, signalGroup } from './process-group.js';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers } from '../channel.js';
-import { classify, type JsonRpcMessage } from '../../jsonrpc/message.js';
+import type { JsonRpcMessage } from '../../jsonrpc/message.js';
+import { decodeMessages } from '../decode.js';
+import { messageTooLarge, OversizeTracker } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
-import { LineFramer, MAX_LINE_BYTES } from './ndjson.js';
+import { LineFramer } from './ndjson.js';
 
 /** After stdin closes, how long a server may take to exit by itself before SIGTERM. */
 export const STDIN_CLOSE_GRACE_MS = 2_000;
@@ -33,7 +35,9 @@ export interface StdioChannelOptions {
   command: string;
   log: Logger;
   onRepair(reason: string, detail: Record<string, unknown>): void;
-  maxLineBytes?: number;
+  /** limits.maxMessageBytes (one stdout line) and limits.maxJsonDepth. */
+  maxMessageBytes: number;
+  maxJsonDepth: number;
   /** The process and its group are gone (after close() or an unexpected end); called once. */
   onEnded?(): void;
 }
@@ -84,10 +88,18 @@ export class StdioChannel implements Channel {
     });
     this.child.on('error', (e) => this.log.warn({ reason: 'backend_process_error', err: e.message }, `stdio backend process error: ${e.message}`));
 
+    // A line over limits.maxMessageBytes is dropped as it streams in; the request it answers gets an error.
+    const oversize = new OversizeTracker((id) => {
+      const err = messageTooLarge(opts.maxMessageBytes, undefined);
+      this.log.warn(err.logFields(), err.message);
+      if (!this.done) this.handlers.onMessage(err.toJsonRpc(id));
+    });
     const framer = new LineFramer({
-      maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES,
-      onOverflow: (bytes) =>
-        this.log.warn({ reason: 'backend_line_too_long', bytes, maxLineBytes: opts.maxLineBytes ?? MAX_LINE_BYTES }, 'dropped a stdout line longer than the limit'),
+      maxLineBytes: opts.maxMessageBytes,
+      onOverflowStart: (head) => oversize.started(head),
+      onOverflow: (bytes, tail) => {
+        if (!oversize.ended(tail)) this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes }, 'dropped a stdout line larger than limits.maxMessageBytes that answers no request');
+      },
     });
     const stdout = this.child.stdout;
     stdout.on('data', (chunk: Buffer) => {
@@ -136,23 +148,22 @@ export class StdioChannel implements Channel {
 
   private onLine(line: string): void {
     if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      this.noise(line, 'not JSON');
-      return;
-    }
-    if (this.done) return;
-    const items = Array.isArray(value) ? value : [value];
-    for (const item of items) {
-      if (classify(item) === undefined) {
-        this.noise(line, 'not JSON-RPC 2.0');
-        continue;
-      }
-      this.handlers.onMessage(item as JsonRpcMessage);
+    const messages = decodeMessages(line, this.opts.maxJsonDepth, (reason) =>
+      this.noise(line, reason === 'backend_bad_json' ? 'not JSON' : reason === 'backend_not_jsonrpc' ? 'not JSON-RPC 2.0' : 'nested deeper than limits.maxJsonDepth'),
+    );
+    for (const m of messages) {
       if (this.done) return;
+      this.handlers.onMessage(m as JsonRpcMessage);
     }
+  }
+
+  /** Backpressure: stop reading the server's stdout while the client is not reading its stream. */
+  pause(): void {
+    this.child.stdout.pause();
+  }
+
+  resume(): void {
+    if (!this.done) this.child.stdout.resume();
   }
 
   /** A stdout line that is no message (servers that log to stdout by mistake): skipped, not fatal. */

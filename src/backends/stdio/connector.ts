@@ -5,13 +5,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelHandlers } from '../channel.js';
+import type { BackendConnector, Channel, ChannelHandlers, MessageLimits } from '../channel.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { StdioChannel } from './channel.js';
 import { trackGroup } from './process-group.js';
 
-export function createStdioConnector(backend: BackendConfig, log: Logger, onRepair: (reason: string, detail: Record<string, unknown>) => void): BackendConnector {
+export function createStdioConnector(backend: BackendConfig, log: Logger, onRepair: (reason: string, detail: Record<string, unknown>) => void, limits: MessageLimits): BackendConnector {
   const configured = backend.command ?? '';
   // `node` means the Node.js running the proxy (the same rule app.ts applies to launched commands).
   const command = configured === 'node' ? process.execPath : configured;
@@ -25,7 +25,7 @@ export function createStdioConnector(backend: BackendConfig, log: Logger, onRepa
       const channelLog = log.child({ backend: 'stdio', backendPid: child.pid });
       channelLog.info({ command: configured, cwd: backend.cwd }, 'stdio backend process started');
       const channel = new StdioChannel(
-        { child, command: configured, log: channelLog, onRepair, onEnded: () => channels.delete(channel) },
+        { child, command: configured, log: channelLog, onRepair, ...limits, onEnded: () => channels.delete(channel) },
         handlers,
       );
       channels.add(channel);

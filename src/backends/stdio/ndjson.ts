@@ -12,13 +12,21 @@ export const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
 export interface LineFramerOptions {
   maxLineBytes?: number;
-  /** A line was dropped for being longer than the bound; `bytes` is its length (at least the bound). */
-  onOverflow?(bytes: number): void;
+  /** A line passed the bound and is being dropped: its first bytes (they may name the request it answers). */
+  onOverflowStart?(head: string): void;
+  /** The dropped line ended: its length (at least the bound) and its last bytes. */
+  onOverflow?(bytes: number, tail: string): void;
 }
+
+/** Bytes kept from the start and the end of a dropped line. */
+const KEPT_BYTES = 1024;
 
 export class LineFramer {
   private readonly maxLineBytes: number;
-  private readonly onOverflow: (bytes: number) => void;
+  private readonly onOverflow: (bytes: number, tail: string) => void;
+  private readonly onOverflowStart: (head: string) => void;
+  /** The last bytes of the line being dropped. */
+  private tail: Uint8Array = new Uint8Array(0);
   private readonly decoder = new TextDecoder('utf-8');
   /** Bytes of the current, unterminated line. */
   private parts: Uint8Array[] = [];
@@ -30,6 +38,7 @@ export class LineFramer {
   constructor(opts: LineFramerOptions = {}) {
     this.maxLineBytes = opts.maxLineBytes ?? MAX_LINE_BYTES;
     this.onOverflow = opts.onOverflow ?? (() => undefined);
+    this.onOverflowStart = opts.onOverflowStart ?? (() => undefined);
   }
 
   /** Bytes held for the current unterminated line (for tests and metrics). */
@@ -50,13 +59,12 @@ export class LineFramer {
       const piece = chunk.subarray(start, nl);
       start = nl + 1;
       if (this.discarding) {
-        this.endDiscard(piece.length);
+        this.endDiscard(piece);
         continue;
       }
       if (this.partsBytes + piece.length > this.maxLineBytes) {
-        this.discardedBytes = this.partsBytes;
-        this.clear();
-        this.endDiscard(piece.length);
+        this.startDiscard(piece);
+        this.endDiscard(new Uint8Array(0));
         continue;
       }
       lines.push(this.take(piece));
@@ -67,7 +75,7 @@ export class LineFramer {
   /** The stream ended: returns its last line when it had no trailing newline. */
   end(): string | undefined {
     if (this.discarding) {
-      this.endDiscard(0);
+      this.endDiscard(new Uint8Array(0));
       return undefined;
     }
     if (this.partsBytes === 0) return undefined;
@@ -77,12 +85,11 @@ export class LineFramer {
   private hold(bytes: Uint8Array): void {
     if (this.discarding) {
       this.discardedBytes += bytes.length;
+      this.keepTail(bytes);
       return;
     }
     if (this.partsBytes + bytes.length > this.maxLineBytes) {
-      this.discarding = true;
-      this.discardedBytes = this.partsBytes + bytes.length;
-      this.clear();
+      this.startDiscard(bytes);
       return;
     }
     // Copy: the caller's buffer may be reused (stream chunks usually are not, but cheap insurance).
@@ -90,14 +97,35 @@ export class LineFramer {
     this.partsBytes += bytes.length;
   }
 
-  private endDiscard(tailBytes: number): void {
-    const total = this.discardedBytes + tailBytes;
-    this.discarding = false;
-    this.discardedBytes = 0;
-    this.onOverflow(total);
+  /** The held bytes and `more` make the line too long: keep its ends, drop the rest. */
+  private startDiscard(more: Uint8Array): void {
+    const held = this.take(new Uint8Array(0), false);
+    const headBytes = held.length >= KEPT_BYTES ? held.subarray(0, KEPT_BYTES) : concat(held, more.subarray(0, KEPT_BYTES - held.length));
+    this.discarding = true;
+    this.discardedBytes = held.length + more.length;
+    this.tail = new Uint8Array(0);
+    this.keepTail(held);
+    this.keepTail(more);
+    this.onOverflowStart(this.decoder.decode(headBytes));
   }
 
-  private take(last: Uint8Array): string {
+  private keepTail(bytes: Uint8Array): void {
+    this.tail = bytes.length >= KEPT_BYTES ? bytes.slice(bytes.length - KEPT_BYTES) : concat(this.tail, bytes).slice(-KEPT_BYTES);
+  }
+
+  private endDiscard(last: Uint8Array): void {
+    this.keepTail(last);
+    const total = this.discardedBytes + last.length;
+    const tail = this.decoder.decode(this.tail);
+    this.discarding = false;
+    this.discardedBytes = 0;
+    this.tail = new Uint8Array(0);
+    this.onOverflow(total, tail);
+  }
+
+  private take(last: Uint8Array): string;
+  private take(last: Uint8Array, decode: false): Uint8Array;
+  private take(last: Uint8Array, decode = true): string | Uint8Array {
     let bytes: Uint8Array;
     if (this.parts.length === 0) bytes = last;
     else {
@@ -110,6 +138,7 @@ export class LineFramer {
       bytes.set(last, at);
     }
     this.clear();
+    if (!decode) return bytes;
     const end = bytes.length > 0 && bytes[bytes.length - 1] === CARRIAGE_RETURN ? bytes.length - 1 : bytes.length;
     return this.decoder.decode(bytes.subarray(0, end));
   }
@@ -118,4 +147,11 @@ export class LineFramer {
     this.parts = [];
     this.partsBytes = 0;
   }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }

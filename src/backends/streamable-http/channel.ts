@@ -5,10 +5,14 @@
 // JSON-RPC messages goes up to the session (design §4).
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers } from '../channel.js';
-import { classify, isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import type { IncomingMessage } from 'node:http';
+import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
+import { messageTooLarge, OversizeTracker, sseData } from '../oversize.js';
+import type { OversizeHandler } from './sse-reader.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
-import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 import { networkError } from '../http-errors.js';
 import { refusalError } from './refusal.js';
 import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
@@ -25,6 +29,9 @@ export interface StreamableHttpOptions {
   onMoved(url: URL): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
+  /** limits.maxMessageBytes and limits.maxJsonDepth. */
+  maxMessageBytes: number;
+  maxJsonDepth: number;
 }
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
@@ -61,6 +68,9 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   private readonly exchanges = new Set<Exchange>();
   private readonly getAbort = new AbortController();
   private getStarted = false;
+  /** Response bodies being read, paused together under backpressure. */
+  private readonly bodies = new Set<IncomingMessage>();
+  private paused = false;
   readonly log: Logger;
 
   constructor(
@@ -142,7 +152,8 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       return true;
     }
     if (type === 'application/json') {
-      const text = await readText(res.body);
+      // Whole, up to limits.maxMessageBytes: a larger answer fails this request (never a silent cut).
+      const text = await readMessageBody(res.body, this.opts.maxMessageBytes);
       if (text.trim() !== '') this.deliver(text, exchange);
     } else {
       res.body.resume(); // back to the pool once drained
@@ -170,19 +181,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   /** Parses a JSON body or SSE data (one message or a batch) and hands each message up. */
   deliver(text: string, exchange?: Exchange): void {
     if (this.closed) return;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.log.warn({ reason: 'backend_bad_json', bytes: text.length }, 'skipped a backend message that is not JSON');
-      return;
-    }
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (classify(item) === undefined) {
-        this.log.warn({ reason: 'backend_not_jsonrpc' }, 'skipped a backend message that is not JSON-RPC 2.0');
-        continue;
-      }
-      const m = item as JsonRpcMessage;
+    for (const m of decodeMessages(text, this.opts.maxJsonDepth, (reason, bytes) => this.log.warn({ reason, bytes }, DECODE_PROBLEM_TEXT[reason]))) {
       if (exchange && isResponse(m) && m.id === exchange.requestId) {
         exchange.answered = true;
         if (exchange.initialize) this.captureVersion(m);
@@ -190,6 +189,38 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       }
       this.handlers.onMessage(m);
     }
+  }
+
+  oversize(exchange?: Exchange): OversizeHandler {
+    const tracker = new OversizeTracker((id) => {
+      const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
+      this.log.warn(err.logFields(), err.message);
+      this.deliver(JSON.stringify(err.toJsonRpc(id)), exchange);
+    });
+    return {
+      maxEventChars: this.opts.maxMessageBytes,
+      onOversize: (head) => tracker.started(sseData(head)),
+      onOversizeEnd: (tail, chars) => {
+        if (!tracker.ended(tail)) this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
+      },
+    };
+  }
+
+  reading(body: IncomingMessage): () => void {
+    this.bodies.add(body);
+    if (this.paused) body.pause();
+    return () => this.bodies.delete(body);
+  }
+
+  /** Backpressure: stop reading every response stream while the client is not reading its own. */
+  pause(): void {
+    this.paused = true;
+    for (const b of this.bodies) b.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    for (const b of this.bodies) b.resume();
   }
 
   private captureVersion(response: JsonRpcResponse): void {

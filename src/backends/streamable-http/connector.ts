@@ -18,7 +18,7 @@
 //   307/308 same origin       followed, and remembered for later channels (repair backend_redirect_followed)
 //   anything else             ERR_BACKEND_REJECTED with the start of the body
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
+import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, MessageLimits } from '../channel.js';
 import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { createBackendHttpClient } from '../http-client.js';
@@ -28,6 +28,7 @@ export function createStreamableHttpConnector(
   backend: BackendConfig,
   log: Logger,
   onRepair: (reason: string, detail: Record<string, unknown>) => void,
+  limits: MessageLimits,
 ): BackendConnector {
   const configured = backendUrlOf(backend);
   const http = createBackendHttpClient({ keepAliveMs: 30_000 });
@@ -45,6 +46,7 @@ export function createStreamableHttpConnector(
           connectTimeoutMs: backend.timeouts.connect,
           log,
           onRepair,
+          ...limits,
           onMoved: (to) => {
             url = to;
           },

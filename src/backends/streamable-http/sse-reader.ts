@@ -1,7 +1,7 @@
 // Reads one SSE body of a Streamable HTTP backend (a POST answer or the GET stream) until it ends
 // or breaks, remembering what resuming it needs: the last event id and the `retry` the server asked for.
-import { createParser } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
+import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 
 /** Where a stream got to; shared across the connections that resume one stream. */
 export interface SseCursor {
@@ -13,16 +13,24 @@ export function newCursor(): SseCursor {
   return { lastEventId: undefined, retryMs: undefined };
 }
 
+/** What an event over limits.maxMessageBytes becomes (see bounded-sse.ts). */
+export interface OversizeHandler {
+  maxEventChars: number;
+  onOversize(head: string): void;
+  onOversizeEnd(tail: string, chars: number): void;
+}
+
 /**
  * Feeds the data of every `message` event that carries any to `onData`, in order, as it arrives.
  * Resolves when the body is over: with nothing when it ended cleanly, with the error when it broke.
  * Never rejects.
  */
-export function readSseBody(body: IncomingMessage, cursor: SseCursor, onData: (data: string) => void): Promise<Error | undefined> {
+export function readSseBody(body: IncomingMessage, cursor: SseCursor, onData: (data: string) => void, oversize: OversizeHandler): Promise<Error | undefined> {
   return new Promise((resolve) => {
     // eventsource-parser handles \n, \r\n and \r line endings (Python's sse-starlette uses CRLF),
-    // comments (keep-alives) and multi-line data.
-    const parser = createParser({
+    // comments (keep-alives) and multi-line data; the wrapper bounds one event's size.
+    const parser = createBoundedSseParser({
+      ...oversize,
       onEvent: (ev) => {
         if (ev.id !== undefined) cursor.lastEventId = ev.id;
         if (ev.event !== undefined && ev.event !== 'message') return;

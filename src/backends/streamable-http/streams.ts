@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { JsonRpcId } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { readText, type BackendResponse } from '../http-client.js';
-import { newCursor, readSseBody, type SseCursor } from './sse-reader.js';
+import { newCursor, readSseBody, type OversizeHandler, type SseCursor } from './sse-reader.js';
 
 /** One POST and what became of it. */
 export interface Exchange {
@@ -30,6 +30,10 @@ export interface StreamHost {
   readonly log: Logger;
   get(extra: Record<string, string>, signal: AbortSignal): Promise<BackendResponse>;
   deliver(text: string, exchange?: Exchange): void;
+  /** How events over limits.maxMessageBytes on this body are answered (the exchange's, or the GET stream's). */
+  oversize(exchange?: Exchange): OversizeHandler;
+  /** Registers a body being read, so backpressure can pause it; returns the unregistration. */
+  reading(body: IncomingMessage): () => void;
   refusal(status: number, body: string, method: 'GET', wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError;
 }
 
@@ -80,7 +84,9 @@ export async function readPostStream(host: StreamHost, first: IncomingMessage, e
   let broke: Error | undefined;
   while (body) {
     const before = cursor.lastEventId;
-    broke = await readSseBody(body, cursor, (data) => host.deliver(data, exchange));
+    const done = host.reading(body);
+    broke = await readSseBody(body, cursor, (data) => host.deliver(data, exchange), host.oversize(exchange));
+    done();
     if (host.closed || exchange.answered) return undefined;
     if (exchange.cancelled) return new ProxyError('ERR_BACKEND_DISCONNECTED', 'request_cancelled', 'the client cancelled this request');
     if (cursor.lastEventId === undefined) break; // no event ids: this stream cannot be resumed
@@ -166,10 +172,17 @@ export async function runGetStream(host: StreamHost, signal: AbortSignal): Promi
     host.log.debug({ reason: 'backend_get_stream_open' }, "the backend's GET stream is open");
     const openedAt = Date.now();
     let delivered = 0;
-    const broke = await readSseBody(res.body, cursor, (data) => {
-      delivered++;
-      host.deliver(data);
-    });
+    const done = host.reading(res.body);
+    const broke = await readSseBody(
+      res.body,
+      cursor,
+      (data) => {
+        delivered++;
+        host.deliver(data);
+      },
+      host.oversize(),
+    );
+    done();
     if (host.closed || signal.aborted) return;
     failures = delivered > 0 || Date.now() - openedAt >= HEALTHY_STREAM_MS ? 1 : failures + 1;
     host.log.debug({ reason: 'backend_get_stream_ended', failures }, `the backend's GET stream ${broke ? `broke (${broke.message})` : 'ended'}; reopening`);
