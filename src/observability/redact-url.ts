@@ -41,7 +41,8 @@ function redactQuery(query: string): string {
   return query
     .split('&')
     .map((part) => {
-      if (part === '') return part;
+      // `…` is safeUrl's mark for "a query was here": nothing to hide.
+      if (part === '' || part === '…') return part;
       const eq = part.indexOf('=');
       if (eq < 0) return REDACTED;
       return eq === part.length - 1 ? part : `${part.slice(0, eq + 1)}${REDACTED}`;
