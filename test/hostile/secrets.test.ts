@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../helpers/cluster.js';
 import { PROXY_MAIN, startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
 import { connectStreamable, textOf } from '../helpers/clients.js';
 import { initializeBody, post } from '../helpers/http.js';
@@ -35,17 +35,6 @@ function assertNoSecret(text: string, where: string): void {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${where} contains ${s}:\n${text}`);
 }
 
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
-}
-
 async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [PROXY_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
@@ -65,7 +54,7 @@ async function stopAndCollect(proc: RunningProcess): Promise<string> {
 }
 
 test('a backend that is down: the listening line, the error logs and the client error name no secret', async (t) => {
-  const url = withSecrets(`http://127.0.0.1:${await closedPort()}/sse`);
+  const url = withSecrets(`http://127.0.0.1:${await freePort()}/sse`);
   const proxy = await startProxy(['--backend', url, '--log-level', 'debug']);
   t.after(() => proxy.stop());
   const listening = await proxy.waitForLine((l) => l.msg === 'listening');
