@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createApp, type App } from './app.js';
 import { ConfigError, HELP, parseCli, UsageError } from './cli/args.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { redactUrl, redactUrlsInText } from './observability/redact-url.js';
 
 const PACKAGE_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_CONFIG = path.join(PACKAGE_ROOT, 'config/frontdoor.yaml');
@@ -17,9 +18,10 @@ async function main(): Promise<void> {
     command = await parseCli(process.argv.slice(2), DEFAULT_CONFIG);
   } catch (e) {
     if (e instanceof ConfigError) {
-      for (const issue of e.issues) process.stderr.write(`mcp-frontdoor: ${issue}\n`);
+      // An issue may quote the value it refuses, and that value may be a URL with a key in it.
+      for (const issue of e.issues) process.stderr.write(`mcp-frontdoor: ${redactUrlsInText(issue)}\n`);
     } else if (e instanceof UsageError) {
-      process.stderr.write(`mcp-frontdoor: ${e.message}\n`);
+      process.stderr.write(`mcp-frontdoor: ${redactUrlsInText(e.message)}\n`);
     } else throw e;
     process.exit(2);
   }
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
   }
   // The URL to give clients is printed whatever the log level (tests and scripts wait for it).
   if (command.configFile) watchConfig(command.configFile, app, log);
-  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => r.backend.url ?? `stdio: ${r.backend.command}`) }, 'listening');
+  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => (r.backend.url ? redactUrl(r.backend.url) : `stdio: ${r.backend.command}`)) }, 'listening');
   if (process.stderr.isTTY) {
     process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
   }

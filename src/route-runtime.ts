@@ -204,6 +204,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         command: b.command === 'node' ? process.execPath : b.command,
         args: b.args,
         env: b.env,
+        inheritEnv: b.inheritEnv,
         cwd: b.cwd ? path.resolve(deps.configDir ?? process.cwd(), b.cwd) : deps.configDir,
         url: backendUrlOf(b),
         startupTimeoutMs: b.timeouts.startup,

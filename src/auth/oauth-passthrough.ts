@@ -25,11 +25,12 @@ export interface OAuthPassthrough {
 
 export function createOAuthPassthrough(backendOrigin: string, log: Logger): OAuthPassthrough {
   const proxy = httpProxy.createProxyServer({ target: backendOrigin, changeOrigin: true, selfHandleResponse: true, xfwd: false, proxyTimeout: 30_000 });
-  proxy.on('error', (err, _req, res) => {
-    log.warn({ reason: 'oauth_passthrough_failed', err: err.message }, 'the backend did not answer an OAuth request');
+  proxy.on('error', (err, req, res) => {
+    log.warn({ reason: 'oauth_passthrough_failed', path: pathOf(req), err: err.message }, 'the backend did not answer an OAuth request');
     const r = res as ServerResponse;
     if (!r.headersSent) r.writeHead(502, { 'content-type': 'application/json' });
-    r.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: `the MCP server behind this proxy did not answer: ${err.message}` }));
+    // The cause (an internal address, a DNS name) is for the log, not for the client.
+    r.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'the MCP server behind this proxy did not answer (HTTP 502)' }));
   });
   proxy.on('proxyRes', (proxyRes, req, res) => {
     const { rewrite } = (req as IncomingMessage & { frontdoor: { rewrite: OAuthRewrite } }).frontdoor;
@@ -37,7 +38,8 @@ export function createOAuthPassthrough(backendOrigin: string, log: Logger): OAut
     for (const [k, v] of Object.entries(proxyRes.headers)) if (v !== undefined && !DROP.has(k)) headers[k] = v;
     const challenge = proxyRes.headers['www-authenticate'];
     if (typeof challenge === 'string') headers['www-authenticate'] = rewriteWwwAuthenticate(challenge, protectedResourceMetadataUrl(rewrite.proxyResource));
-    const path = req.url ?? '';
+    // The path only: a query (an authorize request's state, a code) is neither logged nor matched.
+    const path = pathOf(req);
     const kind = path.includes('oauth-protected-resource') ? 'prm' : path.includes('oauth-authorization-server') || path.includes('openid-configuration') ? 'as' : undefined;
     const isJson = String(proxyRes.headers['content-type'] ?? '').includes('json');
     if (!kind || !isJson || proxyRes.statusCode !== 200) {
@@ -75,4 +77,10 @@ export function createOAuthPassthrough(backendOrigin: string, log: Logger): OAut
       proxy.close();
     },
   };
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const q = url.indexOf('?');
+  return q >= 0 ? url.slice(0, q) : url;
 }

@@ -3,8 +3,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { OAuthPassthrough } from './oauth-passthrough.js';
 import type { OAuthProbe } from '../http/oauth-probes.js';
-
-const PRM = '/.well-known/oauth-protected-resource';
+import { badPathError } from '../http/path-guard.js';
+import { replyError } from '../http/reply.js';
+import { oauthRelayPath } from './relay-path.js';
 
 export interface PassthroughTarget {
   prefix: string;
@@ -24,14 +25,11 @@ export function relayOAuth(
   const backendUrl = route.backendUrl;
   if (!backendUrl) return; // never configured: passthrough needs an HTTP backend (schema rule)
   const query = (req.url ?? '').slice(path.length);
-  let backendPath = path;
-  if (probe.kind === 'metadata' && path.startsWith(PRM)) {
-    // Path-suffixed PRM names the resource: ours is the route's /mcp, the backend's is its own path.
-    const suffixed = path.length > PRM.length;
-    const backendResource = backendUrl.pathname === '/' ? '' : backendUrl.pathname;
-    backendPath = suffixed ? `${PRM}${backendResource}` : PRM;
-  } else if (probe.kind === 'endpoint') {
-    backendPath = probe.endpoint; // /tools/register → /register on the backend's origin
+  const backendPath = oauthRelayPath(probe, path, backendUrl.pathname);
+  if (backendPath === undefined) {
+    // The edge refuses these first (and logs them); this keeps the relay safe on its own.
+    replyError(res, badPathError('oauth_path_not_relayable'));
+    return;
   }
   const base = publicBase(req);
   void route.passthrough?.then((p) =>

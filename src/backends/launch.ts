@@ -5,6 +5,7 @@ import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { ProxyError } from '../errors/proxy-error.js';
+import { childEnv } from './child-env.js';
 
 export interface LaunchedBackend {
   readonly pid: number;
@@ -15,6 +16,8 @@ export interface LaunchOptions {
   command: string;
   args: string[];
   env: Record<string, string>;
+  /** backend.inheritEnv: the proxy's whole environment instead of the default list (child-env.ts). */
+  inheritEnv: boolean;
   cwd: string | undefined;
   url: URL;
   startupTimeoutMs: number;
@@ -26,7 +29,7 @@ const STOP_GRACE_MS = 5_000;
 export async function launchBackend(opts: LaunchOptions): Promise<LaunchedBackend> {
   const child = spawn(opts.command, opts.args, {
     cwd: opts.cwd,
-    env: { ...process.env, ...opts.env },
+    env: childEnv(process.env, opts.env, opts.inheritEnv),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = opts.log.child({ backendPid: child.pid, command: opts.command });

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from '../config/schema.js';
 import { ConfigError } from '../config/validate.js';
+import { redactUrl, redactUrlsInText } from '../observability/redact-url.js';
 
 /** Validates a file. Exit 0 when valid; 1 with every problem listed when not. */
 export async function runCheck(file: string): Promise<number> {
@@ -11,13 +12,13 @@ export async function runCheck(file: string): Promise<number> {
     const config = loadConfigFile(file);
     process.stdout.write(`${file}: ok, ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}\n`);
     for (const r of config.routes) {
-      const target = r.backend.transport === 'stdio' ? `${r.backend.command} ${r.backend.args.join(' ')}`.trim() : r.backend.url;
+      const target = r.backend.transport === 'stdio' ? `${r.backend.command} ${r.backend.args.map(redactUrl).join(' ')}`.trim() : redactUrl(r.backend.url ?? '');
       process.stdout.write(`  ${r.path === '/' ? '/mcp' : `${r.path}/mcp`} → ${r.backend.transport} ${target} (${r.backend.share})\n`);
     }
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    for (const issue of e.issues) process.stderr.write(`${issue}\n`);
+    for (const issue of e.issues) process.stderr.write(`${redactUrlsInText(issue)}\n`);
     process.stderr.write(`${file}: ${e.issues.length} problem${e.issues.length === 1 ? '' : 's'}\n`);
     return 1;
   }
@@ -31,15 +32,28 @@ export async function runPrintConfig(file: string, showSecrets: boolean): Promis
     return 0;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    for (const issue of e.issues) process.stderr.write(`${issue}\n`);
+    for (const issue of e.issues) process.stderr.write(`${redactUrlsInText(issue)}\n`);
     return 1;
   }
 }
 
-/** Header and env values often hold interpolated secrets: shown only with --show-secrets. */
+/**
+ * Header and env values often hold interpolated secrets, and URLs carry them in their userinfo and
+ * query (API keys of legacy SSE servers, a Redis password): shown only with --show-secrets.
+ */
 export function redact(config: Config): Config {
   const hide = (m: Record<string, string>) => Object.fromEntries(Object.keys(m).map((k) => [k, '[redacted]']));
-  return { ...config, routes: config.routes.map((r) => ({ ...r, backend: { ...r.backend, headers: hide(r.backend.headers), env: hide(r.backend.env) } })) };
+  const url = <T extends string | undefined>(u: T): T => (u === undefined ? u : (redactUrl(u) as T));
+  return {
+    ...config,
+    listen: { ...config.listen, publicUrl: url(config.listen.publicUrl) },
+    store: redactUrl(config.store),
+    cluster: { ...config.cluster, advertise: url(config.cluster.advertise) },
+    routes: config.routes.map((r) => ({
+      ...r,
+      backend: { ...r.backend, url: url(r.backend.url), args: r.backend.args.map(redactUrl), headers: hide(r.backend.headers), env: hide(r.backend.env) },
+    })),
+  };
 }
 
 /** The JSON Schema of the config file, generated from the zod schema (config/frontdoor.schema.json). */

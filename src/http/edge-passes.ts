@@ -1,10 +1,12 @@
 // The edge passes of the proxy, in order: Origin check (every path), health endpoints, Host check,
-// OAuth probes, route and face match (with path repairs), CORS preflight.
+// path guard, OAuth probes, route and face match (with path repairs), CORS preflight.
 import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
 import { checkHost, checkOrigin, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
 import { matchPath, type Face, type RoutePaths } from './route-paths.js';
 import { classifyOAuthProbe, oauthProbeBody, type OAuthProbe } from './oauth-probes.js';
+import { badPathError, unsafePathReason } from './path-guard.js';
+import { oauthRelayPath } from '../auth/relay-path.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The passthrough route an OAuth request belongs to: by the path it names, else the first one. */
@@ -94,13 +96,25 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       },
     },
     {
+      // Dot segments, backslashes and encoded slashes, for every request (path-guard.ts says why).
+      name: 'path_guard',
+      run: ({ path }) => {
+        const reason = unsafePathReason(path);
+        return reason ? { kind: 'error', error: badPathError(reason) } : undefined;
+      },
+    },
+    {
       name: 'oauth_probes',
       run: ({ req, res, path }) => {
         const all = opts.routes();
         const probe = classifyOAuthProbe(path, all.map((r) => r.prefix));
         if (!probe) return undefined;
         const owner = passthroughRouteFor(path, all);
-        if (owner) return { kind: 'delegate', reason: 'oauth_passthrough', handle: () => opts.onOAuthPassthrough(owner, probe, req, res, path) };
+        if (owner) {
+          // Only the known OAuth paths, rebuilt from plain segments, reach the backend.
+          if (oauthRelayPath(probe, path, '/') === undefined) return { kind: 'error', error: badPathError('oauth_path_not_relayable') };
+          return { kind: 'delegate', reason: 'oauth_passthrough', handle: () => opts.onOAuthPassthrough(owner, probe, req, res, path) };
+        }
         if (!all.some((r) => r.oauthProbes)) return undefined;
         const cors = { 'access-control-allow-origin': '*' };
         if (req.method === 'OPTIONS') {

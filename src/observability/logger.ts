@@ -1,7 +1,12 @@
 // pino, JSON by default (one object per line, for log shippers); human-readable on a TTY.
-// Secrets never reach the log: headers that carry credentials are redacted, and URLs are logged
-// without their query string by `safeUrl` (legacy clients put API keys there, spec notes §5.3).
+// Secrets never reach the log: headers that carry credentials are redacted, URLs are logged
+// without their query string by `safeUrl` (legacy clients put API keys there), and, as a last line
+// of defence for URLs that reach a line some other way (an error message, a library's text), every
+// finished line has the userinfo and query values of any URL in it redacted.
 import { pino, type Logger } from 'pino';
+import { redactUrlsInText } from './redact-url.js';
+
+export { safeUrl } from './redact-url.js';
 
 export type { Logger };
 
@@ -18,6 +23,9 @@ export async function createLogger(opts: { level?: string; format?: LogFormat } 
       paths: ['headers.authorization', 'headers.cookie', 'headers["x-api-key"]', 'headers["proxy-authorization"]'],
       censor: '[redacted]',
     },
+    // The finished JSON line: msg, fields, child bindings and serialized errors alike. Cheap for
+    // the lines without `://`, which are most of them.
+    hooks: { streamWrite: redactUrlsInText },
   };
   if (usePretty) {
     // Loaded only for a terminal (~10 MB of RSS). A synchronous stream: no worker thread, and the
@@ -26,14 +34,4 @@ export async function createLogger(opts: { level?: string; format?: LogFormat } 
     return pino(options, pretty({ colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', sync: true }));
   }
   return pino(options, pino.destination({ dest: 1, sync: false }));
-}
-
-/** A URL fit for logs: origin and path only. */
-export function safeUrl(u: URL | string): string {
-  try {
-    const url = typeof u === 'string' ? new URL(u) : u;
-    return `${url.origin}${url.pathname}${url.search ? '?…' : ''}`;
-  } catch {
-    return '[invalid url]';
-  }
 }

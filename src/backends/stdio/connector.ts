@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelHandlers, MessageLimits } from '../channel.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { ProxyError } from '../../errors/proxy-error.js';
+import { childEnv } from '../child-env.js';
 import { StdioChannel } from './channel.js';
 import { trackGroup } from './process-group.js';
 
@@ -49,7 +50,8 @@ function spawnServer(command: string, configured: string, backend: BackendConfig
     try {
       child = spawn(command, backend.args, {
         cwd: backend.cwd,
-        env: { ...process.env, ...backend.env },
+        // Not the proxy's whole environment: its secrets stay out (child-env.ts).
+        env: childEnv(process.env, backend.env, backend.inheritEnv),
         stdio: ['pipe', 'pipe', 'pipe'],
         // Its own process group: shutdown signals reach npx / sh -c grandchildren too.
         detached: true,
