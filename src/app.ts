@@ -84,7 +84,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const publicBase = publicAddress.base;
   const loggedPathRepairs = new Set<string>();
 
-  const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge };
+  const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge, maxBytes: config.sessions.eventLog.maxBytes };
   /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
   let eventLog: EventLog = new MemoryEventLog(eventLogLimits);
   const errors = createErrorReporter(metrics, log);

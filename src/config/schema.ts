@@ -197,6 +197,7 @@ export const configSchema = z
           .object({
             maxEvents: z.number().int().positive().default(1000).describe('SSE events kept per session for clients that resume a stream with Last-Event-ID'),
             maxAge: duration('5m').describe('how long an SSE event stays resumable'),
+            maxBytes: size('4mb').describe('bytes of SSE events kept per session for resumption (the oldest go first)'),
           })
           .strict()
           .prefault({})

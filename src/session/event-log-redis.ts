@@ -63,17 +63,17 @@ export class RedisEventLog implements EventLog {
     return {
       streamId,
       primingId: eventId(streamId, 0),
-      append: (message: JsonRpcMessage) => {
+      append: (_message: JsonRpcMessage, json: string) => {
         seq++;
-        this.store(sessionId, streamId, seq, message);
+        this.store(sessionId, streamId, seq, json);
         return eventId(streamId, seq);
       },
     };
   }
 
-  private store(sessionId: string, streamId: string, seq: number, message: JsonRpcMessage): void {
+  private store(sessionId: string, streamId: string, seq: number, json: string): void {
     const key = this.key(sessionId);
-    const fields = { s: streamId, q: String(seq), m: JSON.stringify(message) };
+    const fields = { s: streamId, q: String(seq), m: json };
     const done = Promise.all([
       this.client.xAdd(key, '*', fields, { TRIM: { strategy: 'MAXLEN', strategyModifier: '=', threshold: this.limits.maxEvents } }),
       this.client.xTrim(key, 'MINID', String(Date.now() - this.limits.maxAgeMs)),

@@ -29,17 +29,19 @@ export interface EventLogLimits {
   maxEvents: number;
   /** Events older than this are dropped. */
   maxAgeMs: number;
+  /** Bytes of events kept per session (their JSON): large messages must not multiply by maxEvents. */
+  maxBytes: number;
 }
 
-export const DEFAULT_EVENT_LOG_LIMITS: Readonly<EventLogLimits> = { maxEvents: 1000, maxAgeMs: 5 * 60_000 };
+export const DEFAULT_EVENT_LOG_LIMITS: Readonly<EventLogLimits> = { maxEvents: 1000, maxAgeMs: 5 * 60_000, maxBytes: 4 * 1024 * 1024 };
 
 /** Writes one stream's events; it owns the stream's sequence numbers (one writer per stream). */
 export interface StreamWriter {
   readonly streamId: string;
   /** The id of the priming event (sequence 0): before every stored event of the stream. */
   readonly primingId: string;
-  /** Records one event and returns its id. */
-  append(message: JsonRpcMessage): string;
+  /** Records one event (`json` is the message as written to the client) and returns its id. */
+  append(message: JsonRpcMessage, json: string): string;
 }
 
 export interface EventLog {

@@ -1,5 +1,5 @@
 // The in-process event log (the default): per session, one ordered list of events across its
-// streams, bounded by count and age, plus a small record per stream (its newest sequence number and
+// streams, bounded by count, bytes and age, plus a small record per stream (its newest sequence number and
 // how far eviction has reached). A sweeper drops sessions whose events have all aged out, so a
 // session that ended without DELETE costs nothing after `maxAgeMs`.
 import type { JsonRpcMessage } from '../jsonrpc/message.js';
@@ -20,7 +20,8 @@ interface Entry {
   readonly streamId: string;
   readonly seq: number;
   readonly at: number;
-  readonly message: JsonRpcMessage;
+  /** The message's JSON: its size is what the byte bound counts, and no object graph is retained. */
+  readonly json: string;
 }
 
 interface StreamRecord {
@@ -35,6 +36,8 @@ interface SessionLog {
   readonly entries: Entry[];
   readonly streams: Map<string, StreamRecord>;
   touched: number;
+  /** Characters of JSON held in `entries`. */
+  bytes: number;
 }
 
 export class MemoryEventLog implements EventLog {
@@ -71,9 +74,9 @@ export class MemoryEventLog implements EventLog {
     return {
       streamId,
       primingId: eventId(streamId, 0),
-      append: (message) => {
+      append: (_message, json) => {
         seq++;
-        this.store(sessionId, streamId, seq, message);
+        this.store(sessionId, streamId, seq, json);
         return eventId(streamId, seq);
       },
     };
@@ -82,7 +85,7 @@ export class MemoryEventLog implements EventLog {
   private record(sessionId: string, streamId: string, seq: number): { log: SessionLog; stream: StreamRecord } {
     let log = this.sessions.get(sessionId);
     if (!log) {
-      log = { entries: [], streams: new Map(), touched: this.now() };
+      log = { entries: [], streams: new Map(), touched: this.now(), bytes: 0 };
       this.sessions.set(sessionId, log);
     }
     let stream = log.streams.get(streamId);
@@ -94,11 +97,12 @@ export class MemoryEventLog implements EventLog {
     return { log, stream };
   }
 
-  private store(sessionId: string, streamId: string, seq: number, message: JsonRpcMessage): void {
+  private store(sessionId: string, streamId: string, seq: number, json: string): void {
     const { log, stream } = this.record(sessionId, streamId, seq);
     stream.seq = Math.max(stream.seq, seq);
     const at = this.now();
-    log.entries.push({ streamId, seq, at, message });
+    log.entries.push({ streamId, seq, at, json });
+    log.bytes += json.length;
     log.touched = at;
     this.prune(log, at);
   }
@@ -117,7 +121,7 @@ export class MemoryEventLog implements EventLog {
     if (!stream || parsed.seq > stream.seq || parsed.seq < stream.evictedThrough) return undefined;
     const events: LoggedEvent[] = [];
     for (const e of log.entries) {
-      if (e.streamId === parsed.streamId && e.seq > parsed.seq) events.push({ id: eventId(e.streamId, e.seq), message: e.message });
+      if (e.streamId === parsed.streamId && e.seq > parsed.seq) events.push({ id: eventId(e.streamId, e.seq), message: JSON.parse(e.json) as JsonRpcMessage });
     }
     return { streamId: parsed.streamId, kind: streamKind(parsed.streamId), events, lastSeq: stream.seq };
   }
@@ -134,10 +138,11 @@ export class MemoryEventLog implements EventLog {
   private prune(log: SessionLog, now: number): void {
     const oldest = now - this.limits.maxAgeMs;
     let drop = 0;
-    while (drop < log.entries.length && (log.entries.length - drop > this.limits.maxEvents || log.entries[drop]!.at < oldest)) {
+    while (drop < log.entries.length && (log.entries.length - drop > this.limits.maxEvents || log.bytes > this.limits.maxBytes || log.entries[drop]!.at < oldest)) {
       const e = log.entries[drop]!;
       const stream = log.streams.get(e.streamId);
       if (stream) stream.evictedThrough = Math.max(stream.evictedThrough, e.seq);
+      log.bytes -= e.json.length;
       drop++;
     }
     if (drop > 0) log.entries.splice(0, drop);

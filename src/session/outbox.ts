@@ -9,10 +9,15 @@ import type { MessageSink } from './sink.js';
 export class Outbox {
   private standalone: MessageSink | undefined;
   private readonly requestStreams = new Set<MessageSink>();
-  private readonly buffer: JsonRpcMessage[] = [];
+  private readonly buffer: Array<{ message: JsonRpcMessage; bytes: number }> = [];
+  private bufferedBytes = 0;
   dropped = 0;
 
-  constructor(private readonly maxBuffered: number) {}
+  /** Held for a client with no open stream: at most `maxBuffered` messages and `maxBufferedBytes` of JSON. */
+  constructor(
+    private readonly maxBuffered: number,
+    private readonly maxBufferedBytes: number,
+  ) {}
 
   get openStreams(): number {
     return (this.standalone?.open ? 1 : 0) + this.requestStreams.size;
@@ -41,25 +46,31 @@ export class Outbox {
     this.requestStreams.delete(sink);
   }
 
-  /** Returns false when the message had to be dropped because the buffer was full. */
-  route(message: JsonRpcMessage): boolean {
-    if (this.standalone?.open && this.standalone.deliver(message)) return true;
+  /**
+   * Delivers to one stream and returns it, or holds the message: 'buffered', or 'dropped' when the
+   * buffer went over its bounds and lost its oldest messages.
+   */
+  route(message: JsonRpcMessage): MessageSink | 'buffered' | 'dropped' {
+    if (this.standalone?.open && this.standalone.deliver(message)) return this.standalone;
     let newest: MessageSink | undefined;
     for (const s of this.requestStreams) if (s.open) newest = s;
-    if (newest?.deliver(message)) return true;
-    this.buffer.push(message);
-    if (this.buffer.length > this.maxBuffered) {
-      this.buffer.shift();
+    if (newest?.deliver(message)) return newest;
+    const bytes = JSON.stringify(message).length;
+    this.buffer.push({ message, bytes });
+    this.bufferedBytes += bytes;
+    let dropped = false;
+    while (this.buffer.length > this.maxBuffered || (this.bufferedBytes > this.maxBufferedBytes && this.buffer.length > 0)) {
+      this.bufferedBytes -= this.buffer.shift()!.bytes;
       this.dropped++;
-      return false;
+      dropped = true;
     }
-    return true;
+    return dropped ? 'dropped' : 'buffered';
   }
 
   private flushInto(sink: MessageSink): void {
     while (this.buffer.length > 0 && sink.open) {
-      if (!sink.deliver(this.buffer[0]!)) return;
-      this.buffer.shift();
+      if (!sink.deliver(this.buffer[0]!.message)) return;
+      this.bufferedBytes -= this.buffer.shift()!.bytes;
     }
   }
 
@@ -69,5 +80,6 @@ export class Outbox {
     this.standalone = undefined;
     this.requestStreams.clear();
     this.buffer.length = 0;
+    this.bufferedBytes = 0;
   }
 }

@@ -16,6 +16,10 @@ export interface SessionOptions {
   /** Close the session when reconnecting has failed for this long (0: never). */
   reconnectGiveUpMs: number;
   maxBufferedMessages: number;
+  /** limits.streamBufferBytes: bytes queued for one client stream (and held for a client with none). */
+  streamBufferBytes: number;
+  /** limits.streamStallTimeout: how long a paused backend waits for a client stream to drain. */
+  streamStallTimeoutMs: number;
   /** How long the backend may take to answer a request; progress restarts it (limits.requestTimeout). */
   requestTimeoutMs: number;
   errors: ErrorReporter;

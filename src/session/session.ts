@@ -17,6 +17,7 @@ import {
 } from '../jsonrpc/message.js';
 import { Correlator } from './correlator.js';
 import { Outbox } from './outbox.js';
+import { Backpressure } from './backpressure.js';
 import type { MessageSink } from './sink.js';
 import { Backoff } from './backoff.js';
 import { DEFAULT_CLIENT_INFO, INITIALIZED, type SessionOptions } from './session-options.js';
@@ -42,6 +43,7 @@ export class Session {
   private ready: Promise<void> | undefined;
   private readonly correlator = new Correlator();
   private readonly outbox: Outbox;
+  private readonly backpressure: Backpressure;
   private clientInitialize: JsonRpcRequest | undefined;
   /** `notifications/initialized` reached the current backend channel (from the client or injected). */
   private initializedSent = false;
@@ -59,7 +61,21 @@ export class Session {
   constructor(private readonly opts: SessionOptions) {
     this.id = opts.id ?? randomUUID();
     this.client = opts.client;
-    this.outbox = new Outbox(opts.maxBufferedMessages);
+    this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
+    this.backpressure = new Backpressure({
+      limitBytes: opts.streamBufferBytes,
+      stallMs: opts.streamStallTimeoutMs,
+      channel: () => this.channel,
+      onOverflow: (sink, queued, paused) => {
+        this.opts.errors.limitHit('streamBufferBytes');
+        const suppressed = this.opts.errors.limiter.take('stream_buffer_full');
+        if (suppressed === false) return;
+        this.log.warn(
+          { reason: 'stream_buffer_full', limit: 'streamBufferBytes', stream: sink.kind, queuedBytes: queued, backendPaused: paused, ...(suppressed ? { suppressed } : {}) },
+          'a client stopped reading its stream: ended it (limits.streamBufferBytes); it can resume with Last-Event-ID',
+        );
+      },
+    });
     this.backoff = new Backoff(opts.reconnectInitialDelayMs, opts.reconnectMaxDelayMs);
     this.log = opts.log.child({ sessionId: this.id, route: opts.route });
   }
@@ -323,15 +339,20 @@ export class Session {
       if (!delivered) {
         this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'client_gone' });
         this.log.debug({ reason: 'client_gone', method: entry.method }, 'the client left before its response arrived');
-      }
+      } else this.backpressure.check(entry.sink);
       return;
     }
     if (m.method === 'notifications/progress') {
       const token = m.params?.progressToken as JsonRpcId | undefined;
       const owner = token === undefined ? undefined : this.correlator.progressed(token, Date.now() + this.opts.requestTimeoutMs);
-      if (owner?.sink.open && owner.sink.deliver(m)) return;
+      if (owner?.sink.open && owner.sink.deliver(m)) {
+        this.backpressure.check(owner.sink);
+        return;
+      }
     }
-    if (!this.outbox.route(m)) {
+    const routed = this.outbox.route(m);
+    if (typeof routed === 'object') this.backpressure.check(routed);
+    else if (routed === 'dropped') {
       this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'buffer_full' });
       this.log.warn({ reason: 'buffer_full', buffered: this.outbox.buffered }, 'client has no open stream and the buffer is full: dropped the oldest message');
     }
@@ -445,6 +466,7 @@ export class Session {
     if (this.state === 'closed') return;
     this.state = 'closed';
     this.backoff.cancel();
+    this.backpressure.clear();
     this.failInFlight(new ProxyError('ERR_SESSION_CLOSED', reason, `the session was closed (${reason})`));
     this.outbox.endAll();
     const channel = this.channel;

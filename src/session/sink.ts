@@ -16,4 +16,10 @@ export interface MessageSink {
   respond(response: JsonRpcResponse, error?: ProxyError): boolean;
   /** Ends the sink (session closing). */
   end(): void;
+  /** Bytes written to the client and not yet sent: the client is not reading (0 when not streaming). */
+  readonly queuedBytes: number;
+  /** Calls back once those bytes went out, or the stream ended. */
+  onceDrained(callback: () => void): void;
+  /** Ends the stream because its client stopped reading (limits.streamBufferBytes); it may resume it. */
+  overflow(): void;
 }

@@ -9,6 +9,8 @@ import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
 import { interpolate } from '../../src/config/interpolate.js';
 import { Correlator } from '../../src/session/correlator.js';
 import { Outbox } from '../../src/session/outbox.js';
+import { Backpressure } from '../../src/session/backpressure.js';
+import type { Channel } from '../../src/backends/channel.js';
 import type { MessageSink } from '../../src/session/sink.js';
 import type { JsonRpcMessage } from '../../src/jsonrpc/message.js';
 import { ProxyError } from '../../src/errors/proxy-error.js';
@@ -105,6 +107,11 @@ function fakeSink(streaming = true): MessageSink & { got: JsonRpcMessage[]; isOp
     end() {
       sink.isOpen = false;
     },
+    queuedBytes: 0,
+    onceDrained: (callback: () => void) => queueMicrotask(callback),
+    overflow() {
+      sink.isOpen = false;
+    },
   };
   return sink;
 }
@@ -129,17 +136,17 @@ test('Correlator: ids rewritten, mapped back, cancellation and progress lookups'
 });
 
 test('Outbox: GET stream first, then the newest POST stream, else a bounded buffer', () => {
-  const box = new Outbox(2);
+  const box = new Outbox(2, 1_000_000);
   const msg = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: `m${n}` });
-  assert.ok(box.route(msg(1)));
-  assert.ok(box.route(msg(2)));
-  assert.equal(box.route(msg(3)), false, 'over the bound the oldest is dropped');
+  assert.equal(box.route(msg(1)), 'buffered');
+  assert.equal(box.route(msg(2)), 'buffered');
+  assert.equal(box.route(msg(3)), 'dropped', 'over the bound the oldest is dropped');
   const post = fakeSink();
   box.attachRequestStream(post);
   assert.deepEqual(post.got.map((m) => (m as { method: string }).method), ['m2', 'm3'], 'the buffer flushes into the first stream');
   const get = fakeSink();
   box.attachStandalone(get);
-  box.route(msg(4));
+  assert.equal(box.route(msg(4)), get);
   assert.equal(get.got.length, 1, 'the GET stream is preferred');
   get.isOpen = false;
   box.route(msg(5));
@@ -147,6 +154,47 @@ test('Outbox: GET stream first, then the newest POST stream, else a bounded buff
   const jsonOnly = fakeSink(false);
   box.attachRequestStream(jsonOnly);
   assert.equal(jsonOnly.got.length, 0, 'a JSON answer cannot carry notifications');
+});
+
+test('Outbox: the buffer is bounded in bytes too', () => {
+  const box = new Outbox(1_000, 400);
+  const big = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { n, data: 'x'.repeat(100) } });
+  assert.equal(box.route(big(1)), 'buffered');
+  assert.equal(box.route(big(2)), 'buffered');
+  assert.equal(box.route(big(3)), 'dropped');
+  const post = fakeSink();
+  box.attachRequestStream(post);
+  assert.deepEqual(post.got.map((m) => (m as unknown as { params: { n: number } }).params.n), [2, 3]);
+});
+
+test('Backpressure: a shared channel ends the stream at once; a pausable one pauses until the client drains', async () => {
+  const overflowed: string[] = [];
+  const events: string[] = [];
+  const pausable = { pause: () => events.push('pause'), resume: () => events.push('resume') } as unknown as Channel;
+  let drained: (() => void) | undefined;
+  const slow = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: (cb: () => void) => (drained = cb) });
+  const shared = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => ({}) as Channel, onOverflow: (s) => overflowed.push(s.kind) });
+  shared.check(slow);
+  assert.deepEqual(overflowed, ['request']);
+  assert.equal(slow.isOpen, false, 'the stream was ended');
+  const per = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
+  const slow2 = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: (cb: () => void) => (drained = cb) });
+  per.check(slow2);
+  per.check(slow2);
+  assert.deepEqual(events, ['pause'], 'paused once');
+  assert.ok(per.paused);
+  drained!();
+  assert.deepEqual(events, ['pause', 'resume']);
+  assert.equal(slow2.isOpen, true, 'a client that drained keeps its stream');
+  const stalled = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: () => undefined });
+  // The stall timer's callback overflows and releases synchronously: awaiting its report is enough.
+  await new Promise<void>((resolve) => {
+    const quick = new Backpressure({ limitBytes: 1_000, stallMs: 1, channel: () => pausable, onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()) });
+    quick.check(stalled);
+  });
+  assert.equal(stalled.isOpen, false);
+  assert.deepEqual(overflowed.at(-1), 'stalled request');
+  assert.deepEqual(events.at(-1), 'resume', 'the backend reads again once the stalled stream is gone');
 });
 
 test('Correlator: requests past their deadline expire; progress keeps one alive; only connected clients wait', () => {

@@ -5,6 +5,7 @@ import type { MessageSink } from '../../session/sink.js';
 import type { JsonRpcMessage, JsonRpcResponse } from '../../jsonrpc/message.js';
 import { sseEvent } from '../../jsonrpc/sse-format.js';
 import { KeepAlive, startSse } from '../sse-stream.js';
+import { dropConnection, onceDrained, queuedBytes } from '../client-stream.js';
 
 export class LegacyStreamSink implements MessageSink {
   readonly kind = 'standalone' as const;
@@ -42,5 +43,19 @@ export class LegacyStreamSink implements MessageSink {
   end(): void {
     this.done = true;
     this.res.end();
+  }
+
+  get queuedBytes(): number {
+    return queuedBytes(this.res);
+  }
+
+  onceDrained(callback: () => void): void {
+    onceDrained(this.res, callback);
+  }
+
+  /** On this face the stream is the session: dropping it ends the session too. */
+  overflow(): void {
+    this.done = true;
+    dropConnection(this.res);
   }
 }

@@ -40,6 +40,8 @@ export interface StreamableHttpContext {
    * MemoryEventLog with the default bounds (1000 events per session, 5 min), shared by every route.
    */
   eventLog?: EventLog;
+  /** Bytes a POST stream keeps of its own events for a client that resumes it (sessions.eventLog.maxBytes). */
+  streamHistoryBytes: number;
 }
 
 let defaultEventLog: MemoryEventLog | undefined;
@@ -51,10 +53,17 @@ function eventLogOf(ctx: StreamableHttpContext): EventLog {
 /** Each session's resumable streams on this replica; gone with the session object. */
 const sessionStreams = new WeakMap<Session, SessionStreams>();
 
-function streamsOf(session: Session, log: EventLog): SessionStreams {
+function streamsOf(session: Session, ctx: StreamableHttpContext): SessionStreams {
   let streams = sessionStreams.get(session);
   if (!streams) {
-    streams = { log, sessionId: session.id, priming: () => primes(session.protocolVersion), pending: new Map(), standalone: new Map() };
+    streams = {
+      log: eventLogOf(ctx),
+      sessionId: session.id,
+      priming: () => primes(session.protocolVersion),
+      pending: new Map(),
+      standalone: new Map(),
+      historyBytes: ctx.streamHistoryBytes,
+    };
     sessionStreams.set(session, streams);
   }
   return streams;
@@ -167,7 +176,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     keepAlive: ctx.keepAlive,
     headers: { [SESSION_HEADER]: session.id },
     onEnd: (s) => session.detach(s),
-    streams: streamsOf(session, eventLogOf(ctx)),
+    streams: streamsOf(session, ctx),
   });
   session.attachRequestStream(sink);
   await session.submit(messages, sink);
@@ -203,7 +212,8 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
   }
   startSse(res, ctx.keepAlive, headers);
   const stream = eventLogOf(ctx).openStream(session.id, 'post');
-  res.write(sseEvent(JSON.stringify(response), 'message', stream.append(response)));
+  const json = JSON.stringify(response);
+  res.write(sseEvent(json, 'message', stream.append(response, json)));
   res.end();
 }
 
@@ -223,7 +233,7 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
   }
   let session = findSession(ctx, sessionId);
   const log = eventLogOf(ctx);
-  const streams = streamsOf(session, log);
+  const streams = streamsOf(session, ctx);
   const headers = { [SESSION_HEADER]: session.id };
   const onEnd = (s: MessageSink) => session.detach(s);
   const lastEventId = header(req, 'last-event-id');
@@ -294,5 +304,8 @@ const NO_SINK: MessageSink = {
   deliver: () => false,
   respond: () => false,
   end: () => undefined,
+  queuedBytes: 0,
+  onceDrained: (callback) => queueMicrotask(callback),
+  overflow: () => undefined,
 };
 

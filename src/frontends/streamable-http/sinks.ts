@@ -9,6 +9,7 @@ import type { EventLog, LoggedEvent, StreamWriter } from '../../session/event-lo
 import { parseEventId } from '../../session/event-log.js';
 import { sseEvent, ssePriming } from '../../jsonrpc/sse-format.js';
 import { KeepAlive, startSse } from '../sse-stream.js';
+import { dropConnection, onceDrained, queuedBytes } from '../client-stream.js';
 
 /**
  * If a request's response is not there this long after the backend accepted the request, the POST
@@ -40,6 +41,8 @@ export interface SessionStreams {
   readonly pending: Map<string, PostSink>;
   /** GET streams open here, by stream id. */
   readonly standalone: Map<string, StandaloneSink>;
+  /** Bytes of its own events a POST stream keeps for a client that resumes it here (sessions.eventLog.maxBytes). */
+  readonly historyBytes: number;
 }
 
 /** Answers one POST that carried at least one request (spec 2025-11-25 L101-125). */
@@ -58,6 +61,7 @@ export class PostSink implements MessageSink {
   private writer: StreamWriter | undefined;
   /** This stream's events (sequence number, frame), for a client that resumes it on this replica. */
   private readonly history: { seq: number; frame: string }[] = [];
+  private historyBytes = 0;
 
   constructor(
     res: ServerResponse,
@@ -124,11 +128,28 @@ export class PostSink implements MessageSink {
       this.conn?.write(sseEvent(json));
       return;
     }
-    const id = this.writer.append(message);
+    const id = this.writer.append(message, json);
     const frame = sseEvent(json, 'message', id);
     this.history.push({ seq: parseEventId(id)!.seq, frame });
-    if (this.history.length > MAX_POST_HISTORY) this.history.shift();
+    this.historyBytes += frame.length;
+    const maxBytes = this.opts.streams?.historyBytes ?? Infinity;
+    while (this.history.length > MAX_POST_HISTORY || (this.historyBytes > maxBytes && this.history.length > 0)) {
+      this.historyBytes -= this.history.shift()!.frame.length;
+    }
     if (this.conn && !this.conn.destroyed) this.conn.write(frame);
+  }
+
+  get queuedBytes(): number {
+    return queuedBytes(this.conn);
+  }
+
+  onceDrained(callback: () => void): void {
+    onceDrained(this.conn, callback);
+  }
+
+  /** The client stopped reading: drop the connection; a resumable stream goes on into its history. */
+  overflow(): void {
+    dropConnection(this.conn);
   }
 
   deliver(message: JsonRpcMessage): boolean {
@@ -213,6 +234,7 @@ export class PostSink implements MessageSink {
     clearTimeout(this.timer);
     if (this.writer) this.opts.streams?.pending.delete(this.writer.streamId);
     this.history.length = 0;
+    this.historyBytes = 0;
     this.detach();
   }
 
@@ -264,9 +286,24 @@ export class StandaloneSink implements MessageSink {
 
   deliver(message: JsonRpcMessage): boolean {
     if (!this.open) return false;
-    const id = this.stream?.writer.append(message);
-    this.res.write(sseEvent(JSON.stringify(message), 'message', id));
+    const json = JSON.stringify(message);
+    const id = this.stream?.writer.append(message, json);
+    this.res.write(sseEvent(json, 'message', id));
     return true;
+  }
+
+  get queuedBytes(): number {
+    return queuedBytes(this.res);
+  }
+
+  onceDrained(callback: () => void): void {
+    onceDrained(this.res, callback);
+  }
+
+  /** The client stopped reading: drop the connection; it resumes with Last-Event-ID from the event log. */
+  overflow(): void {
+    this.done = true;
+    dropConnection(this.res);
   }
 
   respond(): boolean {
