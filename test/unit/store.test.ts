@@ -31,3 +31,15 @@ test('deleteSession compares the owner; heartbeat reports a lapsed registration'
   assert.equal(isRedisUrl('memory'), false);
   assert.equal(isRedisUrl('redis://127.0.0.1:6379'), true);
 });
+
+test('restoreSession re-writes a missing record or one we own, never one another replica claimed', async () => {
+  const store = new MemoryStore();
+  const record = { id: 's', owner: 'a', route: '/', face: 'streamable-http' as const, createdAt: 1, initialize: { protocolVersion: '2025-06-18' } };
+  assert.equal(await store.restoreSession(record, 60_000), 'restored', 'missing: written');
+  assert.equal((await store.getSession('s'))?.owner, 'a');
+  assert.equal(await store.restoreSession({ ...record, protocolVersion: '2025-06-18' }, 60_000), 'restored', 'ours: re-written');
+  assert.equal((await store.getSession('s'))?.protocolVersion, '2025-06-18');
+  assert.equal(await store.claimSession('s', 'a', 'b', 60_000), 'claimed');
+  assert.equal(await store.restoreSession(record, 60_000), 'owner_changed');
+  assert.equal((await store.getSession('s'))?.owner, 'b', 'the claim stands');
+});
