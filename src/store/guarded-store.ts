@@ -31,11 +31,12 @@ export class GuardedStore implements SessionStore {
   ) {
     this.kind = inner.kind;
     opts.metrics.describe('frontdoor_store_up', '1 while the shared session store answers, 0 while it is unreachable');
-    opts.metrics.describe('frontdoor_store_failures_total', 'operations on the shared session store that failed or missed cluster.storeTimeout, by operation');
+    opts.metrics.describe('frontdoor_store_failures_total', 'operations on the shared session store that failed or missed cluster.storeTimeout, and lost connections, by operation');
     opts.metrics.gauge('frontdoor_store_up', () => (this.up ? 1 : 0));
     inner.onConnectionChange?.((connected, err) => {
-      if (!connected) this.mark(false, 'connection', err);
-      else opts.onReconnected();
+      if (connected) return opts.onReconnected();
+      opts.metrics.inc('frontdoor_store_failures_total', { op: 'connection' });
+      this.mark(false, 'connection', err);
     });
   }
 
