@@ -182,7 +182,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       } catch (e) {
         return refuse(res, toProxyError(e));
       }
-      // The client left while the record was written: no session is created for nobody.
+      // The client left while the record was written: no session for a client that is gone.
       if (res.destroyed) return cluster.legacyStreamAbandoned(id);
       handleLegacyStream(req, res, { ...route.legacy, createSession: () => route.createSession({ id, face: 'legacy-sse' }) });
       return;
