@@ -25,7 +25,8 @@ import { relayOAuth } from './auth/passthrough-route.js';
 import { SessionRegistry } from './session/registry.js';
 import { buildRouteRuntime, type RouteDeps, type RouteRuntime } from './route-runtime.js';
 import { diffRoutes } from './config/diff-routes.js';
-import { ProxyError } from './errors/proxy-error.js';
+import { ProxyError, toProxyError } from './errors/proxy-error.js';
+import { Drain, opensSession, shuttingDown } from './drain.js';
 import { isRedisUrl } from './store/store.js';
 import type { EventLog } from './session/event-log.js';
 import { MemoryEventLog } from './session/memory-event-log.js';
@@ -52,8 +53,6 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const storeUrl = opts.store || config.store;
   const clustered = isRedisUrl(storeUrl);
   let cluster: Cluster | undefined;
-  /** Requests being answered (event streams excluded): a draining replica waits for them. */
-  let activeRequests = 0;
   const metrics = new Metrics();
   metrics.describe('frontdoor_errors_total', 'requests answered with an error, by reason');
   metrics.describe('frontdoor_repairs_total', 'repairs the proxy made, by reason');
@@ -73,6 +72,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     );
   }
   const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics, config.limits.requestTimeout, caps);
+  /** SIGTERM, with any store: in-flight requests finish before sessions close. */
+  const drain = new Drain({ timeoutMs: config.cluster.drainTimeout, inFlight: () => sessions.inFlight(), log });
   let accepting = false;
   const publicAddress = createPublicAddress({
     publicUrl: config.listen.publicUrl,
@@ -107,7 +108,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes,
     drainingRoutes: () => [...draining].filter((d) => d.sessionCount() > 0),
     metrics,
-    ready: () => accepting,
+    // Scale-out: not ready while the shared store is unreachable (or our records are being re-written).
+    ready: () => accepting && (cluster?.storeUp ?? true),
     onOAuthPassthrough: (route, probe, req, res, path) => {
       metrics.inc('frontdoor_oauth_passthrough_total', { route: route.prefix });
       relayOAuth(route, probe, req, res, path, publicBase);
@@ -151,6 +153,12 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     }
     const route = ctx.route!;
     metrics.inc('frontdoor_http_requests_total', { face: ctx.face ?? 'mcp' });
+    drain.track(req, res);
+    if (opensSession(req, ctx.face ?? 'mcp')) {
+      // Refused before any backend channel opens: a draining replica, or a store that cannot record it.
+      const refusal = drain.draining ? shuttingDown() : cluster && !cluster.storeUp ? cluster.storeUnavailable() : undefined;
+      if (refusal) return refuse(res, refusal);
+    }
     if (clustered) {
       void serveClustered(req, res, route, ctx.face ?? 'mcp');
       return;
@@ -165,27 +173,28 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   };
 
   const refuse = (res: ServerResponse, err: ProxyError) => {
-    errors.report(err);
+    errors.report(err, err.cause instanceof Error ? { cause: err.cause.message } : {});
     replyError(res, err);
   };
 
   /** Scale-out: a session held elsewhere is forwarded to its owner or taken over (cluster.ts). */
   const serveClustered = async (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, face: string): Promise<void> => {
-    if (req.method !== 'GET') {
-      activeRequests++;
-      res.once('close', () => activeRequests--);
-    }
     if (!cluster) {
       refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_not_ready', 'this replica has not joined the cluster yet; retry', { headers: { 'retry-after': '1' } }));
       return;
     }
     cluster.noteRequest(req);
     if (face === 'sse' && req.method === 'GET') {
-      if (!accepting) return refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }));
       // The record exists before the endpoint event names the session, so a POST /messages that
       // lands on another replica finds the owner.
       const id = randomUUID();
-      await cluster.legacyStreamOpening(id, route.prefix);
+      try {
+        await cluster.legacyStreamOpening(id, route.prefix);
+      } catch (e) {
+        return refuse(res, toProxyError(e));
+      }
+      // The client left while the record was written: no session for a client that is gone.
+      if (res.destroyed) return cluster.legacyStreamAbandoned(id);
       handleLegacyStream(req, res, { ...route.legacy, createSession: (r) => route.createSession({ id, face: 'legacy-sse', req: r }) });
       return;
     }
@@ -197,10 +206,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       const h = req.headers['mcp-session-id'];
       sessionId = Array.isArray(h) ? h[0] : h;
     }
-    if (!sessionId) {
-      // A new Streamable HTTP session (initialize): a draining replica takes none.
-      if (!accepting && req.method === 'POST') return refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }));
-    } else if (!sessions.get(sessionId)) {
+    if (sessionId && !sessions.get(sessionId)) {
       if ((await cluster.route(req, res, sessionId, route)) === 'handled') return;
     }
     serveLocal(req, res, route, face);
@@ -247,9 +253,9 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
           address: c.advertise?.replace(/\/+$/, '') ?? `http://${host}:${addr.port}`,
           heartbeatMs: c.heartbeat,
           replicaTtlMs: c.replicaTtl,
-          drainTimeoutMs: c.drainTimeout,
+          storeTimeoutMs: c.storeTimeout,
           recordTtlMs: Math.max(2 * config.sessions.idleTimeout, 60_000),
-          activeRequests: () => activeRequests,
+          draining: () => drain.draining,
         });
         const { RedisEventLog } = await import('./session/event-log-redis.js');
         eventLog.close();
@@ -261,9 +267,10 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     },
     async stop(reason) {
       accepting = false;
-      // Scale-out: /readyz is false from here; finish in-flight requests, leave the cluster, keep the
-      // session records so that other replicas take the sessions over.
-      if (cluster) await cluster.drain();
+      // /readyz is false from here; in-flight requests finish (bounded) before sessions close. Scale-out:
+      // then leave the cluster, keeping the session records so that other replicas take the sessions over.
+      await drain.run();
+      await cluster?.leave();
       server.close();
       await sessions.closeAll(reason);
       keepAlive.stop();

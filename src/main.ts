@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ reason: signal }, 'shutting down');
-    // A replica in a cluster first drains (cluster.drainTimeout, 10 s by default).
+    // In-flight requests drain first, with any store (cluster.drainTimeout, 10 s by default).
     const force = setTimeout(() => process.exit(1), config.cluster.drainTimeout + 5_000);
     force.unref();
     await app.stop(`shutdown_${signal.toLowerCase()}`);

@@ -5,19 +5,25 @@
 //    forwarded requests carry FORWARDED_HEADER and are never forwarded again.
 //  - When the owner is dead (no heartbeat), the first replica to see a request claims the session
 //    atomically in the store, re-creates it under the same id by replaying `initialize`, and serves it.
-//  - SIGTERM: not ready, finish in-flight requests (bounded), deregister, close local sessions but
-//    keep their records, so the others take them over at once.
+//  - Every store operation has a deadline (cluster.storeTimeout). While the store is unreachable the
+//    replica is not ready, takes no new session, and answers 503 + Retry-After for sessions it does
+//    not hold; its own sessions keep working. When the store is back (maybe empty), the replica
+//    registers again and re-writes the records of its sessions (owned-records.ts).
+//  - SIGTERM (after the app's drain): deregister, close local sessions but keep their records, so
+//    the others take them over at once.
 // Loaded only with a redis store (dynamic import), like the Redis client itself.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ProxyError } from '../errors/proxy-error.js';
+import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import { replyError } from '../http/reply.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
+import { GuardedStore } from '../store/guarded-store.js';
 import { ReplicaPresence } from '../store/replicas.js';
-import type { SessionFace, SessionRecord, SessionStore } from '../store/store.js';
+import type { SessionFace, SessionRecord } from '../store/store.js';
 import { FORWARDED_HEADER, forwardRequest } from './forward.js';
+import { OwnedRecords } from './owned-records.js';
 
 /** What the cluster needs from a route: its prefix and a way to create a session with a given id. */
 export interface ClusterRoute {
@@ -26,7 +32,10 @@ export interface ClusterRoute {
 }
 
 export interface ClusterOptions {
-  store: SessionStore;
+  /** The shared store, guarded: every operation has a deadline and failures mark it unavailable. */
+  store: GuardedStore;
+  /** The raw store connection, for the event log (Redis Streams) to share. */
+  storeClient?: unknown;
   sessions: SessionRegistry;
   log: Logger;
   metrics: Metrics;
@@ -36,9 +45,8 @@ export interface ClusterOptions {
   replicaTtlMs: number;
   /** Records live this long without a refresh from their owner. */
   recordTtlMs: number;
-  drainTimeoutMs: number;
-  /** Requests still being answered by this replica (streams excluded). */
-  activeRequests(): number;
+  /** The replica is shutting down: it claims no session. */
+  draining(): boolean;
 }
 
 const POLL_MS = 100;
@@ -46,12 +54,18 @@ const POLL_MS = 100;
 export class Cluster {
   readonly presence: ReplicaPresence;
   private readonly resuming = new Map<string, Promise<Session | undefined>>();
+  private readonly records: OwnedRecords;
   private refresher: NodeJS.Timeout | undefined;
-  private draining = false;
+  private left = false;
+  /** Re-registration and record re-writes after the store came back (or our key lapsed). */
+  private reasserting: Promise<void> | undefined;
+  private reassertAgain = false;
+  /** The last re-assertion failed: the next successful heartbeat tries again. */
+  private reassertPending = false;
 
   /** The store's Redis connection, for the event log (Redis Streams) to share. */
   get storeClient(): unknown {
-    return (this.opts.store as { client?: unknown }).client;
+    return this.opts.storeClient;
   }
 
   constructor(private readonly opts: ClusterOptions) {
@@ -61,8 +75,11 @@ export class Cluster {
       heartbeatMs: opts.heartbeatMs,
       ttlMs: opts.replicaTtlMs,
       log: opts.log,
-      onLapsed: () => void this.dropLostSessions(),
+      onBeat: (existed) => {
+        if (!existed || this.reassertPending) this.reassert();
+      },
     });
+    this.records = new OwnedRecords({ store: opts.store, sessions: opts.sessions, owner: this.presence.id, ttlMs: opts.recordTtlMs, log: opts.log });
     const m = opts.metrics;
     m.describe('frontdoor_forwarded_total', 'requests forwarded to the replica that owns their session');
     m.describe('frontdoor_forwarded_received_total', 'requests another replica forwarded here');
@@ -78,32 +95,56 @@ export class Cluster {
     // Owners keep the records of their live sessions from expiring.
     const every = Math.max(1000, Math.floor(this.opts.recordTtlMs / 3));
     this.refresher = setInterval(() => {
-      const ids = [...this.opts.sessions.all()].map((s) => s.id);
-      this.opts.store.touchSessions(ids, this.opts.recordTtlMs).catch((e: unknown) => this.opts.log.warn({ reason: 'store_error', err: (e as Error).message }, 'could not refresh session records'));
+      // A failure is counted and logged by the store; an outage ends with a full re-write anyway.
+      this.records.refresh().catch(() => undefined);
     }, every);
     this.refresher.unref();
     this.opts.log.info({ reason: 'replica_registered', replica: this.replicaId, address: this.opts.address }, 'replica registered in the shared store');
   }
 
-  private record(session: Session, face: SessionFace, route: string): SessionRecord {
-    return {
-      id: session.id,
-      owner: this.replicaId,
-      route,
-      face,
-      protocolVersion: session.protocolVersion,
-      initialize: session.initializeParams,
-      createdAt: session.createdAt,
-    };
+  /** The store answers and our records are in it: the replica may be ready and take new sessions. */
+  get storeUp(): boolean {
+    return this.opts.store.available && this.reasserting === undefined && !this.reassertPending;
   }
 
-  /** Records a session (awaited before its id reaches the client). Store failures are logged, not fatal. */
-  async sessionStarted(session: Session, face: SessionFace, route: string): Promise<void> {
-    try {
-      await this.opts.store.putSession(this.record(session, face, route), this.opts.recordTtlMs);
-    } catch (e) {
-      session.log.warn({ reason: 'store_error', err: (e as Error).message }, 'could not record the session in the shared store: other replicas cannot serve it');
+  /** Why a new session is refused while the store is unreachable (503 + Retry-After). */
+  storeUnavailable(): ProxyError {
+    return this.opts.store.unavailable();
+  }
+
+  /**
+   * The store is back (or our registration lapsed): register again, then re-write the records of
+   * our sessions, since Redis may have come back empty. One run at a time; a failed run is retried
+   * at the next successful heartbeat.
+   */
+  reassert(): void {
+    if (this.left) return;
+    if (this.reasserting) {
+      this.reassertAgain = true;
+      return;
     }
+    this.reasserting = (async () => {
+      do {
+        this.reassertAgain = false;
+        try {
+          await this.presence.register();
+          const { restored, lost } = await this.records.restore();
+          this.reassertPending = false;
+          this.opts.log.info({ reason: 'records_restored', replica: this.replicaId, restored, lost }, 'registered again and re-wrote the records of our sessions');
+        } catch (e) {
+          this.reassertPending = true;
+          this.opts.log.debug({ reason: 'records_restore_failed', err: (e as Error).message }, 'could not re-write our session records yet');
+        }
+      } while (this.reassertAgain && !this.left);
+    })().finally(() => (this.reasserting = undefined));
+  }
+
+  /**
+   * Records a session, awaited before its id reaches the client. Rejects (ERR_STORE_UNAVAILABLE)
+   * for a Streamable HTTP session whose record cannot be written: it is then not created.
+   */
+  sessionStarted(session: Session, face: SessionFace, route: string): Promise<void> {
+    return this.records.started(session, face, route);
   }
 
   /** Counts a request another replica forwarded here (whether or not the session is local). */
@@ -111,19 +152,19 @@ export class Cluster {
     if (req.headers[FORWARDED_HEADER] !== undefined) this.opts.metrics.inc('frontdoor_forwarded_received_total');
   }
 
-  /** A legacy stream is about to announce this session id: record it first. */
-  async legacyStreamOpening(id: string, route: string): Promise<void> {
-    try {
-      await this.opts.store.putSession({ id, owner: this.replicaId, route, face: 'legacy-sse', createdAt: Date.now() }, this.opts.recordTtlMs);
-    } catch (e) {
-      this.opts.log.warn({ reason: 'store_error', err: (e as Error).message }, 'could not record the legacy session in the shared store');
-    }
+  /** A legacy stream is about to announce this session id: record it first (rejects when the store cannot). */
+  legacyStreamOpening(id: string, route: string): Promise<void> {
+    return this.records.streamOpening(id, route);
+  }
+
+  /** The client of a legacy stream left before the stream opened: its record goes. */
+  legacyStreamAbandoned(id: string): void {
+    this.records.abandoned(id);
   }
 
   /** A session ended here. Its record stays when the replica shuts down, so another takes it over. */
   sessionClosed(session: Session, face: SessionFace, reason: string): void {
-    if (face === 'streamable-http' && (reason.startsWith('shutdown') || reason === 'ownership_lost')) return;
-    this.opts.store.deleteSession(session.id, this.replicaId).catch(() => undefined);
+    this.records.closed(session, face, reason);
   }
 
   /**
@@ -131,6 +172,17 @@ export class Cluster {
    * session was taken over, or it is unknown and the handler answers 404); 'handled': answered here.
    */
   async route(req: IncomingMessage, res: ServerResponse, sessionId: string, route: ClusterRoute): Promise<'local' | 'handled'> {
+    // Only the store knows where this session lives: without it, 503 at once (the client retries).
+    if (!this.opts.store.available) return this.fail(res, this.opts.store.unavailable(), sessionId);
+    try {
+      return await this.locate(req, res, sessionId, route);
+    } catch (e) {
+      // A store operation failed or missed its deadline (GuardedStore: ERR_STORE_UNAVAILABLE).
+      return this.fail(res, toProxyError(e), sessionId);
+    }
+  }
+
+  private async locate(req: IncomingMessage, res: ServerResponse, sessionId: string, route: ClusterRoute): Promise<'local' | 'handled'> {
     const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
     for (let attempt = 0; attempt < 4; attempt++) {
       const pending = this.resuming.get(sessionId);
@@ -138,15 +190,10 @@ export class Cluster {
         await pending;
         return 'local';
       }
-      let record: SessionRecord | undefined;
-      try {
-        record = await this.opts.store.getSession(sessionId);
-      } catch (e) {
-        return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'store_unavailable', `the shared session store is unreachable: ${(e as Error).message}`));
-      }
+      const record = await this.opts.store.getSession(sessionId);
       // Unknown, or ours and already gone: the local handler answers 404 (clients re-initialize).
       if (!record || record.owner === this.replicaId) return 'local';
-      const owner = await this.opts.store.getReplica(record.owner).catch(() => undefined);
+      const owner = await this.opts.store.getReplica(record.owner);
       if (owner) {
         if (forwarded) return 'local'; // never forwarded twice
         this.opts.metrics.inc('frontdoor_forwarded_total', { to: owner.id });
@@ -155,7 +202,7 @@ export class Cluster {
         // Refused: the owner has just died. Wait (bounded) for its registration to lapse, then claim.
         this.opts.log.info({ reason: 'owner_unreachable', owner: owner.id, sessionId }, 'the replica holding the session refused the connection');
         if (!(await this.waitForDeath(owner.id))) {
-          return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unreachable', `the replica holding this session (${owner.id}) is unreachable`));
+          return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unreachable', `the replica holding this session (${owner.id}) is unreachable`), sessionId);
         }
         continue;
       }
@@ -164,14 +211,14 @@ export class Cluster {
         await this.opts.store.deleteSession(sessionId, record.owner).catch(() => undefined);
         return 'local';
       }
-      if (this.draining) return this.fail(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }));
-      const claim = await this.opts.store.claimSession(sessionId, record.owner, this.replicaId, this.opts.recordTtlMs).catch(() => 'owner_changed' as const);
+      if (this.opts.draining()) return this.fail(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }), sessionId);
+      const claim = await this.opts.store.claimSession(sessionId, record.owner, this.replicaId, this.opts.recordTtlMs);
       if (claim === 'missing') return 'local';
       if (claim !== 'claimed') continue; // someone else won (or the owner came back): look again
       await this.resume(record, route);
       return 'local';
     }
-    return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unresolved', 'the replica holding this session could not be determined; retry'));
+    return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unresolved', 'the replica holding this session could not be determined; retry'), sessionId);
   }
 
   private resume(record: SessionRecord, route: ClusterRoute): Promise<Session | undefined> {
@@ -197,59 +244,51 @@ export class Cluster {
   private async waitForDeath(replicaId: string): Promise<boolean> {
     const deadline = Date.now() + this.opts.replicaTtlMs + this.opts.heartbeatMs;
     while (Date.now() < deadline) {
-      const alive = await this.opts.store.getReplica(replicaId).catch(() => undefined);
+      const alive = await this.opts.store.getReplica(replicaId);
       if (!alive) return true;
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
     return false;
   }
 
-  private fail(res: ServerResponse, err: ProxyError): 'handled' {
+  /** Answers a request here, logged once with its errorId (the store's own error only in the log). */
+  private fail(res: ServerResponse, err: ProxyError, sessionId: string): 'handled' {
     this.opts.metrics.inc('frontdoor_errors_total', { route: '', reason: err.reason });
+    const cause = err.cause instanceof Error ? err.cause.message : undefined;
+    this.opts.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId, status: err.status, sessionId, cause }, err.message);
     replyError(res, err);
     return 'handled';
   }
 
-  /** Our registration lapsed: sessions another replica claimed meanwhile are no longer ours. */
-  private async dropLostSessions(): Promise<void> {
-    for (const session of [...this.opts.sessions.all()]) {
-      const record = await this.opts.store.getSession(session.id).catch(() => undefined);
-      if (record && record.owner !== this.replicaId) void session.close('ownership_lost');
-    }
-  }
-
   /**
-   * Graceful leave: stop claiming, wait (bounded) until in-flight requests are answered, then
-   * deregister so that other replicas take our sessions over at once. Records are kept.
+   * Leaves the cluster once the app has drained: deregister so that other replicas take our
+   * sessions over at once. Records are kept.
    */
-  async drain(): Promise<void> {
-    this.draining = true;
-    const deadline = Date.now() + this.opts.drainTimeoutMs;
-    while (Date.now() < deadline && (this.opts.activeRequests() > 0 || this.opts.sessions.inFlight() > 0)) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    const left = this.opts.activeRequests() + this.opts.sessions.inFlight();
-    this.opts.log.info({ reason: 'replica_drained', unfinished: left }, left === 0 ? 'in-flight requests finished' : 'drain timeout: leaving with requests unfinished');
+  async leave(): Promise<void> {
+    if (this.left) return;
+    this.left = true;
     clearInterval(this.refresher);
+    await this.reasserting;
     await this.presence.stop();
   }
 
   async close(): Promise<void> {
-    clearInterval(this.refresher);
-    if (!this.draining) await this.presence.stop();
+    await this.leave();
     await this.opts.store.close();
   }
 }
 
 /** Creates the cluster for a redis store: connects (rejects when Redis is unreachable) and registers. */
-export async function createCluster(storeUrl: string, opts: Omit<ClusterOptions, 'store'>): Promise<Cluster> {
+export async function createCluster(storeUrl: string, opts: Omit<ClusterOptions, 'store' | 'storeClient'> & { storeTimeoutMs: number }): Promise<Cluster> {
   const { RedisStore } = await import('../store/redis-store.js');
-  const store = await RedisStore.connect(storeUrl, opts.log);
-  const cluster = new Cluster({ ...opts, store });
+  const redis = await RedisStore.connect(storeUrl, { commandTimeoutMs: opts.storeTimeoutMs });
+  let cluster: Cluster | undefined;
+  const store = new GuardedStore(redis, { timeoutMs: opts.storeTimeoutMs, log: opts.log, metrics: opts.metrics, onReconnected: () => cluster?.reassert() });
+  cluster = new Cluster({ ...opts, store, storeClient: redis.client });
   try {
     await cluster.start();
   } catch (e) {
-    await store.close();
+    await redis.close();
     throw e;
   }
   return cluster;

@@ -3,7 +3,10 @@
 // entries `{ s: stream id, q: sequence, m: message JSON }`: XADD with an exact MAXLEN (count bound)
 // and auto ids, which are milliseconds, so XTRIM MINID applies the age bound; PEXPIRE removes the
 // key of a session that went quiet. Appends are fire-and-forget but issued in order on the one
-// connection replayAfter reads with, so a replay sees every append made before it.
+// connection replayAfter reads with, so a replay sees every append made before it. That connection
+// has a deadline per command and no offline queue (redis-store.ts): while Redis is unreachable an
+// append fails at once (logged once; the event still reached the open stream) and a replay finds
+// nothing (the client gets a fresh stream), so a session never waits on the store.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { JsonRpcMessage } from '../jsonrpc/message.js';

@@ -1,6 +1,6 @@
 // The embedded store: one process, everything in maps. The app does not even create it in the
 // default (single-process) mode; it implements the interface for tests and for symmetry.
-import type { ClaimResult, ReplicaRecord, SessionRecord, SessionStore } from './store.js';
+import type { ClaimResult, ReplicaRecord, RestoreResult, SessionRecord, SessionStore } from './store.js';
 
 interface Expiring<T> {
   value: T;
@@ -30,6 +30,13 @@ export class MemoryStore implements SessionStore {
   async getSession(id: string): Promise<SessionRecord | undefined> {
     const r = this.live(this.sessions, id);
     return r && { ...r };
+  }
+
+  async restoreSession(record: SessionRecord, ttlMs: number): Promise<RestoreResult> {
+    const old = this.live(this.sessions, record.id);
+    if (old && old.owner !== record.owner) return 'owner_changed';
+    await this.putSession(record, ttlMs);
+    return 'restored';
   }
 
   async deleteSession(id: string, owner: string): Promise<void> {

@@ -2,10 +2,13 @@
 // Keys: `<prefix>s:<sessionId>` a hash (owner, route, face, protocolVersion, initialize JSON,
 // createdAt) with a TTL; `<prefix>r:<replicaId>` a JSON string with a TTL, refreshed by heartbeats.
 // A takeover is one Lua script: compare the owner, check its registration is gone, set the new owner.
+// No offline queue and a deadline on every command: while Redis is unreachable a command fails at
+// once (or after `cluster.storeTimeout`), so nothing issued during an outage runs when Redis returns.
+// Multi-command writes are Lua scripts, not MULTI, because node-redis applies neither the deadline
+// nor the offline check to MULTI/pipelines.
 // Loaded only with `store: redis://…`, so the embedded default never pays for the client.
 import { createClient } from 'redis';
-import type { Logger } from 'pino';
-import type { ClaimResult, ReplicaRecord, SessionFace, SessionRecord, SessionStore } from './store.js';
+import type { ClaimResult, ReplicaRecord, RestoreResult, SessionFace, SessionRecord, SessionStore } from './store.js';
 
 const CLAIM_SCRIPT = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -17,6 +20,28 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 'claimed'
 `;
 
+const PUT_SCRIPT = `
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+`;
+
+const RESTORE_SCRIPT = `
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if owner and owner ~= ARGV[1] then return 'owner_changed' end
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 'restored'
+`;
+
+const TOUCH_SCRIPT = `
+for i = 1, #KEYS do redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+return #KEYS
+`;
+
+/** Records refreshed per script call: one call stays short however many sessions a replica holds. */
+const TOUCH_BATCH = 500;
+
 const DELETE_IF_OWNER_SCRIPT = `
 if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
@@ -26,30 +51,48 @@ export type RedisClient = ReturnType<typeof createClient>;
 
 export class RedisStore implements SessionStore {
   readonly kind = 'redis' as const;
+  private readonly listeners: Array<(connected: boolean, err?: Error) => void> = [];
 
   private constructor(
     /** The connected client: an event log (Redis Streams) may reuse this connection. */
     readonly client: RedisClient,
     private readonly prefix: string,
-  ) {}
+  ) {
+    let connected = true;
+    const notify = (up: boolean, err?: Error) => {
+      if (up === connected) return;
+      connected = up;
+      for (const l of this.listeners) l(up, err);
+    };
+    // An error while the connection stays ready (none is expected) does not make the store unreachable.
+    client.on('error', (err: Error) => {
+      if (!client.isReady) notify(false, err);
+    });
+    client.on('end', () => notify(false));
+    client.on('ready', () => notify(true));
+  }
 
-  /** Connects (bounded by `connectTimeoutMs`); rejects when Redis cannot be reached. */
-  static async connect(url: string, log: Logger, opts: { prefix?: string; connectTimeoutMs?: number } = {}): Promise<RedisStore> {
+  onConnectionChange(listener: (connected: boolean, err?: Error) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Connects (bounded by `connectTimeoutMs`); rejects when Redis cannot be reached. Every command
+   * then fails after `commandTimeoutMs`, and at once while the connection is down.
+   */
+  static async connect(url: string, opts: { prefix?: string; connectTimeoutMs?: number; commandTimeoutMs?: number } = {}): Promise<RedisStore> {
     const client = createClient({
       url,
+      disableOfflineQueue: true,
+      commandOptions: { timeout: opts.commandTimeoutMs ?? 2000 },
       socket: {
         connectTimeout: opts.connectTimeoutMs ?? 5000,
         // Keep retrying while running (a Redis restart must not kill the replicas), capped at 2 s.
         reconnectStrategy: (retries) => Math.min(100 * 2 ** Math.min(retries, 5), 2000),
       },
     });
-    let reported = false;
-    client.on('error', (err: Error) => {
-      if (reported) return;
-      reported = true;
-      log.warn({ reason: 'store_error', err: err.message }, 'redis store: connection problem (retrying)');
-    });
-    client.on('ready', () => (reported = false));
+    // Connection errors reach the store's listeners once it exists; until then connect() rejects.
+    client.on('error', () => undefined);
     const timeoutMs = opts.connectTimeoutMs ?? 5000;
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -77,16 +120,12 @@ export class RedisStore implements SessionStore {
   }
 
   async putSession(record: SessionRecord, ttlMs: number): Promise<void> {
-    const fields: Record<string, string> = {
-      owner: record.owner,
-      route: record.route,
-      face: record.face,
-      createdAt: String(record.createdAt),
-    };
-    if (record.protocolVersion !== undefined) fields.protocolVersion = record.protocolVersion;
-    if (record.initialize !== undefined) fields.initialize = JSON.stringify(record.initialize);
-    const key = this.sessionKey(record.id);
-    await this.client.multi().hSet(key, fields).pExpire(key, ttlMs).exec();
+    await this.client.eval(PUT_SCRIPT, { keys: [this.sessionKey(record.id)], arguments: [String(ttlMs), ...fieldsOf(record)] });
+  }
+
+  async restoreSession(record: SessionRecord, ttlMs: number): Promise<RestoreResult> {
+    const r = await this.client.eval(RESTORE_SCRIPT, { keys: [this.sessionKey(record.id)], arguments: [record.owner, String(ttlMs), ...fieldsOf(record)] });
+    return String(r) as RestoreResult;
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -122,10 +161,10 @@ export class RedisStore implements SessionStore {
   }
 
   async touchSessions(ids: string[], ttlMs: number): Promise<void> {
-    if (ids.length === 0) return;
-    const m = this.client.multi();
-    for (const id of ids) m.pExpire(this.sessionKey(id), ttlMs);
-    await m.exec();
+    for (let i = 0; i < ids.length; i += TOUCH_BATCH) {
+      const keys = ids.slice(i, i + TOUCH_BATCH).map((id) => this.sessionKey(id));
+      await this.client.eval(TOUCH_SCRIPT, { keys, arguments: [String(ttlMs)] });
+    }
   }
 
   async heartbeat(replica: ReplicaRecord, ttlMs: number): Promise<boolean> {
@@ -150,4 +189,12 @@ export class RedisStore implements SessionStore {
   async close(): Promise<void> {
     await this.client.close().catch(() => this.client.destroy());
   }
+}
+
+/** A record as HSET field/value pairs (absent optional fields are left as they are). */
+function fieldsOf(record: SessionRecord): string[] {
+  const fields = ['owner', record.owner, 'route', record.route, 'face', record.face, 'createdAt', String(record.createdAt)];
+  if (record.protocolVersion !== undefined) fields.push('protocolVersion', record.protocolVersion);
+  if (record.initialize !== undefined) fields.push('initialize', JSON.stringify(record.initialize));
+  return fields;
 }

@@ -10,8 +10,11 @@ export interface PresenceOptions {
   heartbeatMs: number;
   ttlMs: number;
   log: Logger;
-  /** Called when a heartbeat found our key gone: other replicas may have taken our sessions. */
-  onLapsed(): void;
+  /**
+   * After every successful heartbeat; `existed` is false when our key had gone (it expired, or the
+   * store came back empty): other replicas may have taken our sessions, and our records may be gone.
+   */
+  onBeat(existed: boolean): void;
 }
 
 export class ReplicaPresence {
@@ -35,15 +38,20 @@ export class ReplicaPresence {
     this.timer.unref();
   }
 
+  /** Registers again now (after a store outage); rejects when the store does not answer. */
+  async register(): Promise<boolean> {
+    return this.opts.store.heartbeat(this.record, this.opts.ttlMs);
+  }
+
   private async beat(): Promise<void> {
     try {
       const existed = await this.opts.store.heartbeat(this.record, this.opts.ttlMs);
-      if (!existed && !this.stopped) {
-        this.opts.log.warn({ reason: 'presence_lapsed', replica: this.id }, 'our registration had expired: other replicas may have taken over our sessions');
-        this.opts.onLapsed();
-      }
+      if (this.stopped) return;
+      if (!existed) this.opts.log.warn({ reason: 'presence_lapsed', replica: this.id }, 'our registration had expired: other replicas may have taken over our sessions');
+      this.opts.onBeat(existed);
     } catch (e) {
-      this.opts.log.warn({ reason: 'heartbeat_failed', err: (e as Error).message }, 'heartbeat to the store failed');
+      // The store logs when it becomes unreachable; one line per failed beat would flood the log.
+      this.opts.log.debug({ reason: 'heartbeat_failed', err: (e as Error).message }, 'heartbeat to the store failed');
     }
   }
 

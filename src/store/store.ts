@@ -31,11 +31,19 @@ export interface ReplicaRecord {
 /** The result of an atomic takeover attempt. */
 export type ClaimResult = 'claimed' | 'owner_changed' | 'owner_alive' | 'missing';
 
+/** The result of re-writing an owned record after a store outage: written, or another replica owns it now. */
+export type RestoreResult = 'restored' | 'owner_changed';
+
 export interface SessionStore {
   readonly kind: 'memory' | 'redis';
   /** Creates or overwrites a record (fields merge), with a time to live. */
   putSession(record: SessionRecord, ttlMs: number): Promise<void>;
   getSession(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * Atomically: writes the record (fields merge) only when it is missing or still names
+   * `record.owner`, so a session another replica claimed meanwhile is never taken back.
+   */
+  restoreSession(record: SessionRecord, ttlMs: number): Promise<RestoreResult>;
   /** Deletes the record only if `owner` still owns it. */
   deleteSession(id: string, owner: string): Promise<void>;
   /**
@@ -50,6 +58,11 @@ export interface SessionStore {
   getReplica(id: string): Promise<ReplicaRecord | undefined>;
   deregister(id: string): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Reports the connection to a remote store: false when it is lost, true when it is established
+   * again (the store may have come back empty). The memory store never calls it.
+   */
+  onConnectionChange?(listener: (connected: boolean, err?: Error) => void): void;
 }
 
 /** `memory`, or a redis:// / rediss:// URL (FRONTDOOR_STORE overrides the config's `store`). */

@@ -57,12 +57,13 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-export async function startRedis(): Promise<{ proc: RunningProcess; url: string }> {
+/** A redis-server with no persistence; `port` restarts one where a stopped one listened (empty). */
+export async function startRedis(port?: number): Promise<{ proc: RunningProcess; url: string; port: number }> {
   requireProgram('redis-server', '--version');
-  const port = await freePort();
+  port ??= await freePort();
   const proc = startProcess('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']);
   await waitForPort(port);
-  return { proc, url: `redis://127.0.0.1:${port}` };
+  return { proc, url: `redis://127.0.0.1:${port}`, port };
 }
 
 export async function startReplica(dir: string, index: number, redisUrl: string, backendUrl: string): Promise<Replica> {
@@ -135,6 +136,13 @@ export async function startCluster(backendUrl: string, n = 3): Promise<TestClust
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The value of a gauge on a replica's /metrics (NaN when absent). */
+export async function gauge(origin: string, name: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', origin), { signal: AbortSignal.timeout(10_000) })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
 }
 
 /** The sum of every series of a counter on a replica's /metrics. */

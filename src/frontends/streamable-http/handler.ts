@@ -193,6 +193,13 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
     await session.close('initialize_failed');
     throw e;
   }
+  if (res.destroyed) {
+    // The client left while the session was being created (a slow backend, a store outage): it can
+    // never learn the id, so the session must not live on holding a backend channel for nobody.
+    session.log.info({ reason: 'client_gone', method: 'initialize' }, 'the client left before its session was created: closed');
+    await session.close('client_gone');
+    return;
+  }
   if (response.error) {
     // The backend refused the handshake: pass its error through unchanged, and mint no session.
     session.log.info({ reason: 'initialize_rejected', error: response.error.message }, 'backend rejected initialize');
