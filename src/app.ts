@@ -1,8 +1,7 @@
 // The composition root (design §1): config → backends, sessions and frontends → one HTTP server.
 // The only file that imports both a frontend and a backend.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from './config/schema.js';
@@ -14,8 +13,9 @@ import { isLoopbackAddress } from './http/host-origin.js';
 import { createPublicAddress } from './http/forwarded.js';
 import { createTrustedPeer } from './http/trusted-proxies.js';
 import { BodyBudget } from './http/body-budget.js';
-import { handleClientError } from './http/client-errors.js';
+import { createHttpServer } from './http/create-server.js';
 import { createErrorReporter } from './observability/error-reporter.js';
+import { OnceLog } from './observability/once-log.js';
 import { openFileLimit } from './limits/open-files.js';
 import { sessionCaps } from './limits/session-caps.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
@@ -83,7 +83,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   });
   const publicPrefix = publicAddress.prefix;
   const publicBase = publicAddress.base;
-  const loggedPathRepairs = new Set<string>();
+  /** Repairs are logged once per client and reason (bounded), counted every time. */
+  const loggedRepairs = new OnceLog();
 
   const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge, maxBytes: config.sessions.eventLog.maxBytes };
   /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
@@ -116,8 +117,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     },
     onOAuthProbe: (path) => {
       metrics.inc('frontdoor_repairs_total', { route: '', reason: 'oauth_probe_answered' });
-      if (loggedPathRepairs.size < 10_000 && !loggedPathRepairs.has(`oauth ${path}`)) {
-        loggedPathRepairs.add(`oauth ${path}`);
+      if (loggedRepairs.first(`oauth ${path}`)) {
         log.info({ reason: 'oauth_probe_answered', path }, 'repair: answered an OAuth discovery probe with a JSON 404 (no authorization needed)');
       }
     },
@@ -125,10 +125,8 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
       metrics.inc('frontdoor_repairs_total', { route: route.prefix, reason });
       // Logged once per client (session id, else user agent) and reason; counted every time.
       const who = String(ctx.req.headers['mcp-session-id'] ?? ctx.req.headers['user-agent'] ?? 'unknown');
-      const key = `${route.prefix} ${reason} ${who}`;
-      if (loggedPathRepairs.size < 10_000 && !loggedPathRepairs.has(key)) {
-        loggedPathRepairs.add(key);
-        log.info({ route: route.prefix, reason, path: ctx.path, method: ctx.req.method, userAgent: ctx.req.headers['user-agent'] }, `repair: ${reason}`);
+      if (loggedRepairs.first(`${route.prefix} ${reason} ${who}`)) {
+        log.info({ route: route.prefix, reason, path: ctx.path.slice(0, 200), method: ctx.req.method, userAgent: ctx.req.headers['user-agent']?.slice(0, 200) }, `repair: ${reason}`);
       }
     },
   });
@@ -212,21 +210,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     serveLocal(req, res, route, face);
   };
 
-  const server = createServer(
-    {
-      headersTimeout: limits.headersTimeout,
-      // Node's own bound on receiving a whole request, a backstop behind readBody's bodyTimeout.
-      requestTimeout: limits.headersTimeout + limits.bodyTimeout + 1_000,
-      // How often Node checks those two: often enough that they are late by a fraction of themselves.
-      connectionsCheckingInterval: Math.min(1_000, Math.max(50, Math.floor(Math.min(limits.headersTimeout, limits.bodyTimeout) / 4))),
-    },
-    onRequest,
-  );
-  // Idle keep-alive connections go after a few seconds; SSE responses are never idle in that sense.
-  server.keepAliveTimeout = limits.keepAliveTimeout;
-  // Refuse connections beyond what the descriptors hold, rather than fail to accept (EMFILE) at random.
-  if (caps.maxConnections !== undefined) server.maxConnections = caps.maxConnections;
-  server.on('clientError', (err, socket) => handleClientError(err, socket as Socket, errors));
+  const server = createHttpServer(limits, caps, errors, onRequest);
 
   return {
     server,
