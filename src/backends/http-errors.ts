@@ -1,28 +1,48 @@
-// Turns HTTP answers and network failures of a backend into ProxyErrors with a reason a user can act on.
+// Turns HTTP answers and network failures of a backend into ProxyErrors with a reason a user can act
+// on. What the client sees names the HTTP status and the route (added where the route is known),
+// never the backend's internal URL or its answer body: an HTML error page or a stack trace may hold
+// internals, and the client is not the backend's operator. Those go to the log line (`detail`) that
+// carries the same errorId.
 import { ProxyError } from '../errors/proxy-error.js';
 import type { ErrorCode } from '../errors/catalogue.js';
 
+/** The start of an answer body, on one line, for the log. */
+export function bodySnippet(body: string): string {
+  return body.replace(/\s+/g, ' ').trim().slice(0, 300);
+}
+
+function detailOf(what: string, body: string): string {
+  const snippet = bodySnippet(body);
+  return snippet ? `${what}: ${snippet}` : what;
+}
+
+/** `what` names the request for the log, e.g. "POST http://10.0.0.7:9121/messages?…". */
 export function backendHttpError(status: number, what: string, body: string, wwwAuthenticate?: string): ProxyError {
-  const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 160);
-  const tail = snippet ? `: ${snippet}` : '';
+  const detail = detailOf(`${what} → HTTP ${status}`, body);
   if (status === 401 || status === 403) {
-    // Never relayed as 401/403: clients would start an OAuth flow against us (spec notes §5.1).
-    return new ProxyError('ERR_BACKEND_AUTH', 'backend_auth_failed', `the backend refused ${what} with HTTP ${status} (it needs credentials the proxy does not hold; set backend headers, or auth.mode: passthrough if it runs its own OAuth)${tail}`, {
+    // Never relayed as 401/403: clients would start an OAuth flow against a proxy that has none.
+    return new ProxyError('ERR_BACKEND_AUTH', 'backend_auth_failed', `the backend refused the request with HTTP ${status}: it needs credentials the proxy does not hold (set backend headers, or auth.mode: passthrough if it runs its own OAuth)`, {
       upstream: { status, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) },
+      detail,
     });
   }
   if (status === 404 || status === 410) {
-    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_not_found', `the backend answered ${what} with HTTP ${status}${tail}`);
+    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_not_found', `the backend answered HTTP ${status}`, { detail });
   }
-  return new ProxyError('ERR_BACKEND_REJECTED', 'backend_http_error', `the backend answered ${what} with HTTP ${status}${tail}`);
+  return new ProxyError('ERR_BACKEND_REJECTED', 'backend_http_error', `the backend answered HTTP ${status}`, { detail });
 }
 
 export function networkError(e: unknown, what: string, code: ErrorCode = 'ERR_BACKEND_UNAVAILABLE'): ProxyError {
   const err = e as { code?: string; message?: string; cause?: { code?: string } };
-  const detail = err.cause?.code ?? err.code ?? err.message ?? String(e);
-  if (detail === 'ERR_BACKEND_HTTP_TIMEOUT') {
-    return new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_timeout', `${what} timed out (${detail})`, { cause: e });
+  const cause = err.cause?.code ?? err.code ?? err.message ?? String(e);
+  const detail = `${what} failed: ${cause}`;
+  if (cause === 'ERR_BACKEND_HTTP_TIMEOUT') {
+    return new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_timeout', 'the backend did not answer in time', { cause: e, detail });
   }
-  const reason = code === 'ERR_BACKEND_DISCONNECTED' ? 'backend_stream_broken' : 'backend_unreachable';
-  return new ProxyError(code, reason, `${what} failed: ${detail}`, { cause: e });
+  // The error code (ECONNREFUSED, ECONNRESET…) says what went wrong without saying where.
+  const shown = /^E[A-Z_]+$/.test(cause) ? ` (${cause})` : '';
+  if (code === 'ERR_BACKEND_DISCONNECTED') {
+    return new ProxyError(code, 'backend_stream_broken', `the connection to the backend broke${shown}`, { cause: e, detail });
+  }
+  return new ProxyError(code, 'backend_unreachable', `the backend is unreachable${shown}`, { cause: e, detail });
 }

@@ -4,6 +4,7 @@
 // collide. Pure: no I/O.
 import { idKey, type JsonRpcId, type JsonRpcResponse } from '../jsonrpc/message.js';
 import type { MessageSink } from './sink.js';
+import type { ProxyError } from '../errors/proxy-error.js';
 
 export interface ClientPending {
   readonly internal: false;
@@ -23,6 +24,8 @@ export interface InternalPending {
   readonly internal: true;
   readonly method: string;
   resolve(response: JsonRpcResponse): void;
+  /** The channel failed under it: the proxy's own request fails with that error as it is. */
+  fail(error: ProxyError): void;
 }
 
 export type Pending = ClientPending | InternalPending;
@@ -47,9 +50,9 @@ export class Correlator {
     return id;
   }
 
-  addInternal(method: string, resolve: (response: JsonRpcResponse) => void): number {
+  addInternal(method: string, resolve: (response: JsonRpcResponse) => void, fail: (error: ProxyError) => void): number {
     const id = this.nextId++;
-    this.pending.set(id, { internal: true, method, resolve });
+    this.pending.set(id, { internal: true, method, resolve, fail });
     return id;
   }
 

@@ -18,13 +18,18 @@ export function requestOnChannel(
       correlator.take(id);
       reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_initialize_timeout', `the backend did not answer ${method} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const id = correlator.addInternal(method, (response) => {
-      clearTimeout(timer);
-      const data = response.error?.data as { code?: string; reason?: string } | undefined;
-      // A channel failure during the handshake keeps its own reason (backend_exited, …) for the client.
-      if (response.id === null && data?.code) reject(new ProxyError('ERR_BACKEND_DISCONNECTED', data.reason ?? 'backend_stream_ended', response.error!.message));
-      else resolve(response);
-    });
+    const id = correlator.addInternal(
+      method,
+      (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      },
+      // A channel failure during the handshake keeps its own reason (backend_exited, …) and errorId.
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
     channel.send({ jsonrpc: '2.0', id, method, params }).catch((e: unknown) => {
       clearTimeout(timer);
       correlator.take(id);

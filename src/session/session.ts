@@ -105,8 +105,7 @@ export class Session {
   expireRequests(now: number): void {
     for (const entry of this.correlator.takeExpired(now)) {
       const err = new ProxyError('ERR_BACKEND_TIMEOUT', 'request_timeout', `the backend did not answer ${entry.method} within limits.requestTimeout (${this.opts.requestTimeoutMs} ms)`, { limit: 'requestTimeout' });
-      err.route = this.opts.route;
-      this.opts.errors.report(err, { method: entry.method }, this.log);
+      this.report(err, { method: entry.method });
       entry.sink.respond(err.toJsonRpc(entry.clientId), err);
       const cancel = { jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: entry.backendId, reason: 'timed out at the proxy (limits.requestTimeout)' } };
       this.channel?.send(cancel).catch((e: unknown) => this.log.debug({ reason: 'cancel_failed' }, toProxyError(e).message));
@@ -214,7 +213,10 @@ export class Session {
     this.touch();
     const channel = await this.channelReady().catch((e: unknown) => toProxyError(e));
     if (channel instanceof ProxyError) {
-      for (const m of messages) if (isRequest(m)) sink.respond(channel.toJsonRpc(m.id), channel);
+      const requests = messages.filter(isRequest);
+      // Answered here, so logged here; an error for notifications only is the caller's to report.
+      if (requests.length > 0) this.report(channel, { method: requests[0]!.method });
+      for (const m of requests) sink.respond(channel.toJsonRpc(m.id), channel);
       return channel;
     }
     if (this.opts.repairHandshake && !this.initializedSent && this.state === 'ready' && needsInitialized(messages)) {
@@ -239,11 +241,14 @@ export class Session {
           const err = toProxyError(e);
           if (isRequest(m) && isRequest(outgoing)) {
             const entry = this.correlator.take(outgoing.id);
-            if (entry) sink.respond(err.toJsonRpc(m.id), err);
+            if (entry) {
+              this.report(err, { method: m.method });
+              sink.respond(err.toJsonRpc(m.id), err);
+            }
           } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
           // A notification meant for a backend session that is gone is moot: the replay sends
           // `initialized` again, and cancels or answers for the old session have nothing to reach.
-          this.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId, method: 'method' in m ? m.method : undefined }, err.message);
+          else this.log.debug({ ...err.logFields(), method: 'method' in m ? m.method : undefined }, err.message);
         }),
       );
     }
@@ -361,9 +366,13 @@ export class Session {
   private onChannelClose(cause: ProxyError): void {
     this.channel = undefined;
     if (this.state === 'closed') return;
-    this.log.warn({ reason: cause.reason, code: cause.code }, `backend channel lost: ${cause.message}`);
     this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
-    this.failInFlight(new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`), true);
+    // One error, one errorId, one log line for every request that was in flight on the lost channel.
+    const err = new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`, cause.detail === undefined ? {} : { detail: cause.detail });
+    err.route = this.opts.route;
+    // While the session starts, the caller of start() reports the failure (same error, same errorId).
+    if (this.state !== 'new') this.log.warn({ ...err.logFields(), inFlight: this.correlator.size }, `backend channel lost: ${cause.message}`);
+    this.failInFlight(err, true);
     // 'new': start() is waiting and sees the failure; 'reconnecting': the running loop retries.
     if (this.state !== 'ready') return;
     this.state = 'reconnecting';
@@ -373,7 +382,7 @@ export class Session {
 
   private failInFlight(err: ProxyError, acceptedOnly = false): void {
     for (const entry of acceptedOnly ? this.correlator.drainAccepted() : this.correlator.drain()) {
-      if (entry.internal) entry.resolve(err.toJsonRpc(null));
+      if (entry.internal) entry.fail(err);
       else entry.sink.respond(err.toJsonRpc(entry.clientId), err);
     }
   }
@@ -454,6 +463,12 @@ export class Session {
     }
     if (!this.channel || this.state !== 'ready') throw new ProxyError('ERR_SESSION_CLOSED', 'session_closed', 'the session was closed');
     return this.channel;
+  }
+
+  /** Counts and logs an error a client of this session is answered with (once, with its errorId). */
+  private report(err: ProxyError, fields: Record<string, unknown>): void {
+    if (err.code.startsWith('ERR_BACKEND_')) err.route ??= this.opts.route;
+    this.opts.errors.report(err, fields, this.log);
   }
 
   /** A request the proxy itself makes to the backend, answered through the correlator. */

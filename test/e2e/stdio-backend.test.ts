@@ -245,7 +245,8 @@ test('a server killed with SIGKILL is restarted with backoff and re-handshaken u
     const third = await whoami(c);
     assert.notEqual(third.pid, second.pid);
     const drop = await proxy.waitForLine((l) => l.reason === 'backend_exited' && String(l.msg).startsWith('backend channel lost'));
-    assert.match(String(drop.msg), /pid \d+\) was killed by SIGKILL/);
+    assert.match(String(drop.msg), /was killed by SIGKILL/);
+    assert.match(String(drop.detail), /pid \d+\)/);
   } finally {
     await c.close();
     await proxy.stop();
@@ -333,7 +334,10 @@ test('a command that cannot be spawned answers initialize with 502 ERR_BACKEND_U
     assert.equal(msg.id, 1);
     assert.equal(msg.error.data.code, 'ERR_BACKEND_UNAVAILABLE');
     assert.equal(msg.error.data.reason, 'backend_spawn_failed');
-    assert.match(msg.error.message, /cannot start the stdio backend "\/nonexistent\/mcp-server-binary": .*ENOENT/);
+    assert.match(msg.error.message, /cannot start the stdio backend \(ENOENT\)/);
+    assert.doesNotMatch(msg.error.message, /nonexistent/, 'the command path stays in the log');
+    const line = await proxy.waitForLine((l) => l.errorId === msg.error.data.errorId);
+    assert.match(String(line.detail), /"\/nonexistent\/mcp-server-binary": .*ENOENT/);
     // The proxy itself carries on.
     assert.equal((await fetch(new URL('/healthz', proxy.url))).status, 200);
   } finally {
@@ -341,14 +345,17 @@ test('a command that cannot be spawned answers initialize with 502 ERR_BACKEND_U
   }
 });
 
-test('a server that exits at once answers initialize with 502 naming its exit code and last stderr line', async () => {
+test('a server that exits at once answers initialize with 502 naming its exit code; its stderr goes to the log only', async () => {
   const proxy = await proxyFor({ args: ['-e', 'console.error("missing API_KEY"); process.exit(7)'] });
   try {
     const res = await post(proxy.url, initializeBody());
     assert.equal(res.status, 502);
     const [msg] = await messagesOf(res);
     assert.equal(msg.error.data.code, 'ERR_BACKEND_DISCONNECTED');
-    assert.match(msg.error.message, /exited with code 7; last stderr: missing API_KEY/);
+    assert.match(msg.error.message, /exited with code 7/);
+    assert.doesNotMatch(msg.error.message, /API_KEY/, "the server's stderr is the operator's, not the client's");
+    const line = await proxy.waitForLine((l) => l.errorId === msg.error.data.errorId);
+    assert.match(String(line.detail), /last stderr: missing API_KEY/);
   } finally {
     await proxy.stop();
   }

@@ -121,7 +121,7 @@ test('Correlator: ids rewritten, mapped back, cancellation and progress lookups'
   const sink = fakeSink();
   const a = c.addClient(1, 'tools/call', sink, 'tok', 1_000);
   const b = c.addClient('1', 'tools/call', sink, undefined, 1_000);
-  const internal = c.addInternal('initialize', () => undefined);
+  const internal = c.addInternal('initialize', () => undefined, () => undefined);
   assert.equal(new Set([a, b, internal]).size, 3, 'ids never collide, even for 1 and "1"');
   assert.equal(c.backendIdOf(1), a);
   assert.equal(c.backendIdOf('1'), b);
@@ -204,7 +204,7 @@ test('Correlator: requests past their deadline expire; progress keeps one alive;
   gone.isOpen = false;
   const slow = c.addClient(1, 'tools/call', open, 'p', 1_000);
   const lost = c.addClient(2, 'tools/call', gone, undefined, 1_000);
-  c.addInternal('initialize', () => undefined);
+  c.addInternal('initialize', () => undefined, () => undefined);
   assert.equal(c.waitingClients(), 1, 'the request whose client left does not count');
   c.progressed('p', 3_000);
   const expired = c.takeExpired(2_000);
@@ -219,7 +219,7 @@ test('Correlator.drainAccepted leaves requests whose send is still under way', (
   const sink = fakeSink();
   const sent = c.addClient(1, 'tools/call', sink, undefined, 1_000);
   const sending = c.addClient(2, 'tools/call', sink, undefined, 1_000);
-  c.addInternal('initialize', () => undefined);
+  c.addInternal('initialize', () => undefined, () => undefined);
   assert.ok(c.markAccepted(sent));
   const drained = c.drainAccepted();
   assert.equal(drained.length, 2, 'the accepted request and the internal one');

@@ -43,7 +43,12 @@ const MAX_REDIRECTS = 3;
 export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
   const abort = new AbortController();
   const timer = setTimeout(
-    () => abort.abort(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_connect_timeout', `the backend did not open its SSE stream with an endpoint event within ${opts.connectTimeoutMs} ms (${safeUrl(opts.url)})`)),
+    () =>
+      abort.abort(
+        new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_connect_timeout', `the backend did not open its SSE stream with an endpoint event within backend.timeouts.connect (${opts.connectTimeoutMs} ms)`, {
+          detail: `GET ${safeUrl(opts.url)}`,
+        }),
+      ),
     opts.connectTimeoutMs,
   );
   let channel: LegacySseChannel | undefined;
@@ -65,7 +70,9 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
     if (res.status !== 200 || !contentType.includes('text/event-stream')) {
       const text = await readText(res.body, 4096).catch(() => '');
       if (res.status === 200) {
-        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered GET ${safeUrl(opts.url)} with ${contentType || 'no content type'}; expected text/event-stream (is this the SSE URL?)`);
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered its SSE request with ${contentType.split(';')[0] || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`, {
+          detail: `GET ${safeUrl(opts.url)}`,
+        });
       }
       throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerValue(res.headers['www-authenticate']));
     }
@@ -116,13 +123,11 @@ class LegacySseChannel implements Channel {
     body.setEncoding('utf8'); // a StringDecoder: UTF-8 sequences split across chunks stay intact
     body.on('data', (chunk: string) => parser.feed(chunk));
     body.on('end', () =>
-      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', `the backend closed its SSE stream (${safeUrl(opts.url)})`)),
+      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })),
     );
     body.on('error', (e: Error) => this.fail(networkError(e, `SSE stream ${safeUrl(opts.url)}`, 'ERR_BACKEND_DISCONNECTED')));
     // A socket destroyed under the response ends it with 'close' but neither 'end' nor 'error'.
-    body.on('close', () =>
-      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', `the backend closed its SSE stream (${safeUrl(opts.url)})`)),
-    );
+    body.on('close', () => this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })));
   }
 
   private onEvent(ev: EventSourceMessage): void {
@@ -131,7 +136,7 @@ class LegacySseChannel implements Channel {
       try {
         resolved = resolveEndpoint(ev.data, this.opts.url);
       } catch (e) {
-        this.fail(new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_bad_endpoint', `the backend sent an unusable endpoint event: ${(e as Error).message}`));
+        this.fail(new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_bad_endpoint', 'the backend sent an unusable endpoint event', { detail: `${(e as Error).message}: ${ev.data.slice(0, 200)}` }));
         return;
       }
       if (resolved.originRewrittenFrom) {
@@ -215,7 +220,7 @@ class LegacySseChannel implements Channel {
         const next = new URL(location, target);
         // A redirect may move the path (Starlette adds a trailing slash) but never the origin.
         if (next.origin !== this.opts.url.origin) {
-          throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', `the backend redirected a POST to another origin (${next.origin}); not followed`);
+          throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', { detail: `${safeUrl(target)} → ${safeUrl(next)}` });
         }
         this.opts.onRepair('backend_redirect_followed', { from: target.pathname, to: next.pathname });
         this.endpoint = target = next;

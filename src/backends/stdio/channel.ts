@@ -208,12 +208,13 @@ export class StdioChannel implements Channel {
   }
 
   private endCause(): ProxyError {
-    const stderr = this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ')}` : '';
+    // The server's stderr is its log: the operator's to read, not the client's (paths, secrets).
+    const detail = `"${this.opts.command}" (pid ${this.pid})${this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ')}` : ''}`;
     if (this.exitStatus) {
       const how = this.exitStatus.signal ? `was killed by ${this.exitStatus.signal}` : `exited with code ${this.exitStatus.code}`;
-      return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_exited', `the stdio backend "${this.opts.command}" (pid ${this.pid}) ${how}${stderr}`);
+      return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_exited', `the stdio backend ${how}`, { detail });
     }
-    return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stdout_closed', `the stdio backend "${this.opts.command}" (pid ${this.pid}) closed its stdout${stderr}`);
+    return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stdout_closed', 'the stdio backend closed its stdout', { detail });
   }
 
   /** The process went away (or stopped talking) on its own: report once, and leave nothing running. */

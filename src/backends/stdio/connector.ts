@@ -45,7 +45,8 @@ function spawnServer(command: string, configured: string, backend: BackendConfig
     const failed = (e: Error) => {
       const cwdMissing = backend.cwd !== undefined && !existsSync(backend.cwd);
       const why = cwdMissing ? `its cwd ${backend.cwd} does not exist` : e.message;
-      reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_spawn_failed', `cannot start the stdio backend "${configured}": ${why}`, { cause: e }));
+      const code = (e as NodeJS.ErrnoException).code;
+      reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_spawn_failed', `cannot start the stdio backend${code ? ` (${code})` : ''}`, { cause: e, detail: `"${configured}": ${why}` }));
     };
     try {
       child = spawn(command, backend.args, {

@@ -121,7 +121,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       const next = new URL(location, this.url);
       // A redirect may move the path but never the origin (SSRF, and the session belongs to this origin).
       if (next.origin !== this.url.origin) {
-        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', `the backend redirected a POST to another origin (${next.origin}); not followed`);
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', { detail: `${safeUrl(this.url)} → ${safeUrl(next)}` });
       }
       this.opts.onRepair('backend_redirect_followed', { from: this.url.pathname, to: next.pathname });
       this.url = next;

@@ -1,6 +1,6 @@
 // What a Streamable HTTP backend's refusal (a non-2xx answer) means, as a ProxyError. Pure.
 import { ProxyError } from '../../errors/proxy-error.js';
-import { backendHttpError } from '../http-errors.js';
+import { backendHttpError, bodySnippet } from '../http-errors.js';
 
 /**
  * `ERR_BACKEND_SESSION_LOST` means the backend no longer knows the session we sent: the channel is
@@ -11,11 +11,13 @@ import { backendHttpError } from '../http-errors.js';
  */
 export function refusalError(status: number, body: string, what: string, wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {
   if (sentWithSession && (status === 404 || status === 410 || (status === 400 && /session/i.test(body)))) {
-    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_session_expired', `the backend no longer knows this session (HTTP ${status} on ${what}); the proxy starts a new one`);
+    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_session_expired', `the backend no longer knows this session (HTTP ${status}); the proxy starts a new one`, { detail: `${what} → HTTP ${status}` });
   }
   if (status === 404 || status === 410) {
-    const snippet = body.replace(/\s+/g, ' ').trim().slice(0, 160);
-    return new ProxyError('ERR_BACKEND_REJECTED', 'backend_not_found', `the backend answered ${what} with HTTP ${status} (is this its MCP endpoint?)${snippet ? `: ${snippet}` : ''}`);
+    const snippet = bodySnippet(body);
+    return new ProxyError('ERR_BACKEND_REJECTED', 'backend_not_found', `the backend answered HTTP ${status} (is the route's backend url its MCP endpoint?)`, {
+      detail: `${what} → HTTP ${status}${snippet ? `: ${snippet}` : ''}`,
+    });
   }
   return backendHttpError(status, what, body, wwwAuthenticate);
 }

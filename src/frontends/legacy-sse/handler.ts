@@ -120,7 +120,8 @@ async function dispatch(session: Session, sink: LegacyStreamSink, messages: Json
       }
     } catch (e) {
       const err = toProxyError(e);
-      session.log.warn({ reason: err.reason, code: err.code, errorId: err.errorId }, err.message);
+      if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
+      ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' }, session.log);
       for (const m of messages) if (isRequest(m)) sink.respond(err.toJsonRpc(m.id));
       return;
     }
