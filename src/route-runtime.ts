@@ -152,6 +152,8 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     return session;
   };
 
+  /** Passthrough routes name the proxy's Protected Resource Metadata in their 401 challenges. */
+  const authChallengeUrl = route.auth.mode === 'passthrough' ? (req: IncomingMessage) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined;
   const frontend: StreamableHttpContext = {
     // A getter: the log becomes the Redis one once the cluster has connected at start-up.
     get eventLog() {
@@ -166,10 +168,11 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     streamHistoryBytes: config.sessions.eventLog.maxBytes,
     log,
     metrics,
-    authChallengeUrl: route.auth.mode === 'passthrough' ? (req) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined,
+    authChallengeUrl,
     createSession: (req) => createSession({ face: 'streamable-http', req }),
   };
   const legacy: LegacySseContext = {
+    authChallengeUrl,
     route: route.path,
     sessions,
     createSession: (req) => createSession({ face: 'legacy-sse', req }),

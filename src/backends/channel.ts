@@ -14,7 +14,7 @@ export interface Channel {
   /** Short description for logs, e.g. "sse http://127.0.0.1:9121/sse". */
   readonly description: string;
   /** Resolves once the backend accepted the message; rejects with a ProxyError. */
-  send(message: JsonRpcMessage): Promise<void>;
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void>;
   /** Ends the channel on purpose; `onClose` is not called. */
   close(): Promise<void>;
   /**
@@ -33,11 +33,22 @@ export interface MessageLimits {
   maxJsonDepth: number;
 }
 
-/** Opens channels to one configured backend. One per route; one channel per client session. */
-/** What a session lends its channel: the client's credential, for backends that check it themselves. */
+/** Per message: the Authorization of the client request that carried it (auth passthrough). */
+export interface SendOptions {
+  authorization?: string;
+}
+
+/**
+ * What a session lends its channel: for backends that check credentials themselves (auth
+ * passthrough), the credential for the channel's own requests (its stream, a replayed handshake):
+ * the session's latest, always of the principal the session is bound to. A client's message is sent
+ * with the credential of the request that carried it (SendOptions), never a stored one.
+ */
 export interface ChannelContext {
   credentials?: () => string | undefined;
 }
+
+/** Opens channels to one configured backend. One per route; one channel per client session. */
 
 export interface BackendConnector {
   readonly description: string;

@@ -4,7 +4,8 @@
 // (design §4; spec notes §3 U6). Only requests in flight at the drop fail.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Channel } from '../backends/channel.js';
+import type { Channel, SendOptions } from '../backends/channel.js';
+import { principalOf } from '../auth/principal.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import {
   isRequest,
@@ -54,6 +55,8 @@ export class Session {
   private readonly backoff: Backoff;
   /** The client's latest Authorization header, lent to the backend only when the route passes auth through. */
   private authorization: string | undefined;
+  /** Who the session belongs to (auth passthrough): set by the credential that opened it. */
+  private principal: string | undefined;
   /** Why the last reconnect attempt failed, told to clients whose requests wait in vain. */
   private lastReconnectError: ProxyError | undefined;
   readonly log: Logger;
@@ -180,9 +183,24 @@ export class Session {
     return this.opts.passCredentials ? { credentials: () => this.authorization } : {};
   }
 
-  /** Records the client's Authorization header (sent to the backend only with auth passthrough). */
-  setAuthorization(value: string | undefined): void {
-    if (this.opts.passCredentials && value !== undefined) this.authorization = value;
+  /**
+   * Auth passthrough: checks the credential of one client request against the session. Every request
+   * must carry one (401: the proxy never falls back to a stored token), and it must speak for the
+   * principal that opened the session (403). The latest one is kept for the proxy's own backend
+   * requests (stream opens, replayed handshakes). Without passthrough, credentials stay out entirely.
+   */
+  authorize(authorization: string | undefined): ProxyError | undefined {
+    if (!this.opts.passCredentials) return undefined;
+    if (authorization === undefined || authorization.trim() === '') {
+      return new ProxyError('ERR_AUTH_REQUIRED', 'credentials_missing', 'Unauthorized: this route passes authorization to its backend; every request must carry an Authorization header');
+    }
+    const principal = principalOf(authorization);
+    if (this.principal !== undefined && principal !== this.principal) {
+      return new ProxyError('ERR_PRINCIPAL_MISMATCH', 'principal_mismatch', 'Forbidden: this session belongs to another principal; initialize a session of your own');
+    }
+    this.principal = principal;
+    this.authorization = authorization;
+    return undefined;
   }
 
   private repair(reason: string, detail: Record<string, unknown>): void {
@@ -209,7 +227,9 @@ export class Session {
    * Resolves when the backend accepted every message; requests that could not be sent are answered
    * on the sink with an error. Returns the first error for notifications/responses, if any.
    */
-  async submit(messages: JsonRpcMessage[], sink: MessageSink): Promise<ProxyError | undefined> {
+  async submit(messages: JsonRpcMessage[], sink: MessageSink, authorization?: string): Promise<ProxyError | undefined> {
+    // The client's messages reach the backend with the credential of the request that carried them.
+    const send: SendOptions = this.opts.passCredentials && authorization !== undefined ? { authorization } : {};
     this.touch();
     const channel = await this.channelReady().catch((e: unknown) => toProxyError(e));
     if (channel instanceof ProxyError) {
@@ -237,7 +257,7 @@ export class Session {
       const outgoing = this.prepare(m, sink);
       if (outgoing === undefined) continue;
       sends.push(
-        this.forward(channel, outgoing).catch((e: unknown) => {
+        this.forward(channel, outgoing, send).catch((e: unknown) => {
           const err = toProxyError(e);
           if (isRequest(m) && isRequest(outgoing)) {
             const entry = this.correlator.take(outgoing.id);
@@ -261,9 +281,9 @@ export class Session {
    * expired Streamable HTTP session) was refused before it ran — servers check the session first — so
    * it is sent again, once, on the re-initialized channel: the client never sees the expiry.
    */
-  private async forward(channel: Channel, outgoing: JsonRpcMessage): Promise<void> {
+  private async forward(channel: Channel, outgoing: JsonRpcMessage, send: SendOptions): Promise<void> {
     try {
-      await channel.send(outgoing);
+      await channel.send(outgoing, send);
     } catch (e) {
       const err = toProxyError(e);
       if (err.code !== 'ERR_BACKEND_SESSION_LOST' || !isRequest(outgoing) || outgoing.method === 'initialize' || this.state === 'closed') throw err;
@@ -272,7 +292,7 @@ export class Session {
       const next = await this.channelReady();
       if (next === channel) throw err;
       this.repair('request_retried_after_reinitialize', { method: outgoing.method });
-      return this.forward(next, outgoing);
+      return this.forward(next, outgoing, send);
     }
     if (!isRequest(outgoing)) return;
     const entry = this.correlator.markAccepted(outgoing.id as number);

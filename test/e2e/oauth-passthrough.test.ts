@@ -24,8 +24,17 @@ before(async () => {
 });
 after(() => stopAll());
 
-test('a backend 401 reaches the client as 401 with resource_metadata rewritten to the proxy', async () => {
+test('a request without a token gets the proxy\'s own 401, naming the proxy\'s resource metadata', async () => {
   const res = await post(proxy.url, initializeBody(1));
+  assert.equal(res.status, 401);
+  assert.equal(res.headers.get('www-authenticate'), `Bearer resource_metadata="${proxy.origin}/.well-known/oauth-protected-resource/mcp"`);
+  const body = (await res.json()) as { id: number; error: { data: { code: string } } };
+  assert.equal(body.id, 1);
+  assert.equal(body.error.data.code, 'ERR_AUTH_REQUIRED');
+});
+
+test('a backend 401 reaches the client as 401 with resource_metadata rewritten to the proxy', async () => {
+  const res = await post(proxy.url, initializeBody(1), { authorization: 'Bearer expired-token' });
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('www-authenticate'), `Bearer error="invalid_token", resource_metadata="${proxy.origin}/.well-known/oauth-protected-resource/mcp"`);
   const body = (await res.json()) as { id: number; error: { data: { code: string } } };

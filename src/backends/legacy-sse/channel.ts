@@ -4,7 +4,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import type { Channel, ChannelHandlers } from '../channel.js';
+import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
 import type { JsonRpcId, JsonRpcMessage } from '../../jsonrpc/message.js';
 import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
@@ -191,7 +191,7 @@ class LegacySseChannel implements Channel {
     this.handlers.onClose(cause);
   }
 
-  async send(message: JsonRpcMessage): Promise<void> {
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.closed || !this.endpoint) {
       throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
     }
@@ -202,7 +202,8 @@ class LegacySseChannel implements Channel {
       try {
         res = await this.opts.http.request(target, {
           method: 'POST',
-          headers: { ...this.opts.headers, ...credentialHeader(this.opts.credentials?.()), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          // The credential of the client request this message came with; the session's own otherwise.
+          headers: { ...this.opts.headers, ...credentialHeader(options.authorization ?? this.opts.credentials?.()), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
           body,
           timeoutMs: this.opts.postTimeoutMs,
         });

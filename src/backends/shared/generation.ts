@@ -1,7 +1,7 @@
 // One inner channel of a shared backend and everything that lives exactly as long as it does: the
 // views (sessions) attached to it, the id/token multiplexer, the resource subscriptions it holds at
 // the backend, and the requests the proxy makes on it itself. A reopened channel is a new generation.
-import type { Channel, ChannelContext, ChannelHandlers } from '../channel.js';
+import type { Channel, ChannelContext, SendOptions, ChannelHandlers } from '../channel.js';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { errorResponse, RPC_INTERNAL_ERROR, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import { SharedMultiplexer } from './multiplexer.js';
@@ -14,7 +14,7 @@ export interface Member {
 
 /** Where a view's traffic goes: the shared connector. */
 export interface ViewHost {
-  fromView(view: SharedView, message: JsonRpcMessage): Promise<void>;
+  fromView(view: SharedView, message: JsonRpcMessage, options?: SendOptions): Promise<void>;
   closeView(view: SharedView): Promise<void>;
 }
 
@@ -38,8 +38,8 @@ export class SharedView implements Channel {
     this.description = `shared(${gen.channel.description})`;
   }
 
-  send(message: JsonRpcMessage): Promise<void> {
-    return this.host.fromView(this, message);
+  send(message: JsonRpcMessage, options?: SendOptions): Promise<void> {
+    return this.host.fromView(this, message, options);
   }
 
   close(): Promise<void> {

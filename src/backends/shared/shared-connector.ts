@@ -20,7 +20,7 @@
 //   session that opened the channel; a warning is logged once, since sharing one backend identity
 //   between clients is rarely what passthrough intends.
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelContext, ChannelHandlers } from '../channel.js';
+import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, SendOptions } from '../channel.js';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { errorResponse, isRequest, isResponse, RPC_METHOD_NOT_FOUND, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import { chooseView, routeNotification } from './fan-out.js';
@@ -130,7 +130,7 @@ class SharedBackend implements BackendConnector, ViewHost {
 
   // -- view → backend ---------------------------------------------------------------------------
 
-  async fromView(view: SharedView, m: JsonRpcMessage): Promise<void> {
+  async fromView(view: SharedView, m: JsonRpcMessage, options?: SendOptions): Promise<void> {
     const gen = view.gen;
     if (view.closed || !gen.alive) throw closedError();
     if (isRequest(m)) {
@@ -139,7 +139,8 @@ class SharedBackend implements BackendConnector, ViewHost {
       if (m.method === 'resources/unsubscribe' && typeof m.params?.uri === 'string') return this.unsubscribe(view, m, m.params.uri);
       const out = gen.mux.outgoingRequest(view, view.no, m);
       try {
-        await gen.channel.send(out);
+        // The credential of the session's own request, never another session's.
+        await gen.channel.send(out, options);
       } catch (e) {
         gen.mux.forget(out.id);
         throw e;
@@ -153,15 +154,15 @@ class SharedBackend implements BackendConnector, ViewHost {
         this.log.debug({ reason: 'unknown_server_request_id', id: m.id }, 'dropped a client answer to a request it was not asked');
         return;
       }
-      return gen.channel.send(m);
+      return gen.channel.send(m, options);
     }
     if (m.method === 'notifications/initialized') return; // the proxy sent the one real `initialized`
     if (m.method === 'notifications/cancelled') {
       const out = gen.mux.outgoingCancel(view, m);
       // An unmapped id would cancel another session's request: drop it.
-      return out ? gen.channel.send(out) : undefined;
+      return out ? gen.channel.send(out, options) : undefined;
     }
-    return gen.channel.send(m);
+    return gen.channel.send(m, options);
   }
 
   /** Answers a view's `initialize` from the one real handshake, performing it first if needed. */

@@ -4,7 +4,7 @@
 // DELETE ends the backend session. The backend's Mcp-Session-Id lives only in here: nothing but
 // JSON-RPC messages goes up to the session (design §4).
 import type { Logger } from 'pino';
-import type { Channel, ChannelHandlers } from '../channel.js';
+import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
 import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { IncomingMessage } from 'node:http';
 import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
@@ -82,14 +82,14 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     this.log = opts.log.child({ backend: safeUrl(opts.url) });
   }
 
-  async send(message: JsonRpcMessage): Promise<void> {
+  async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.closed) throw channelClosed();
     const request = isRequest(message) ? message : undefined;
     const exchange: Exchange = { requestId: request?.id, initialize: request?.method === 'initialize', abort: new AbortController(), answered: request === undefined, cancelled: false };
     this.exchanges.add(exchange);
     let streaming = false;
     try {
-      const res = await this.post(JSON.stringify(message), exchange);
+      const res = await this.post(JSON.stringify(message), exchange, options.authorization);
       streaming = await this.onAnswer(res, exchange);
     } catch (e) {
       if (exchange.cancelled) throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'request_cancelled', 'the client cancelled this request');
@@ -105,12 +105,12 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   }
 
   /** POSTs one message, following same-origin 307/308 (Starlette's trailing-slash redirects). */
-  private async post(body: string, exchange: Exchange): Promise<BackendResponse> {
+  private async post(body: string, exchange: Exchange, authorization: string | undefined): Promise<BackendResponse> {
     const timeoutMs = exchange.requestId === undefined || exchange.initialize ? this.opts.connectTimeoutMs : REQUEST_HEADERS_TIMEOUT_MS;
     for (let hop = 0; ; hop++) {
       const res = await this.opts.http.request(this.url, {
         method: 'POST',
-        headers: this.headers({ 'content-type': 'application/json', accept: ACCEPT_BOTH }),
+        headers: this.headers({ 'content-type': 'application/json', accept: ACCEPT_BOTH }, authorization),
         body,
         timeoutMs,
         signal: exchange.abort.signal,
@@ -266,10 +266,11 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     runGetStream(this, this.getAbort.signal).catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, "reading the backend's GET stream failed"));
   }
 
-  private headers(extra: Record<string, string>): Record<string, string> {
+  /** `authorization`: the credential of the client request this POST carries (auth passthrough). */
+  private headers(extra: Record<string, string>, given?: string): Record<string, string> {
     // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding accept
-    // only their own names (spec notes §6).
-    const authorization = this.opts.credentials?.();
+    // only their own names.
+    const authorization = given ?? this.opts.credentials?.();
     return {
       ...this.opts.headers,
       ...(authorization ? { authorization } : {}),

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
 import { readBody, type BodyLimits } from '../../http/body.js';
-import { replyError } from '../../http/reply.js';
+import { replyError, replyJson } from '../../http/reply.js';
+import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import type { Metrics } from '../../observability/metrics.js';
 import type { ErrorReporter } from '../../observability/error-reporter.js';
 import type { Session } from '../../session/session.js';
@@ -32,6 +33,8 @@ export interface LegacySseContext {
   publicPrefix(req: IncomingMessage): string;
   log: Logger;
   metrics: Metrics;
+  /** Set when the backend runs its own OAuth: the proxy's PRM URL, named in 401 challenges. */
+  authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
 }
 
 /** The version the proxy speaks when it handshakes for a legacy client that skipped `initialize`. */
@@ -48,12 +51,15 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
   try {
     session = ctx.createSession(req);
   } catch (e) {
-    const err = toProxyError(e);
-    ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' });
-    replyError(res, err);
+    refuse(req, res, toProxyError(e), ctx);
     return;
   }
-  session.setAuthorization(req.headers.authorization);
+  const denied = session.authorize(req.headers.authorization);
+  if (denied) {
+    void session.close('unauthorized');
+    refuse(req, res, denied, ctx);
+    return;
+  }
   ctx.sessions.add(session);
   // Same origin, path-relative, keeping every prefix in front of us: SDK clients refuse another
   // origin, and a host-absolute path without the prefix breaks behind reverse proxies (spec notes §3 L1).
@@ -83,6 +89,9 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     const sink = session ? sinks.get(session) : undefined;
     // Unknown session: 404, never 401 (n8n's 401 sends OAuth-capable clients into a login loop).
     if (!session || !sink) throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
+    // Auth passthrough: every POST carries its own credential, of the principal that opened the stream.
+    const denied = session.authorize(req.headers.authorization);
+    if (denied) throw denied;
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== undefined && type !== 'application/json') {
       throw new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'])}`);
@@ -93,19 +102,24 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
       throw parsed.error;
     }
     session.touch();
-    session.setAuthorization(req.headers.authorization);
     res.writeHead(202, { 'content-type': 'text/plain', 'content-length': '8' }).end('Accepted');
-    await dispatch(session, sink, parsed.messages, ctx);
+    await dispatch(session, sink, parsed.messages, ctx, req.headers.authorization);
   } catch (e) {
-    const err = toProxyError(e);
-    if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
-    ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' });
-    replyError(res, err, id);
+    refuse(req, res, toProxyError(e), ctx, id);
   }
 }
 
+/** An HTTP error answer on this face: counted and logged once, with a challenge on passthrough routes. */
+function refuse(req: IncomingMessage, res: ServerResponse, err: ProxyError, ctx: LegacySseContext, id: JsonRpcId | null = null): void {
+  if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
+  ctx.errors.report(err, { route: ctx.route, face: 'legacy-sse' });
+  const challenge = passthroughChallenge(err, ctx.authChallengeUrl?.(req));
+  if (challenge) replyJson(res, challenge.status, err.toJsonRpc(id), challenge.headers);
+  else replyError(res, err, id);
+}
+
 /** Forwards one POST's messages; answers and errors travel on the client's stream. */
-async function dispatch(session: Session, sink: LegacyStreamSink, messages: JsonRpcMessage[], ctx: LegacySseContext): Promise<void> {
+async function dispatch(session: Session, sink: LegacyStreamSink, messages: JsonRpcMessage[], ctx: LegacySseContext, authorization: string | undefined): Promise<void> {
   let rest = messages;
   if (!session.started) {
     const first = messages[0]!;
@@ -126,5 +140,5 @@ async function dispatch(session: Session, sink: LegacyStreamSink, messages: Json
       return;
     }
   }
-  if (rest.length > 0) await session.submit(rest, sink);
+  if (rest.length > 0) await session.submit(rest, sink, authorization);
 }

@@ -14,7 +14,7 @@ import type { MessageSink } from '../../session/sink.js';
 import { KeepAlive, startSse } from '../sse-stream.js';
 import { acceptsEventStream, checkJsonContentType, checkProtocolVersion, negotiateAccept, SUPPORTED_PROTOCOL_VERSIONS } from './negotiate.js';
 import { BodyError, parseBody } from './parse-body.js';
-import { rewriteWwwAuthenticate } from '../../auth/oauth-rewrite.js';
+import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import { PostSink, StandaloneSink, primes, type SessionStreams } from './sinks.js';
 import type { EventLog } from '../../session/event-log.js';
 import { parseEventId } from '../../session/event-log.js';
@@ -99,16 +99,9 @@ export async function handleStreamableHttp(req: IncomingMessage, res: ServerResp
   }
 }
 
-/**
- * With auth passthrough, a backend's 401/403 is the client's business: relay the status and its
- * WWW-Authenticate, pointing `resource_metadata` at the proxy (spec 2025-11-25 authorization L93-101).
- * Without it, it stays a 502 so clients never start OAuth against a proxy that has none.
- */
+/** With auth passthrough, 401/403 with a challenge pointing at the proxy (passthrough-challenge.ts). */
 function authChallenge(err: ProxyError, req: IncomingMessage, ctx: StreamableHttpContext): { status: number; headers: Record<string, string> } | undefined {
-  if (!ctx.authChallengeUrl || err.code !== 'ERR_BACKEND_AUTH' || !err.upstream) return undefined;
-  const prm = ctx.authChallengeUrl(req);
-  const header = err.upstream.wwwAuthenticate ? rewriteWwwAuthenticate(err.upstream.wwwAuthenticate, prm) : `Bearer resource_metadata="${prm}"`;
-  return { status: err.upstream.status, headers: { 'www-authenticate': header } };
+  return passthroughChallenge(err, ctx.authChallengeUrl?.(req));
 }
 
 function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMessage): void {
@@ -127,7 +120,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
 
   // A POST naming an unknown session is refused before its body is read: no session, no buffering.
   const sessionId = header(req, SESSION_HEADER);
-  if (sessionId !== undefined) findSession(ctx, sessionId);
+  if (sessionId !== undefined) findSession(ctx, sessionId, req);
 
   const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
   if (parsed instanceof BodyError) {
@@ -153,8 +146,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     }
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');
   }
-  const session = findSession(ctx, sessionId);
-  session.setAuthorization(req.headers.authorization); // tokens refresh: always lend the latest
+  const session = findSession(ctx, sessionId, req);
   if (batch && session.protocolVersion !== '2025-03-26') {
     // Batches exist only in 2025-03-26 (removed by 2025-06-18, spec notes §2.3).
     throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'batch_not_allowed', `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`);
@@ -163,7 +155,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   const requests = messages.filter(isRequest).length;
   if (requests === 0) {
     // Spec L95-97: notifications and responses get 202 with no body.
-    const err = await session.submit(messages, NO_SINK);
+    const err = await session.submit(messages, NO_SINK, req.headers.authorization);
     if (err) throw err;
     replyEmpty(res, 202);
     return;
@@ -179,13 +171,17 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     streams: streamsOf(session, ctx),
   });
   session.attachRequestStream(sink);
-  await session.submit(messages, sink);
+  await session.submit(messages, sink, req.headers.authorization);
   sink.accepted();
 }
 
 async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
   const session = ctx.createSession(req);
-  session.setAuthorization(req.headers.authorization);
+  const denied = session.authorize(req.headers.authorization);
+  if (denied) {
+    await session.close('unauthorized');
+    throw denied;
+  }
   let response: JsonRpcResponse;
   try {
     response = await session.start(initialize);
@@ -238,7 +234,7 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
       headers: { allow: 'POST, DELETE, OPTIONS' },
     });
   }
-  let session = findSession(ctx, sessionId);
+  let session = findSession(ctx, sessionId, req);
   const log = eventLogOf(ctx);
   const streams = streamsOf(session, ctx);
   const headers = { [SESSION_HEADER]: session.id };
@@ -259,7 +255,7 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
     // A GET stream the client has left but that is still open here stops writing before the replay.
     if (parsed) streams.standalone.get(parsed.streamId)?.end();
     const replay = await log.replayAfter(session.id, lastEventId);
-    session = findSession(ctx, sessionId); // it may have ended while the log answered
+    session = findSession(ctx, sessionId, req); // it may have ended while the log answered
     if (replay?.kind === 'post') {
       // Its responses are all logged (or it ran on a replica that is gone): replay and end (L124-125).
       startSse(res, ctx.keepAlive, headers);
@@ -283,18 +279,21 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
 async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
   const sessionId = header(req, SESSION_HEADER);
   if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
-  const session = findSession(ctx, sessionId);
+  const session = findSession(ctx, sessionId, req);
   await session.close('client_delete');
   eventLogOf(ctx).forget(session.id);
   replyEmpty(res, 200);
 }
 
-function findSession(ctx: StreamableHttpContext, id: string): Session {
+/** The session a request names, if it exists and the request may use it (auth passthrough). */
+function findSession(ctx: StreamableHttpContext, id: string, req: IncomingMessage): Session {
   const session = ctx.sessions.get(id);
   if (!session) {
-    // Spec L211-212: a terminated or unknown session gets 404; clients then re-initialize.
+    // A terminated or unknown session gets 404 (MCP session management); clients then re-initialize.
     throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session');
   }
+  const denied = session.authorize(req.headers.authorization);
+  if (denied) throw denied;
   return session;
 }
 
