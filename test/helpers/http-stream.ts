@@ -18,6 +18,8 @@ export interface HttpStream {
   resume(): void;
   /** Resolves when the response ended or broke; 'open' if it did not within timeoutMs. */
   waitEnded(timeoutMs: number): Promise<'ended' | 'open'>;
+  /** Resolves when `check()` holds, re-checked as data arrives; rejects after timeoutMs. */
+  waitUntil(check: () => boolean, timeoutMs?: number): Promise<void>;
   /** The first event (from the start) matching `match`, within timeoutMs. */
   waitForEvent(match: (e: StreamEvent) => boolean, timeoutMs?: number): Promise<StreamEvent>;
   close(): void;
@@ -63,6 +65,7 @@ export function openStream(url: string, headers: Record<string, string> = {}, op
             listeners.delete(l);
             fail(new Error(`timed out waiting for ${what}`));
           }, timeoutMs);
+          timer.unref();
           const l = () => {
             const v = check();
             if (v === undefined) return;
@@ -79,6 +82,9 @@ export function openStream(url: string, headers: Record<string, string> = {}, op
         pause: () => res.pause(),
         resume: () => res.resume(),
         waitEnded: (timeoutMs) => until(() => (ended ? ('ended' as const) : undefined), timeoutMs, 'the end of the stream').catch(() => 'open' as const),
+        waitUntil: (check, timeoutMs = 10_000) => until(() => (check() ? true : ended ? false : undefined), timeoutMs, 'a condition on the stream').then((ok) => {
+          if (!ok) throw new Error('the stream ended before the awaited condition');
+        }),
         waitForEvent: (match, timeoutMs = 10_000) =>
           until(() => events.find(match) ?? (ended ? null : undefined), timeoutMs, 'an SSE event').then((e) => {
             if (!e) throw new Error('the stream ended before the awaited event');

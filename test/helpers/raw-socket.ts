@@ -52,6 +52,7 @@ export async function connectRaw(origin: string, opts: { localAddress?: string }
         listeners.delete(listener);
         resolve(undefined);
       }, timeoutMs);
+      timer.unref();
       const listener = () => {
         const v = check();
         if (v === undefined) return;
@@ -71,6 +72,25 @@ export async function connectRaw(origin: string, opts: { localAddress?: string }
     waitResponse: (timeoutMs) => until(() => parseHttpResponse(data) ?? (closed ? parseHttpResponse(data, true) : undefined), timeoutMs),
     destroy: () => socket.destroy(),
   };
+}
+
+/** Resolves as soon as `n` of the connections got a response (or all settled, or the deadline passed). */
+export function firstResponses(conns: RawConnection[], n: number, timeoutMs: number): Promise<RawHttpResponse[]> {
+  const got: RawHttpResponse[] = [];
+  return new Promise((resolve) => {
+    let settled = 0;
+    const timer = setTimeout(() => resolve([...got]), timeoutMs);
+    for (const c of conns) {
+      void c.waitResponse(timeoutMs).then((r) => {
+        settled++;
+        if (r) got.push(r);
+        if (got.length >= n || settled === conns.length) {
+          clearTimeout(timer);
+          resolve([...got]);
+        }
+      });
+    }
+  });
 }
 
 /**
