@@ -87,7 +87,15 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   const backend = route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
   const connector = createConnector(backend, routeLog, onRepair, {
     discoverPath: route.repairs.paths,
-    limits: { maxMessageBytes: config.limits.maxMessageBytes, maxJsonDepth: config.limits.maxJsonDepth },
+    limits: {
+      maxMessageBytes: config.limits.maxMessageBytes,
+      maxJsonDepth: config.limits.maxJsonDepth,
+      report: (err) => {
+        err.route ??= route.path;
+        deps.errors.report(err, { route: route.path }, routeLog);
+      },
+      limitHit: (limit) => deps.errors.limitHit(limit),
+    },
   });
   const live = new Set<Session>();
   let draining = false;

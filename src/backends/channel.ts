@@ -25,12 +25,16 @@ export interface Channel {
   resume?(): void;
 }
 
-/** The bounds every transport applies to what a backend sends. */
+/** The bounds every transport applies to what a backend sends, and how it reports hitting them. */
 export interface MessageLimits {
   /** limits.maxMessageBytes: one message (SSE event, stdio line, POST answer). */
   maxMessageBytes: number;
   /** limits.maxJsonDepth. */
   maxJsonDepth: number;
+  /** An error the channel answers a request with itself: counted and logged once, with its errorId. */
+  report(err: ProxyError): void;
+  /** A limit hit that answers nobody (a dropped message no request was waiting for). */
+  limitHit(limit: string): void;
 }
 
 /** Per message: the Authorization of the client request that carried it (auth passthrough). */

@@ -14,11 +14,18 @@ export interface BodyLimits {
 
 const CLOSE = { connection: 'close' };
 
+/**
+ * The first bytes of every body are outside the shared budget: ordinary MCP messages are small, and
+ * must never be refused because large uploads filled the budget. What such bodies cost together is
+ * bounded by the number of connections (limits.maxSessions' open-file share) and limits.bodyTimeout.
+ */
+export const SMALL_BODY_BYTES = 64 * 1024;
+
 export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<string> {
   const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
   if (declared !== undefined && Number.isFinite(declared) && declared > limits.maxBytes) return Promise.reject(tooLarge(limits.maxBytes));
   // With a Content-Length the whole body is reserved at once; chunked bodies reserve as they come.
-  let reserved = declared !== undefined && Number.isFinite(declared) ? declared : 0;
+  let reserved = declared !== undefined && Number.isFinite(declared) ? Math.max(0, declared - SMALL_BODY_BYTES) : 0;
   if (reserved > 0 && !limits.budget.reserve(reserved)) return Promise.reject(overloaded(limits.budget.maxBytes));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -30,9 +37,10 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<stri
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limits.maxBytes) return fail(tooLarge(limits.maxBytes));
-      if (size > reserved) {
-        if (!limits.budget.reserve(size - reserved)) return fail(overloaded(limits.budget.maxBytes));
-        reserved = size;
+      const need = size - SMALL_BODY_BYTES;
+      if (need > reserved) {
+        if (!limits.budget.reserve(need - reserved)) return fail(overloaded(limits.budget.maxBytes));
+        reserved = need;
       }
       chunks.push(chunk);
     };

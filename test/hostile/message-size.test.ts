@@ -20,7 +20,7 @@ const LIMITS = { maxMessageBytes: '1mb' };
 async function assertTooLarge(proxy: RunningProxy, response: any): Promise<void> {
   assert.ok(response, 'no JSON-RPC response to the oversized answer');
   // assert.ok, not equal: a failure must not print megabytes of the delivered answer.
-  assert.ok(response.result === undefined, `an answer over limits.maxMessageBytes was delivered (${JSON.stringify(response.result).length} chars)`);
+  assert.ok(response.result === undefined, `an answer over limits.maxMessageBytes was delivered (${String(JSON.stringify(response.result)).length} chars)`);
   assert.equal(response.error?.data?.code, 'ERR_BACKEND_MESSAGE_TOO_LARGE');
   assert.match(response.error.message, /limits\.maxMessageBytes/);
   const errorId = response.error.data.errorId as string;

@@ -18,8 +18,9 @@ after(() => stopAll());
 
 const LIMITS = { streamBufferBytes: '256kb', streamStallTimeout: '1s' };
 // ~1000 flood events can sit in loopback socket buffers past the last one the client read; the log
-// keeps more than that so they stay resumable (the default, 1000, may just miss).
-const SESSIONS = { eventLog: { maxEvents: 5000 } };
+// keeps more than that so they stay resumable (the defaults, 1000 events and 4 MB, would drop them:
+// the client would then get a fresh stream, as it must when a replay would be partial).
+const SESSIONS = { eventLog: { maxEvents: 5000, maxBytes: '64mb' } };
 const FLOOD = { count: 4000, bytes: 10_000 };
 const VERSION = '2025-06-18';
 

@@ -25,9 +25,11 @@ export interface LegacySseOptions {
   onRepair(reason: string, detail: Record<string, unknown>): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
-  /** limits.maxMessageBytes and limits.maxJsonDepth. */
+  /** limits.maxMessageBytes and limits.maxJsonDepth, and how hitting them is reported. */
   maxMessageBytes: number;
   maxJsonDepth: number;
+  report(err: ProxyError): void;
+  limitHit(limit: string): void;
 }
 
 function credentialHeader(authorization: string | undefined): Record<string, string> {
@@ -161,11 +163,12 @@ class LegacySseChannel implements Channel {
   /** An event over limits.maxMessageBytes answered request `id`: it gets an error naming the limit. */
   private answerOversized(id: JsonRpcId): void {
     const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
-    this.opts.log.warn({ ...err.logFields(), backend: safeUrl(this.opts.url) }, err.message);
+    this.opts.report(err);
     this.handlers.onMessage(err.toJsonRpc(id));
   }
 
   private dropOversized(chars: number): void {
+    this.opts.limitHit('maxMessageBytes');
     this.opts.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars, backend: safeUrl(this.opts.url) }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
   }
 

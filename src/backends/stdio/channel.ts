@@ -35,9 +35,11 @@ export interface StdioChannelOptions {
   command: string;
   log: Logger;
   onRepair(reason: string, detail: Record<string, unknown>): void;
-  /** limits.maxMessageBytes (one stdout line) and limits.maxJsonDepth. */
+  /** limits.maxMessageBytes (one stdout line) and limits.maxJsonDepth, and how hitting them is reported. */
   maxMessageBytes: number;
   maxJsonDepth: number;
+  report(err: ProxyError): void;
+  limitHit(limit: string): void;
   /** The process and its group are gone (after close() or an unexpected end); called once. */
   onEnded?(): void;
 }
@@ -91,14 +93,16 @@ export class StdioChannel implements Channel {
     // A line over limits.maxMessageBytes is dropped as it streams in; the request it answers gets an error.
     const oversize = new OversizeTracker((id) => {
       const err = messageTooLarge(opts.maxMessageBytes, undefined);
-      this.log.warn(err.logFields(), err.message);
+      opts.report(err);
       if (!this.done) this.handlers.onMessage(err.toJsonRpc(id));
     });
     const framer = new LineFramer({
       maxLineBytes: opts.maxMessageBytes,
       onOverflowStart: (head) => oversize.started(head),
       onOverflow: (bytes, tail) => {
-        if (!oversize.ended(tail)) this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes }, 'dropped a stdout line larger than limits.maxMessageBytes that answers no request');
+        if (oversize.ended(tail)) return;
+        opts.limitHit('maxMessageBytes');
+        this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes }, 'dropped a stdout line larger than limits.maxMessageBytes that answers no request');
       },
     });
     const stdout = this.child.stdout;

@@ -29,9 +29,11 @@ export interface StreamableHttpOptions {
   onMoved(url: URL): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
-  /** limits.maxMessageBytes and limits.maxJsonDepth. */
+  /** limits.maxMessageBytes and limits.maxJsonDepth, and how hitting them is reported. */
   maxMessageBytes: number;
   maxJsonDepth: number;
+  report(err: ProxyError): void;
+  limitHit(limit: string): void;
 }
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
@@ -194,14 +196,16 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   oversize(exchange?: Exchange): OversizeHandler {
     const tracker = new OversizeTracker((id) => {
       const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
-      this.log.warn(err.logFields(), err.message);
+      this.opts.report(err);
       this.deliver(JSON.stringify(err.toJsonRpc(id)), exchange);
     });
     return {
       maxEventChars: this.opts.maxMessageBytes,
       onOversize: (head) => tracker.started(sseData(head)),
       onOversizeEnd: (tail, chars) => {
-        if (!tracker.ended(tail)) this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
+        if (tracker.ended(tail)) return;
+        this.opts.limitHit('maxMessageBytes');
+        this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
       },
     };
   }
