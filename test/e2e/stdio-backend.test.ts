@@ -141,7 +141,7 @@ test('tools, progress, sampling, logging, resources and prompts reach a stdio se
     const info = c.client.getServerVersion();
     assert.equal(info?.name, 'stdio-fixture');
     const tools = await c.client.listTools();
-    assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['crash', 'echo', 'env', 'log', 'sample', 'slow', 'whoami']);
+    assert.deepEqual(tools.tools.map((t) => t.name).sort(), ['crash', 'echo', 'env', 'huge', 'log', 'sample', 'slow', 'whoami']);
 
     assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'hi' } })), 'hi');
     // Embedded newlines, non-ASCII and a large message survive the newline framing.
