@@ -89,6 +89,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge, maxBytes: config.sessions.eventLog.maxBytes };
   /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
   let eventLog: EventLog = new MemoryEventLog(eventLogLimits);
+  metrics.gauge('frontdoor_event_log_bytes', () => (eventLog instanceof MemoryEventLog ? eventLog.bytes : 0));
   const errors = createErrorReporter(metrics, log);
   const limits = config.limits;
   const bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes);
@@ -210,7 +211,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     serveLocal(req, res, route, face);
   };
 
-  const server = createHttpServer(limits, caps, errors, onRequest);
+  const server = createHttpServer(limits, caps, errors, metrics, onRequest);
 
   return {
     server,

@@ -6,9 +6,10 @@ import type { Socket } from 'node:net';
 import type { Limits } from '../config/schema.js';
 import type { SessionCaps } from '../limits/session-caps.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
+import type { Metrics } from '../observability/metrics.js';
 import { handleClientError } from './client-errors.js';
 
-export function createHttpServer(limits: Limits, caps: SessionCaps, errors: ErrorReporter, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
+export function createHttpServer(limits: Limits, caps: SessionCaps, errors: ErrorReporter, metrics: Metrics, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeout,
@@ -24,5 +25,15 @@ export function createHttpServer(limits: Limits, caps: SessionCaps, errors: Erro
   // Refuse connections beyond what the descriptors hold, rather than fail to accept (EMFILE) at random.
   if (caps.maxConnections !== undefined) server.maxConnections = caps.maxConnections;
   server.on('clientError', (err, socket) => handleClientError(err, socket as Socket, errors));
+  // Open client connections: what limits.keepAliveTimeout and limits.headersTimeout keep down.
+  let open = 0;
+  server.on('connection', (socket: Socket) => {
+    open++;
+    socket.once('close', () => open--);
+  });
+  metrics.gauge('frontdoor_http_connections', () => open);
+  if (caps.maxConnections !== undefined) metrics.gauge('frontdoor_http_connections_limit', () => caps.maxConnections ?? 0);
+  metrics.describe('frontdoor_http_connections_dropped_total', 'connections refused because the open-file limit cannot hold more');
+  server.on('drop', () => metrics.inc('frontdoor_http_connections_dropped_total'));
   return server;
 }

@@ -59,6 +59,13 @@ export class MemoryEventLog implements EventLog {
     return this.sessions.size;
   }
 
+  /** Characters of JSON held over every session (sessions.eventLog.maxBytes bounds each session's share). */
+  get bytes(): number {
+    let n = 0;
+    for (const log of this.sessions.values()) n += log.bytes;
+    return n;
+  }
+
   openStream(sessionId: string, kind: StreamKind): StreamWriter {
     const streamId = `${kind === 'get' ? 'g' : 'p'}${this.nextStream++}`;
     this.record(sessionId, streamId, 0);

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Channel, SendOptions } from '../backends/channel.js';
-import { principalOf } from '../auth/principal.js';
+import { SessionCredentials } from './session-credentials.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import {
   isRequest,
@@ -53,10 +53,8 @@ export class Session {
   private readonly subscriptions = new Set<string>();
   private readonly repairsSeen = new Set<string>();
   private readonly backoff: Backoff;
-  /** The client's latest Authorization header, lent to the backend only when the route passes auth through. */
-  private authorization: string | undefined;
-  /** Who the session belongs to (auth passthrough): set by the credential that opened it. */
-  private principal: string | undefined;
+  /** Auth passthrough only: the principal the session belongs to and its latest credential. */
+  private readonly credentials: SessionCredentials | undefined;
   /** Why the last reconnect attempt failed, told to clients whose requests wait in vain. */
   private lastReconnectError: ProxyError | undefined;
   readonly log: Logger;
@@ -64,6 +62,7 @@ export class Session {
   constructor(private readonly opts: SessionOptions) {
     this.id = opts.id ?? randomUUID();
     this.client = opts.client;
+    this.credentials = opts.passCredentials ? new SessionCredentials() : undefined;
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
       limitBytes: opts.streamBufferBytes,
@@ -180,27 +179,16 @@ export class Session {
   }
 
   private channelContext() {
-    return this.opts.passCredentials ? { credentials: () => this.authorization } : {};
+    const credentials = this.credentials;
+    return credentials ? { credentials: () => credentials.current() } : {};
   }
 
   /**
-   * Auth passthrough: checks the credential of one client request against the session. Every request
-   * must carry one (401: the proxy never falls back to a stored token), and it must speak for the
-   * principal that opened the session (403). The latest one is kept for the proxy's own backend
-   * requests (stream opens, replayed handshakes). Without passthrough, credentials stay out entirely.
+   * Auth passthrough: checks the credential of one client request (session-credentials.ts); always
+   * passes when the route does not pass credentials to its backend (they then never leave the proxy).
    */
   authorize(authorization: string | undefined): ProxyError | undefined {
-    if (!this.opts.passCredentials) return undefined;
-    if (authorization === undefined || authorization.trim() === '') {
-      return new ProxyError('ERR_AUTH_REQUIRED', 'credentials_missing', 'Unauthorized: this route passes authorization to its backend; every request must carry an Authorization header');
-    }
-    const principal = principalOf(authorization);
-    if (this.principal !== undefined && principal !== this.principal) {
-      return new ProxyError('ERR_PRINCIPAL_MISMATCH', 'principal_mismatch', 'Forbidden: this session belongs to another principal; initialize a session of your own');
-    }
-    this.principal = principal;
-    this.authorization = authorization;
-    return undefined;
+    return this.credentials?.check(authorization);
   }
 
   private repair(reason: string, detail: Record<string, unknown>): void {

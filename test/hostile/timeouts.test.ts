@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { stopAll } from '../helpers/process.js';
 import { startHostileStack } from '../helpers/hostile-stack.js';
 import { connectRaw, postHead } from '../helpers/raw-socket.js';
-import { limitHits, waitForLimitHit } from '../helpers/metrics.js';
+import { limitHits, waitForLimitHit, waitForMetric } from '../helpers/metrics.js';
 import { openStream } from '../helpers/http-stream.js';
 import { openLegacySession } from '../helpers/legacy-session.js';
 import { rawSession } from '../helpers/http.js';
@@ -67,6 +67,8 @@ test('an idle keep-alive connection is closed after keepAliveTimeout', async (t)
   const res = await conn.waitResponse(10_000);
   assert.equal(res?.status, 200);
   assert.equal(await conn.waitClosed(CLOSE_DEADLINE_MS), true, 'the idle keep-alive socket was still open after 20 s');
+  // The gauge that shows it: only the connection reading the metrics is left open.
+  await waitForMetric(proxy.origin, 'frontdoor_http_connections', {}, (v) => v !== undefined && v <= 1, CLOSE_DEADLINE_MS);
 });
 
 test('open SSE streams of both faces outlive several multiples of every timeout and still deliver', async (t) => {

@@ -156,7 +156,10 @@ class LegacySseChannel implements Channel {
   }
 
   private deliver(data: string): void {
-    const messages = decodeMessages(data, this.opts.maxJsonDepth, (reason, bytes) => this.opts.log.warn({ backend: safeUrl(this.opts.url), reason, bytes }, DECODE_PROBLEM_TEXT[reason]));
+    const messages = decodeMessages(data, this.opts.maxJsonDepth, (reason, bytes) => {
+      if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
+      this.opts.log.warn({ backend: safeUrl(this.opts.url), reason, bytes }, DECODE_PROBLEM_TEXT[reason]);
+    });
     for (const m of messages) this.handlers.onMessage(m);
   }
 

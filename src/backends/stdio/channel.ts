@@ -152,9 +152,10 @@ export class StdioChannel implements Channel {
 
   private onLine(line: string): void {
     if (line.trim() === '') return;
-    const messages = decodeMessages(line, this.opts.maxJsonDepth, (reason) =>
-      this.noise(line, reason === 'backend_bad_json' ? 'not JSON' : reason === 'backend_not_jsonrpc' ? 'not JSON-RPC 2.0' : 'nested deeper than limits.maxJsonDepth'),
-    );
+    const messages = decodeMessages(line, this.opts.maxJsonDepth, (reason) => {
+      if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
+      this.noise(line, reason === 'backend_bad_json' ? 'not JSON' : reason === 'backend_not_jsonrpc' ? 'not JSON-RPC 2.0' : 'nested deeper than limits.maxJsonDepth');
+    });
     for (const m of messages) {
       if (this.done) return;
       this.handlers.onMessage(m as JsonRpcMessage);

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
 import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { IncomingMessage } from 'node:http';
-import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
+import { decodeMessages, DECODE_PROBLEM_TEXT, type DecodeProblem } from '../decode.js';
 import { messageTooLarge, OversizeTracker, sseData } from '../oversize.js';
 import type { OversizeHandler } from './sse-reader.js';
 import { ProxyError } from '../../errors/proxy-error.js';
@@ -183,7 +183,11 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   /** Parses a JSON body or SSE data (one message or a batch) and hands each message up. */
   deliver(text: string, exchange?: Exchange): void {
     if (this.closed) return;
-    for (const m of decodeMessages(text, this.opts.maxJsonDepth, (reason, bytes) => this.log.warn({ reason, bytes }, DECODE_PROBLEM_TEXT[reason]))) {
+    const problem = (reason: DecodeProblem, bytes: number) => {
+      if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
+      this.log.warn({ reason, bytes }, DECODE_PROBLEM_TEXT[reason]);
+    };
+    for (const m of decodeMessages(text, this.opts.maxJsonDepth, problem)) {
       if (exchange && isResponse(m) && m.id === exchange.requestId) {
         exchange.answered = true;
         if (exchange.initialize) this.captureVersion(m);
