@@ -1,10 +1,12 @@
 // limits.streamBufferBytes: a client that stops reading a stream must not make the proxy buffer
-// without bound. After each write the session hands the sink here. Over the bound:
+// without bound. After each write the session hands the sink here. When what was already queued
+// before that write is over the bound, the client is not keeping up:
 //  - a channel that serves only this session pauses (the backend's bytes wait in the kernel and in
-//    the backend, which is what a slow reader should cost), and resumes once the client drains;
-//    a client that has not drained within limits.streamStallTimeout loses the stream;
+//    the backend, which is what a slow reader should cost) until the client drains; a client that
+//    makes no progress for limits.streamStallTimeout loses the stream (a slow one keeps it);
 //  - a shared channel is never paused for one slow client: the stream ends at once.
-// A stream that ends this way is resumable (Last-Event-ID) on the Streamable HTTP face.
+// Memory per stream stays under the bound plus one message. A stream ended this way can be resumed
+// with Last-Event-ID on the Streamable HTTP face.
 import type { Channel } from '../backends/channel.js';
 import type { MessageSink } from './sink.js';
 
@@ -17,9 +19,15 @@ export interface BackpressureOptions {
   onOverflow(sink: MessageSink, queuedBytes: number, paused: boolean): void;
 }
 
+interface Wait {
+  timer: NodeJS.Timeout;
+  /** Queued bytes when the window started: less at its end means the client is reading. */
+  queued: number;
+}
+
 export class Backpressure {
-  /** Sinks over the bound while the channel is paused, with their stall timers. */
-  private readonly waiting = new Map<MessageSink, NodeJS.Timeout>();
+  /** Sinks over the bound while the channel is paused. */
+  private readonly waiting = new Map<MessageSink, Wait>();
   private pausedChannel: Channel | undefined;
 
   constructor(private readonly opts: BackpressureOptions) {}
@@ -30,11 +38,10 @@ export class Backpressure {
 
   /** Called after a write to `sink`. */
   check(sink: MessageSink): void {
-    const queued = sink.queuedBytes;
-    if (queued <= this.opts.limitBytes || this.waiting.has(sink)) return;
+    if (sink.backlogBytes <= this.opts.limitBytes || this.waiting.has(sink)) return;
     const channel = this.opts.channel();
     if (!channel?.pause) {
-      this.opts.onOverflow(sink, queued, false);
+      this.opts.onOverflow(sink, sink.queuedBytes, false);
       sink.overflow();
       return;
     }
@@ -42,19 +49,32 @@ export class Backpressure {
       channel.pause();
       this.pausedChannel = channel;
     }
-    const timer = setTimeout(() => {
-      this.opts.onOverflow(sink, sink.queuedBytes, true);
-      sink.overflow();
-      this.release(sink);
-    }, this.opts.stallMs);
-    this.waiting.set(sink, timer);
+    this.waiting.set(sink, { timer: this.arm(sink), queued: sink.queuedBytes });
     sink.onceDrained(() => this.release(sink));
   }
 
+  /** One stall window: at its end, a drained client is released, a reading one gets another window. */
+  private arm(sink: MessageSink): NodeJS.Timeout {
+    return setTimeout(() => {
+      const wait = this.waiting.get(sink);
+      if (!wait) return;
+      const queued = sink.queuedBytes;
+      if (queued <= this.opts.limitBytes) return this.release(sink);
+      if (queued < wait.queued) {
+        wait.queued = queued;
+        wait.timer = this.arm(sink);
+        return;
+      }
+      this.opts.onOverflow(sink, queued, true);
+      sink.overflow();
+      this.release(sink);
+    }, this.opts.stallMs);
+  }
+
   private release(sink: MessageSink): void {
-    const timer = this.waiting.get(sink);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    const wait = this.waiting.get(sink);
+    if (wait === undefined) return;
+    clearTimeout(wait.timer);
     this.waiting.delete(sink);
     if (this.waiting.size > 0) return;
     const channel = this.pausedChannel;
@@ -64,7 +84,7 @@ export class Backpressure {
 
   /** The session is closing: forget every wait (the channel is closed by its owner). */
   clear(): void {
-    for (const timer of this.waiting.values()) clearTimeout(timer);
+    for (const wait of this.waiting.values()) clearTimeout(wait.timer);
     this.waiting.clear();
     this.pausedChannel = undefined;
   }

@@ -16,8 +16,14 @@ export interface MessageSink {
   respond(response: JsonRpcResponse, error?: ProxyError): boolean;
   /** Ends the sink (session closing). */
   end(): void;
-  /** Bytes written to the client and not yet sent: the client is not reading (0 when not streaming). */
+  /** Bytes written to the client and not yet sent (0 when not streaming). */
   readonly queuedBytes: number;
+  /**
+   * What was already queued when the latest message was written: over limits.streamBufferBytes, the
+   * client is not keeping up. (The latest message itself does not count: one large answer to a slow
+   * but reading client is legitimate.)
+   */
+  readonly backlogBytes: number;
   /** Calls back once those bytes went out, or the stream ended. */
   onceDrained(callback: () => void): void;
   /** Ends the stream because its client stopped reading (limits.streamBufferBytes); it may resume it. */

@@ -108,6 +108,7 @@ function fakeSink(streaming = true): MessageSink & { got: JsonRpcMessage[]; isOp
       sink.isOpen = false;
     },
     queuedBytes: 0,
+    backlogBytes: 0,
     onceDrained: (callback: () => void) => queueMicrotask(callback),
     overflow() {
       sink.isOpen = false;
@@ -172,13 +173,13 @@ test('Backpressure: a shared channel ends the stream at once; a pausable one pau
   const events: string[] = [];
   const pausable = { pause: () => events.push('pause'), resume: () => events.push('resume') } as unknown as Channel;
   let drained: (() => void) | undefined;
-  const slow = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: (cb: () => void) => (drained = cb) });
+  const slow = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: (cb: () => void) => (drained = cb) });
   const shared = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => ({}) as Channel, onOverflow: (s) => overflowed.push(s.kind) });
   shared.check(slow);
   assert.deepEqual(overflowed, ['request']);
   assert.equal(slow.isOpen, false, 'the stream was ended');
   const per = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
-  const slow2 = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: (cb: () => void) => (drained = cb) });
+  const slow2 = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: (cb: () => void) => (drained = cb) });
   per.check(slow2);
   per.check(slow2);
   assert.deepEqual(events, ['pause'], 'paused once');
@@ -186,7 +187,7 @@ test('Backpressure: a shared channel ends the stream at once; a pausable one pau
   drained!();
   assert.deepEqual(events, ['pause', 'resume']);
   assert.equal(slow2.isOpen, true, 'a client that drained keeps its stream');
-  const stalled = Object.assign(fakeSink(), { queuedBytes: 2_000, onceDrained: () => undefined });
+  const stalled = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: () => undefined });
   // The stall timer's callback overflows and releases synchronously: awaiting its report is enough.
   await new Promise<void>((resolve) => {
     const quick = new Backpressure({ limitBytes: 1_000, stallMs: 1, channel: () => pausable, onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()) });
@@ -195,6 +196,27 @@ test('Backpressure: a shared channel ends the stream at once; a pausable one pau
   assert.equal(stalled.isOpen, false);
   assert.deepEqual(overflowed.at(-1), 'stalled request');
   assert.deepEqual(events.at(-1), 'resume', 'the backend reads again once the stalled stream is gone');
+});
+
+test('Backpressure: one large message to a slow reader is fine; a reading client is never cut off', async () => {
+  let pauses = 0;
+  let resumed!: () => void;
+  const done = new Promise<void>((resolve) => (resumed = resolve));
+  const pausable = { pause: () => pauses++, resume: () => resumed() } as unknown as Channel;
+  const overflowed: string[] = [];
+  const bp = new Backpressure({ limitBytes: 1_000, stallMs: 1, channel: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
+  const big = Object.assign(fakeSink(), { queuedBytes: 10_000_000, backlogBytes: 0, onceDrained: () => undefined });
+  bp.check(big);
+  assert.equal(pauses, 0, 'nothing was queued before the large message');
+  // A client that reads, slowly: each stall window ends with less queued than it began with.
+  let queued = 5_000;
+  const reading = Object.assign(fakeSink(), { backlogBytes: 4_000, onceDrained: () => undefined });
+  Object.defineProperty(reading, 'queuedBytes', { get: () => (queued -= 1_000) });
+  bp.check(reading);
+  assert.equal(pauses, 1);
+  await done; // released once a window ends with the queue under the bound
+  assert.deepEqual(overflowed, []);
+  assert.equal(reading.isOpen, true);
 });
 
 test('Correlator: requests past their deadline expire; progress keeps one alive; only connected clients wait', () => {

@@ -11,6 +11,8 @@ export class LegacyStreamSink implements MessageSink {
   readonly kind = 'standalone' as const;
   readonly streaming = true;
   private done = false;
+  /** Bytes queued on the connection before the latest write. */
+  private backlog = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -32,6 +34,7 @@ export class LegacyStreamSink implements MessageSink {
 
   deliver(message: JsonRpcMessage): boolean {
     if (!this.open) return false;
+    this.backlog = queuedBytes(this.res);
     this.res.write(sseEvent(JSON.stringify(message)));
     return true;
   }
@@ -47,6 +50,10 @@ export class LegacyStreamSink implements MessageSink {
 
   get queuedBytes(): number {
     return queuedBytes(this.res);
+  }
+
+  get backlogBytes(): number {
+    return this.backlog;
   }
 
   onceDrained(callback: () => void): void {

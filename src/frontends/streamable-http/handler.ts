@@ -311,6 +311,7 @@ const NO_SINK: MessageSink = {
   respond: () => false,
   end: () => undefined,
   queuedBytes: 0,
+  backlogBytes: 0,
   onceDrained: (callback) => queueMicrotask(callback),
   overflow: () => undefined,
 };

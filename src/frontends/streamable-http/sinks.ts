@@ -62,6 +62,8 @@ export class PostSink implements MessageSink {
   /** This stream's events (sequence number, frame), for a client that resumes it on this replica. */
   private readonly history: { seq: number; frame: string }[] = [];
   private historyBytes = 0;
+  /** Bytes queued on the connection before the latest write. */
+  private backlog = 0;
 
   constructor(
     res: ServerResponse,
@@ -136,11 +138,18 @@ export class PostSink implements MessageSink {
     while (this.history.length > MAX_POST_HISTORY || (this.historyBytes > maxBytes && this.history.length > 0)) {
       this.historyBytes -= this.history.shift()!.frame.length;
     }
-    if (this.conn && !this.conn.destroyed) this.conn.write(frame);
+    if (this.conn && !this.conn.destroyed) {
+      this.backlog = queuedBytes(this.conn);
+      this.conn.write(frame);
+    }
   }
 
   get queuedBytes(): number {
     return queuedBytes(this.conn);
+  }
+
+  get backlogBytes(): number {
+    return this.backlog;
   }
 
   onceDrained(callback: () => void): void {
@@ -255,6 +264,8 @@ export class StandaloneSink implements MessageSink {
   readonly kind = 'standalone' as const;
   readonly streaming = true;
   private done = false;
+  /** Bytes queued on the connection before the latest write. */
+  private backlog = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -288,12 +299,17 @@ export class StandaloneSink implements MessageSink {
     if (!this.open) return false;
     const json = JSON.stringify(message);
     const id = this.stream?.writer.append(message, json);
+    this.backlog = queuedBytes(this.res);
     this.res.write(sseEvent(json, 'message', id));
     return true;
   }
 
   get queuedBytes(): number {
     return queuedBytes(this.res);
+  }
+
+  get backlogBytes(): number {
+    return this.backlog;
   }
 
   onceDrained(callback: () => void): void {
