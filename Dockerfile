@@ -18,7 +18,7 @@ COPY config ./config
 USER node
 EXPOSE 8080
 # In a container the proxy must bind all interfaces; the Host check then applies only to the
-# names given with --allowed-host (see README, "Binding beyond loopback").
+# names given with --allowed-host, and browsers' Origins must be listed (README, "Security model").
 ENTRYPOINT ["node", "--max-semi-space-size=2", "dist/src/main.js"]
 CMD ["--config", "config/frontdoor.yaml", "--host", "0.0.0.0", "--port", "8080"]
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
