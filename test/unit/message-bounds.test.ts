@@ -6,6 +6,7 @@ import { createBoundedSseParser } from '../../src/jsonrpc/bounded-sse.js';
 import { nestsDeeperThan } from '../../src/jsonrpc/json-depth.js';
 import { OversizeTracker, responseHead, responseTailId, sseData } from '../../src/backends/oversize.js';
 import { LineFramer } from '../../src/backends/stdio/ndjson.js';
+import { OnceLog } from '../../src/observability/once-log.js';
 
 function run(chunks: string[], maxEventChars: number) {
   const events: string[] = [];
@@ -99,4 +100,15 @@ test('nestsDeeperThan: counts brackets outside strings only', () => {
   assert.equal(nestsDeeperThan(`{"a":"${'['.repeat(500)}"}`, 4), false, 'brackets inside a string');
   assert.equal(nestsDeeperThan(`{"a":"\\"${'['.repeat(500)}"}`, 4), false, 'an escaped quote does not end the string');
   assert.equal(nestsDeeperThan('['.repeat(200_000), 100), true);
+});
+
+test('OnceLog: the repair-log de-duplication is bounded in entries and key length', () => {
+  const once = new OnceLog(100, 32);
+  assert.equal(once.first('route / reason ua'), true);
+  assert.equal(once.first('route / reason ua'), false);
+  // Keys are cut: user agents of any length cost at most the bound.
+  assert.equal(once.first(`${'x'.repeat(32)}-a`), true);
+  assert.equal(once.first(`${'x'.repeat(32)}-b`), false, 'the same first 32 characters');
+  for (let i = 0; i < 10_000; i++) once.first(`client ${i}`);
+  assert.ok(once.size <= 100);
 });
