@@ -16,6 +16,7 @@ import { BodyBudget } from './http/body-budget.js';
 import { createHttpServer } from './http/create-server.js';
 import { createErrorReporter } from './observability/error-reporter.js';
 import { OnceLog } from './observability/once-log.js';
+import { RequestIds } from './link/request-ids.js';
 import { openFileLimit } from './limits/open-files.js';
 import { sessionCaps } from './limits/session-caps.js';
 import { replyEmpty, replyError, replyJson } from './http/reply.js';
@@ -95,7 +96,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const bodyBudget = new BodyBudget(limits.maxBufferedBodyBytes);
   metrics.gauge('frontdoor_body_bytes_buffered', () => bodyBudget.inUse);
   const body = { maxBytes: limits.maxBodyBytes, timeoutMs: limits.bodyTimeout, budget: bodyBudget };
-  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, body, errors, publicPrefix, publicBase, clientAddress: publicAddress.client, hooks: () => cluster, eventLog: () => eventLog };
+  const deps: RouteDeps = { config, configDir: opts.configDir, log, metrics, sessions, keepAlive, body, errors, ids: new RequestIds(), publicPrefix, publicBase, clientAddress: publicAddress.client, hooks: () => cluster, eventLog: () => eventLog };
   /** The routes new sessions use; reload() swaps them. Removed or changed routes drain. */
   let routes: RouteRuntime[] = config.routes.map((route) => buildRouteRuntime(route, deps));
   const draining = new Set<RouteRuntime>();

@@ -18,6 +18,9 @@ import type { Metrics } from './observability/metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { Session } from './session/session.js';
+import { Linker } from './link/linker.js';
+import type { RequestIds } from './link/request-ids.js';
+import { ProxyError } from './errors/proxy-error.js';
 import type { SessionRegistry } from './session/registry.js';
 import type { EventLog } from './session/event-log.js';
 import type { SessionFace } from './store/store.js';
@@ -71,6 +74,8 @@ export interface RouteDeps {
   publicBase(req: IncomingMessage): string;
   /** The client's address (the peer, or what a trusted proxy says), for the per-client session cap. */
   clientAddress(req: IncomingMessage): string;
+  /** Backend request ids, unique in the process (every link of every route draws from it). */
+  ids: RequestIds;
   /** Set once the app joined a cluster (store: redis://…). */
   hooks(): SessionHooks | undefined;
   eventLog(): EventLog;
@@ -97,6 +102,17 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       limitHit: (limit) => deps.errors.limitHit(limit),
     },
   });
+  const linker = new Linker({
+    backend: route.backend,
+    connector,
+    ids: deps.ids,
+    route: route.path,
+    log: routeLog,
+    metrics,
+    errors: deps.errors,
+    passCredentials: route.auth.mode === 'passthrough',
+    requestTimeoutMs: config.limits.requestTimeout,
+  });
   const live = new Set<Session>();
   let draining = false;
   let disposed: Promise<void> | undefined;
@@ -110,6 +126,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
 
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
+      await linker.dispose(new ProxyError('ERR_SHUTTING_DOWN', 'backend_released', 'the route released its backend'));
       await connector.dispose().catch(() => undefined);
       (await passthrough)?.close();
       await launched?.stop();
@@ -128,15 +145,10 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       client,
       onStarted: hooks ? (s) => hooks.sessionStarted(s, opts.face, route.path) : undefined,
       route: route.path,
-      connector,
+      linker,
       log,
       metrics,
-      connectTimeoutMs: route.backend.timeouts.connect,
-      reconnectInitialDelayMs: route.backend.reconnect.initialDelay,
-      reconnectMaxDelayMs: route.backend.reconnect.maxDelay,
-      reconnectGiveUpMs: route.backend.reconnect.giveUpAfter,
       maxBufferedMessages: config.sessions.maxBufferedMessages,
-      requestTimeoutMs: config.limits.requestTimeout,
       streamBufferBytes: config.limits.streamBufferBytes,
       streamStallTimeoutMs: config.limits.streamStallTimeout,
       errors: deps.errors,

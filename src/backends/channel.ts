@@ -1,11 +1,15 @@
 // The neutral meeting point of frontends and backends (design §1): a channel moves JSON-RPC
 // messages to one MCP server and back. Nothing here knows HTTP, SSE or stdio.
-import type { JsonRpcMessage } from '../jsonrpc/message.js';
+import type { JsonRpcId, JsonRpcMessage } from '../jsonrpc/message.js';
 import type { ProxyError } from '../errors/proxy-error.js';
 
 export interface ChannelHandlers {
-  /** A message from the backend (response, notification or server→client request). */
-  onMessage(message: JsonRpcMessage): void;
+  /**
+   * A message from the backend (response, notification or server→client request). `related`: the
+   * backend id of the request whose stream carried it, when the transport can tell (a Streamable
+   * HTTP backend's POST answer stream); undefined on duplex pipes (legacy SSE, stdio).
+   */
+  onMessage(message: JsonRpcMessage, related?: JsonRpcId): void;
   /** The channel ended without `close()` being called: the backend dropped it or went away. */
   onClose(cause: ProxyError): void;
 }

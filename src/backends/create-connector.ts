@@ -1,13 +1,12 @@
 // Picks the backend family for a route's transport. Each family lives in its own folder and meets
-// the rest of the proxy only through BackendConnector / Channel (design §1). `share: shared` wraps
-// whichever family it is, so that every session of the route uses one backend channel.
+// the rest of the proxy only through BackendConnector / Channel (docs/architecture.md). Sharing is
+// not a transport concern: a shared route's sessions are members of one link (src/link/).
 import type { Logger } from 'pino';
 import type { BackendConnector, MessageLimits } from './channel.js';
 import type { BackendConfig } from '../config/schema.js';
 import { createLegacySseConnector } from './legacy-sse/connector.js';
 import { createStreamableHttpConnector } from './streamable-http/connector.js';
 import { createStdioConnector } from './stdio/connector.js';
-import { createSharedConnector } from './shared/shared-connector.js';
 
 export type RepairReporter = (reason: string, detail: Record<string, unknown>) => void;
 
@@ -17,12 +16,6 @@ export interface ConnectorOptions {
 }
 
 export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: ConnectorOptions): BackendConnector {
-  const connector = createTransportConnector(backend, log, onRepair, opts);
-  if (backend.share !== 'shared') return connector;
-  return createSharedConnector(connector, log, onRepair, { requestTimeoutMs: backend.timeouts.connect });
-}
-
-function createTransportConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: ConnectorOptions): BackendConnector {
   switch (backend.transport) {
     case 'sse':
       return createLegacySseConnector(backend, log, onRepair, opts);

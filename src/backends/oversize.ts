@@ -7,7 +7,7 @@
 import type { JsonRpcId } from '../jsonrpc/message.js';
 import { ProxyError } from '../errors/proxy-error.js';
 
-const ID = String.raw`(-?\d{1,15}|"(?:[^"\\]|\\.){0,200}")`;
+const ID = String.raw`(-?\d{1,17}|"(?:[^"\\]|\\.){0,200}")`;
 /** A response's start: optional jsonrpc and id members, then result or error. */
 const HEAD = new RegExp(String.raw`^\s*\{\s*(?:"jsonrpc"\s*:\s*"2\.0"\s*,\s*)?(?:"id"\s*:\s*${ID}\s*,\s*)?"(?:result|error)"\s*:`);
 /** A response's end: the id as the last member of the top-level object. */

@@ -7,14 +7,19 @@
 //  - a shared channel is never paused for one slow client: the stream ends at once.
 // Memory per stream stays under the bound plus one message. A stream ended this way can be resumed
 // with Last-Event-ID on the Streamable HTTP face.
-import type { Channel } from '../backends/channel.js';
 import type { MessageSink } from './sink.js';
+
+/** Pausing and resuming what the backend sends (only for a link that serves this one session). */
+export interface FlowControl {
+  pause(): void;
+  resume(): void;
+}
 
 export interface BackpressureOptions {
   limitBytes: number;
   stallMs: number;
-  /** The session's current channel (it changes across reconnects). */
-  channel(): Channel | undefined;
+  /** The flow control of the session's link, when it may pause its backend for this session. */
+  flow(): FlowControl | undefined;
   /** A stream was ended for being over the bound (count and log it). */
   onOverflow(sink: MessageSink, queuedBytes: number, paused: boolean): void;
 }
@@ -28,7 +33,7 @@ interface Wait {
 export class Backpressure {
   /** Sinks over the bound while the channel is paused. */
   private readonly waiting = new Map<MessageSink, Wait>();
-  private pausedChannel: Channel | undefined;
+  private pausedChannel: FlowControl | undefined;
 
   constructor(private readonly opts: BackpressureOptions) {}
 
@@ -39,8 +44,8 @@ export class Backpressure {
   /** Called after a write to `sink`. */
   check(sink: MessageSink): void {
     if (sink.backlogBytes <= this.opts.limitBytes || this.waiting.has(sink)) return;
-    const channel = this.opts.channel();
-    if (!channel?.pause) {
+    const channel = this.opts.flow();
+    if (!channel) {
       this.opts.onOverflow(sink, sink.queuedBytes, false);
       sink.overflow();
       return;
@@ -79,7 +84,7 @@ export class Backpressure {
     if (this.waiting.size > 0) return;
     const channel = this.pausedChannel;
     this.pausedChannel = undefined;
-    channel?.resume?.();
+    channel?.resume();
   }
 
   /** The session is closing: forget every wait (the channel is closed by its owner). */

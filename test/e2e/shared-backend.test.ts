@@ -1,7 +1,10 @@
-// `share: shared`: every session of a route uses ONE backend connection (legacy SSE) or process
-// (stdio). Colliding client ids stay apart, server→client requests reach the session that caused them,
+// `share: shared`: every session of a route is a member of ONE backend link: one connection (legacy
+// SSE), one process (stdio) or one backend session (Streamable HTTP). Colliding client ids stay apart,
 // list_changed reaches everyone, resources/updated only subscribers, progress and cancellation stay
 // per session, and a drop, a crash or a restart of the shared backend is survived by every session.
+// Server→client requests never go to a guessed session: over sse and stdio (which cannot say which
+// session caused one), clients that answer sampling, elicitation or roots get a link of their own;
+// over Streamable HTTP the backend's POST stream says which session it belongs to.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +14,10 @@ import path from 'node:path';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { connectStreamable, eventually, textOf, type TestClient } from '../helpers/clients.js';
+import { metricValue, readMetrics } from '../helpers/metrics.js';
+
+/** Clients that declare no capability a server could send requests for: they share the link. */
+const PLAIN = {};
 import { messagesOf, post, rawSession } from '../helpers/http.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'frontdoor-shared-'));
@@ -105,34 +112,21 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   await backend.stop();
 });
 
-test('shared sse: every feature per session on one connection (sampling, list_changed, subscriptions, progress, cancellation)', async (t) => {
+test('shared sse: every feature per session on one connection (list_changed, subscriptions, progress, cancellation)', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url });
-  const a = await connectStreamable(proxy.url, 'client-a');
-  const b = await connectStreamable(proxy.url, 'client-b');
-  signSampling(a, 'A');
-  signSampling(b, 'B');
-  t.after(async () => {
-    await a.close();
-    await b.close();
-    await proxy.stop();
-    await backend.stop();
-  });
+  t.after(() => proxy.stop());
+  const a = await connectStreamable(proxy.url, 'client-a', PLAIN);
+  t.after(() => a.close());
+  const b = await connectStreamable(proxy.url, 'client-b', PLAIN);
+  t.after(() => b.close());
 
   await t.test('both report the same backend connection and the same InitializeResult', async () => {
     assert.deepEqual(await whoami(a), await whoami(b));
     assert.equal(a.client.getServerVersion()?.name, 'legacy-sse-fixture');
     assert.deepEqual(a.client.getServerCapabilities(), b.client.getServerCapabilities());
     assert.equal((await stats(backend.url)).connections, 1);
-  });
-
-  await t.test('a sampling request caused by A reaches A, even while B has a call in flight', async () => {
-    assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'hi' } })), 'A sampled: hi');
-    assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'yo' } })), 'B sampled: yo');
-    const slowB = b.client.callTool({ name: 'slow', arguments: { steps: 4, delayMs: 100 } });
-    await sleep(50);
-    assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'busy' } })), 'A sampled: busy');
-    assert.equal(textOf(await slowB), 'done 4');
   });
 
   await t.test('tools/list_changed reaches both sessions', async () => {
@@ -151,10 +145,13 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
     const seenByA = a.updates.length;
     await a.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
     await eventually(() => b.updates.includes('demo://readme'), 'the update at B');
-    await sleep(100);
-    assert.equal(a.updates.length, seenByA, 'A unsubscribed: no more updates');
-    assert.equal(b.updates.length, 1);
+    // A later update that both would see proves the first one did not reach A: A sees only B's second.
     await b.client.unsubscribeResource({ uri: 'demo://readme' });
+    await a.client.subscribeResource({ uri: 'demo://readme' });
+    await b.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
+    await eventually(() => a.updates.length === seenByA + 1, 'the update after A subscribed again');
+    assert.equal(b.updates.length, 1, 'B unsubscribed before the last update');
+    await a.client.unsubscribeResource({ uri: 'demo://readme' });
   });
 
   await t.test('progress reaches the client that asked (both SDK clients use the same progress tokens)', async () => {
@@ -172,9 +169,11 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
 
   await t.test('cancellation from A cancels only A’s call', async () => {
     const ac = new AbortController();
-    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal });
+    let progressed!: () => void;
+    const started = new Promise<void>((resolve) => (progressed = resolve));
+    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal, onprogress: () => progressed() });
     const callB = b.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } });
-    await sleep(120);
+    await started; // A's call runs at the backend
     ac.abort('A cancels');
     await assert.rejects(callA, /cancel|abort/i);
     assert.equal(textOf(await callB), 'done 8');
@@ -182,21 +181,55 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
   });
 });
 
+test('shared sse: clients that answer sampling get a link of their own; a sampling request reaches only the client that caused it', async (t) => {
+  const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
+  const proxy = await sharedProxy({ transport: 'sse', url: backend.url });
+  t.after(() => proxy.stop());
+  const a = await connectStreamable(proxy.url, 'client-a');
+  t.after(() => a.close());
+  const b = await connectStreamable(proxy.url, 'client-b');
+  t.after(() => b.close());
+  const plain = await connectStreamable(proxy.url, 'client-plain', PLAIN);
+  t.after(() => plain.close());
+  signSampling(a, 'A');
+  signSampling(b, 'B');
+  const [wa, wb] = [await whoami(a), await whoami(b)];
+  assert.notEqual(wa.connection, wb.connection, 'a backend connection each');
+  // The issue's race: A samples 150 ms into its call while B starts a slow call; ten rounds, never crossed.
+  for (let round = 0; round < 10; round++) {
+    const slowB = b.client.callTool({ name: 'slow', arguments: { steps: 2, delayMs: 40 } });
+    const sampled = await a.client.callTool({ name: 'sample', arguments: { prompt: `round ${round}` } });
+    assert.equal(textOf(sampled), `A sampled: round ${round}`);
+    assert.equal(textOf(await slowB), 'done 2');
+  }
+  assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'yo' } })), 'B sampled: yo');
+  // A client that cannot answer sampling shares the link; its backend's sampling request is refused.
+  const refused = await plain.client.callTool({ name: 'sample', arguments: { prompt: 'nobody' } }).then(
+    (r) => JSON.stringify(r),
+    (e: Error) => e.message,
+  );
+  assert.match(refused, /no client session can answer sampling\/createMessage|error/i);
+  const count = metricValue(await readMetrics(proxy.origin), 'frontdoor_server_requests_refused_total', { route: '/', reason: 'no_capable_member' });
+  assert.ok((count ?? 0) >= 1, 'the refusal is counted');
+  assert.ok(((await readMetrics(proxy.origin)).match(/frontdoor_private_links_total\{route="\/"\} (\d+)/)?.[1] ?? '0') === '2', 'two private links');
+});
+
 test('shared sse: a dropped stream and a backend restart are survived by both sessions, through one new connection', async () => {
   let backend = await startFixture('legacy-sse-server');
   const port = new URL(backend.url).port;
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
-  const a = await connectStreamable(proxy.url, 'client-a');
-  const b = await connectStreamable(proxy.url, 'client-b');
+  const a = await connectStreamable(proxy.url, 'client-a', PLAIN);
+  const b = await connectStreamable(proxy.url, 'client-b', PLAIN);
   const ids = [a.transport.sessionId, b.transport.sessionId];
   const first = await whoami(a);
   await a.client.subscribeResource({ uri: 'demo://readme' });
 
-  // 1. The stream drops, the backend stays: both sessions come back on ONE new connection, and A's
-  //    subscription is renewed on it.
+  // 1. The stream drops, the backend stays: the link comes back on ONE new connection for both
+  //    sessions, and A's subscription is renewed on it.
   const reconnects = () => proxy.lines.filter((l) => l.includes('"backend_reconnected"')).length;
   await control(backend.url, 'drop');
-  await eventually(() => reconnects() >= 2, 'both sessions to reconnect');
+  await eventually(() => reconnects() >= 1, 'the link to reconnect');
   const [wa, wb] = [await whoami(a), await whoami(b)];
   assert.deepEqual(wa, wb);
   assert.equal(wa.pid, first.pid);
@@ -209,13 +242,15 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
   assert.equal(b.updates.length, 0);
 
   // 2. The backend restarts mid-call: the call fails naming the cause, both sessions carry on.
-  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } });
-  await sleep(150);
+  let progressed!: () => void;
+  const running = new Promise<void>((resolve) => (progressed = resolve));
+  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } }, undefined, { onprogress: () => progressed() });
+  await running; // the call runs at the backend
   await control(backend.url, 'exit');
   await assert.rejects(inFlight, /backend connection dropped/);
   await backend.stop();
   backend = await startFixture('legacy-sse-server', ['--port', port]);
-  await eventually(() => reconnects() >= 4, 'both sessions to reconnect to the restarted backend', 30_000);
+  await eventually(() => reconnects() >= 2, 'the link to reconnect to the restarted backend', 30_000);
   const [ra, rb] = [await whoami(a), await whoami(b)];
   assert.deepEqual(ra, rb);
   assert.notEqual(ra.pid, first.pid, 'a new backend process');
@@ -236,30 +271,33 @@ const STDIO_FIXTURE = path.join(FIXTURES_DIR, 'stdio-server.js');
 
 test('shared stdio: two sessions on one process; a crash of it is survived by both', async () => {
   const proxy = await sharedProxy({ transport: 'stdio', command: 'node', args: [STDIO_FIXTURE], reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
-  const a = await connectStreamable(proxy.url, 'client-a');
-  const b = await connectStreamable(proxy.url, 'client-b');
-  signSampling(a, 'A');
-  signSampling(b, 'B');
+  const a = await connectStreamable(proxy.url, 'client-a', PLAIN);
+  const b = await connectStreamable(proxy.url, 'client-b', PLAIN);
+  const sampler = await connectStreamable(proxy.url, 'client-s');
+  signSampling(sampler, 'S');
   const first = await whoami(a);
   assert.equal((await whoami(b)).pid, first.pid, 'one process for both sessions');
+  assert.notEqual((await whoami(sampler)).pid, first.pid, 'a client that answers sampling gets its own process');
   const [ea, eb] = await Promise.all([
     a.client.callTool({ name: 'echo', arguments: { text: 'a' } }),
     b.client.callTool({ name: 'echo', arguments: { text: 'b' } }),
   ]);
   assert.deepEqual([textOf(ea), textOf(eb)], ['a', 'b']);
-  assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'x' } })), 'B sampled: x');
+  assert.equal(textOf(await sampler.client.callTool({ name: 'sample', arguments: { prompt: 'x' } })), 'S sampled: x');
 
   // A's call crashes the shared process: that call fails naming the cause, B's session survives too.
   const reconnects = () => proxy.lines.filter((l) => l.includes('"backend_reconnected"')).length;
   await assert.rejects(a.client.callTool({ name: 'crash', arguments: {} }), /backend connection dropped/);
-  await eventually(() => reconnects() >= 2, 'both sessions to reconnect', 30_000);
+  await eventually(() => reconnects() >= 1, 'the shared link to reconnect', 30_000);
   const [wa, wb] = [await whoami(a), await whoami(b)];
   assert.equal(wa.pid, wb.pid, 'still one process for both');
   assert.notEqual(wa.pid, first.pid, 'a new process');
   assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
-  assert.equal(proxy.lines.filter((l) => l.includes('"shared_backend_open"')).length, 2, 'one process per crash, not per session');
+  const handshakes = proxy.lines.filter((l) => l.includes('"shared_backend_initialized"') || l.includes('"shared_backend_rehandshaken"')).length;
+  assert.equal(handshakes, 2, 'one process per crash, not per session');
   await a.close();
   await b.close();
+  await sampler.close();
   await proxy.stop();
 });
 

@@ -20,18 +20,21 @@ export interface TestClient {
   close(): Promise<void>;
 }
 
-export async function connectStreamable(url: string, name = 'e2e'): Promise<TestClient> {
-  const client = new Client(
-    { name, version: '1.0.0' },
-    { capabilities: { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } } },
-  );
+/** What the test clients declare by default: every capability a server may send requests for. */
+export const ALL_CLIENT_CAPABILITIES = { sampling: {}, elicitation: { form: {} }, roots: { listChanged: true } };
+
+export async function connectStreamable(url: string, name = 'e2e', capabilities: Record<string, unknown> = ALL_CLIENT_CAPABILITIES): Promise<TestClient> {
+  const client = new Client({ name, version: '1.0.0' }, { capabilities });
   const state = { logs: [] as unknown[], updates: [] as string[], listChanged: 0 };
-  client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
-    const first = req.params.messages[0]?.content as { text?: string } | undefined;
-    return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `sampled: ${first?.text ?? ''}` } };
-  });
-  client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
-  client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///tmp/e2e', name: 'e2e' }] }));
+  // The SDK refuses handlers for capabilities the client did not declare.
+  if ('sampling' in capabilities) {
+    client.setRequestHandler(CreateMessageRequestSchema, async (req) => {
+      const first = req.params.messages[0]?.content as { text?: string } | undefined;
+      return { role: 'assistant', model: 'test-model', content: { type: 'text', text: `sampled: ${first?.text ?? ''}` } };
+    });
+  }
+  if ('elicitation' in capabilities) client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { name: 'Ada' } }));
+  if ('roots' in capabilities) client.setRequestHandler(ListRootsRequestSchema, async () => ({ roots: [{ uri: 'file:///tmp/e2e', name: 'e2e' }] }));
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     state.logs.push(n.params.data);
   });

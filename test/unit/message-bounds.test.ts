@@ -68,6 +68,7 @@ test('oversized answers: the id at the start (Python SDK order) or at the end (T
   assert.equal(responseHead('{"jsonrpc":"2.0","id":3,"method":"sampling/createMessage","params":{').response, false);
   assert.equal(responseHead('{"jsonrpc":"2.0","method":"notifications/message","params":{').response, false);
   assert.equal(responseTailId('xx"}]},"jsonrpc":"2.0","id":44}\n'), 44);
+  assert.equal(responseTailId('"}]},"jsonrpc":"2.0","id":2251799813685247}'), 2251799813685247, 'process-unique ids have 16 digits');
   assert.equal(responseTailId('{"id":5}]}}'), undefined, 'a nested id never matches');
   const answered: unknown[] = [];
   const t = new OversizeTracker((id) => answered.push(id));

@@ -7,10 +7,8 @@ import { checkProtocolVersion, negotiateAccept, checkJsonContentType } from '../
 import { BodyError, parseBody } from '../../src/frontends/streamable-http/parse-body.js';
 import { parseDurationMs, parseSizeBytes } from '../../src/config/units.js';
 import { interpolate } from '../../src/config/interpolate.js';
-import { Correlator } from '../../src/session/correlator.js';
 import { Outbox } from '../../src/session/outbox.js';
 import { Backpressure } from '../../src/session/backpressure.js';
-import type { Channel } from '../../src/backends/channel.js';
 import type { MessageSink } from '../../src/session/sink.js';
 import type { JsonRpcMessage } from '../../src/jsonrpc/message.js';
 import { ProxyError } from '../../src/errors/proxy-error.js';
@@ -117,25 +115,6 @@ function fakeSink(streaming = true): MessageSink & { got: JsonRpcMessage[]; isOp
   return sink;
 }
 
-test('Correlator: ids rewritten, mapped back, cancellation and progress lookups', () => {
-  const c = new Correlator();
-  const sink = fakeSink();
-  const a = c.addClient(1, 'tools/call', sink, 'tok', 1_000);
-  const b = c.addClient('1', 'tools/call', sink, undefined, 1_000);
-  const internal = c.addInternal('initialize', () => undefined, () => undefined);
-  assert.equal(new Set([a, b, internal]).size, 3, 'ids never collide, even for 1 and "1"');
-  assert.equal(c.backendIdOf(1), a);
-  assert.equal(c.backendIdOf('1'), b);
-  assert.equal(c.progressed('tok', 5_000)?.sink, sink);
-  const entry = c.take(a);
-  assert.ok(entry && !entry.internal && entry.clientId === 1 && entry.deadline === 5_000, 'progress moved the deadline');
-  assert.equal(c.progressed('tok', 6_000), undefined);
-  assert.equal(c.take(a), undefined, 'a response is delivered once');
-  assert.equal(c.take('x'), undefined);
-  assert.equal(c.drain().length, 2);
-  assert.equal(c.size, 0);
-});
-
 test('Outbox: GET stream first, then the newest POST stream, else a bounded buffer', () => {
   const box = new Outbox(2, 1_000_000);
   const msg = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: `m${n}` });
@@ -171,14 +150,14 @@ test('Outbox: the buffer is bounded in bytes too', () => {
 test('Backpressure: a shared channel ends the stream at once; a pausable one pauses until the client drains', async () => {
   const overflowed: string[] = [];
   const events: string[] = [];
-  const pausable = { pause: () => events.push('pause'), resume: () => events.push('resume') } as unknown as Channel;
+  const pausable = { pause: () => void events.push('pause'), resume: () => void events.push('resume') };
   let drained: (() => void) | undefined;
   const slow = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: (cb: () => void) => (drained = cb) });
-  const shared = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => ({}) as Channel, onOverflow: (s) => overflowed.push(s.kind) });
+  const shared = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, flow: () => undefined, onOverflow: (s) => overflowed.push(s.kind) });
   shared.check(slow);
   assert.deepEqual(overflowed, ['request']);
   assert.equal(slow.isOpen, false, 'the stream was ended');
-  const per = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, channel: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
+  const per = new Backpressure({ limitBytes: 1_000, stallMs: 60_000, flow: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
   const slow2 = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: (cb: () => void) => (drained = cb) });
   per.check(slow2);
   per.check(slow2);
@@ -190,7 +169,7 @@ test('Backpressure: a shared channel ends the stream at once; a pausable one pau
   const stalled = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: () => undefined });
   // The stall timer's callback overflows and releases synchronously: awaiting its report is enough.
   await new Promise<void>((resolve) => {
-    const quick = new Backpressure({ limitBytes: 1_000, stallMs: 1, channel: () => pausable, onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()) });
+    const quick = new Backpressure({ limitBytes: 1_000, stallMs: 1, flow: () => pausable, onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()) });
     quick.check(stalled);
   });
   assert.equal(stalled.isOpen, false);
@@ -202,9 +181,9 @@ test('Backpressure: one large message to a slow reader is fine; a reading client
   let pauses = 0;
   let resumed!: () => void;
   const done = new Promise<void>((resolve) => (resumed = resolve));
-  const pausable = { pause: () => pauses++, resume: () => resumed() } as unknown as Channel;
+  const pausable = { pause: () => void pauses++, resume: () => resumed() };
   const overflowed: string[] = [];
-  const bp = new Backpressure({ limitBytes: 1_000, stallMs: 1, channel: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
+  const bp = new Backpressure({ limitBytes: 1_000, stallMs: 1, flow: () => pausable, onOverflow: (s) => overflowed.push(s.kind) });
   const big = Object.assign(fakeSink(), { queuedBytes: 10_000_000, backlogBytes: 0, onceDrained: () => undefined });
   bp.check(big);
   assert.equal(pauses, 0, 'nothing was queued before the large message');
@@ -219,33 +198,3 @@ test('Backpressure: one large message to a slow reader is fine; a reading client
   assert.equal(reading.isOpen, true);
 });
 
-test('Correlator: requests past their deadline expire; progress keeps one alive; only connected clients wait', () => {
-  const c = new Correlator();
-  const open = fakeSink();
-  const gone = fakeSink();
-  gone.isOpen = false;
-  const slow = c.addClient(1, 'tools/call', open, 'p', 1_000);
-  const lost = c.addClient(2, 'tools/call', gone, undefined, 1_000);
-  c.addInternal('initialize', () => undefined, () => undefined);
-  assert.equal(c.waitingClients(), 1, 'the request whose client left does not count');
-  c.progressed('p', 3_000);
-  const expired = c.takeExpired(2_000);
-  assert.deepEqual(expired.map((e) => e.backendId), [lost]);
-  assert.equal(c.size, 2, 'the internal request and the one that progressed are kept');
-  assert.deepEqual(c.takeExpired(3_000).map((e) => e.backendId), [slow]);
-  assert.equal(c.backendIdOf(1), undefined, 'an expired request can no longer be cancelled by its client id');
-});
-
-test('Correlator.drainAccepted leaves requests whose send is still under way', () => {
-  const c = new Correlator();
-  const sink = fakeSink();
-  const sent = c.addClient(1, 'tools/call', sink, undefined, 1_000);
-  const sending = c.addClient(2, 'tools/call', sink, undefined, 1_000);
-  c.addInternal('initialize', () => undefined, () => undefined);
-  assert.ok(c.markAccepted(sent));
-  const drained = c.drainAccepted();
-  assert.equal(drained.length, 2, 'the accepted request and the internal one');
-  assert.equal(c.size, 1);
-  assert.equal(c.take(sending)?.internal, false, 'the unsent request is still pending');
-  assert.equal(c.markAccepted(sending), false, 'gone now');
-});

@@ -193,7 +193,9 @@ export class StreamableHttpChannel implements Channel, StreamHost {
         if (exchange.initialize) this.captureVersion(m);
         exchange.onAnswered?.();
       }
-      this.handlers.onMessage(m);
+      // On a request's POST stream, everything relates to that request (a server→client request
+      // included): the link routes it to the session that made it.
+      this.handlers.onMessage(m, exchange?.requestId);
     }
   }
 

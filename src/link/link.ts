@@ -1,0 +1,353 @@
+// A link: one backend channel and the member sessions it serves (one for `share: per-session`,
+// many for `share: shared`). It alone owns what crosses the channel: the id table (client requests,
+// progress tokens, cancellations, server→client requests, its own requests), the one backend
+// handshake, reconnects and resubscription (link-channel.ts). Sessions keep the client side; the
+// transport keeps the framing. Every backend message goes to exactly one place: an answer to the
+// member that asked (a stray answer is dropped and counted), progress to the request's member, a
+// server→client request to the one member that may answer it (routing.ts: never a guess), and
+// server-wide notifications to every member.
+import type { Logger } from 'pino';
+import type { BackendConnector, Channel, ChannelContext, SendOptions } from '../backends/channel.js';
+import { ProxyError, toProxyError } from '../errors/proxy-error.js';
+import { errorResponse, isRequest, isResponse, RPC_METHOD_NOT_FOUND, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
+import type { ErrorReporter } from '../observability/error-reporter.js';
+import type { Metrics } from '../observability/metrics.js';
+import { IdTable, type ClientEntry } from './id-table.js';
+import type { Member, RequestTicket } from './member.js';
+import { LinkChannel, closedError } from './link-channel.js';
+import { deliverNotification, routeServerRequest } from './link-routing.js';
+import type { RequestIds } from './request-ids.js';
+import { Subscriptions } from './subscriptions.js';
+
+export interface LinkOptions {
+  connector: BackendConnector;
+  ids: RequestIds;
+  /** Several members: the link answers the backend's pings, sends `initialized` itself, routes by member. */
+  shared: boolean;
+  route: string;
+  log: Logger;
+  metrics: Metrics;
+  errors: ErrorReporter;
+  /** Lend the members' credentials to the backend (auth passthrough). */
+  passCredentials: boolean;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  reconnect: { initialDelayMs: number; maxDelayMs: number; giveUpMs: number };
+  /** The last member left. */
+  onEmpty(link: Link): void;
+}
+
+const NO_TICKET: RequestTicket = { open: false };
+
+export class Link {
+  readonly members = new Set<Member>();
+  readonly table: IdTable;
+  readonly subscriptions = new Subscriptions();
+  readonly log: Logger;
+  private readonly connection: LinkChannel;
+  /** Members whose join is under way (their credentials may open the channel). */
+  private readonly joining = new Set<Member>();
+  /** Repairs this link made: counted every time, logged the first time. */
+  private readonly repairs = new Set<string>();
+
+  constructor(readonly opts: LinkOptions) {
+    this.table = new IdTable(opts.ids);
+    this.log = opts.log;
+    this.connection = new LinkChannel({
+      connector: opts.connector,
+      route: opts.route,
+      log: opts.log,
+      metrics: opts.metrics,
+      connectTimeoutMs: opts.connectTimeoutMs,
+      reconnect: opts.reconnect,
+      sendsInitialized: opts.shared,
+      handlers: { onMessage: (m, related) => this.receive(m, related), onClose: (cause) => this.dropped(cause) },
+      context: () => this.context(),
+      request: (channel, method, params) => this.request(channel, method, params),
+      renew: () => this.renewSubscriptions(),
+      giveUp: (cause) => void this.close(cause),
+    });
+  }
+
+  get closed(): boolean {
+    return this.connection.state === 'closed';
+  }
+
+  get protocolVersion(): string | undefined {
+    return this.connection.protocolVersion;
+  }
+
+  get initializedSent(): boolean {
+    return this.connection.initializedSent;
+  }
+
+  /**
+   * Adds a member; the first one's `initialize` params make the backend handshake (a member whose
+   * params the backend rejects gets that answer, and the next member tries its own). Resolves with
+   * the backend's answer to the handshake; rejects when the backend cannot be reached.
+   */
+  async join(member: Member): Promise<JsonRpcResponse> {
+    if (this.closed) throw closedError('the backend link was closed');
+    this.joining.add(member);
+    try {
+      for (;;) {
+        if (this.connection.state === 'ready' && this.connection.handshake) break;
+        if (this.connection.state === 'reconnecting') {
+          await this.connection.ready();
+          continue;
+        }
+        const response = await this.connection.open(member.initializeParams);
+        if (this.connection.state === 'ready') continue;
+        if (response.error) return response; // rejected (for another member's params: it tries its own next)
+      }
+      this.members.add(member);
+      return this.connection.handshake;
+    } finally {
+      this.joining.delete(member);
+    }
+  }
+
+  /**
+   * A member left: its server→client requests are refused, its subscriptions dropped, and its requests
+   * still in flight returned (the member answers its clients; late backend answers become strays).
+   */
+  leave(member: Member): ClientEntry[] {
+    if (!this.members.delete(member)) return [];
+    const channel = this.connection.channel;
+    const { requests, unanswered } = this.table.leave(member);
+    for (const { id, method } of unanswered) {
+      channel?.send(errorResponse(id, -32603, `the client session asked for ${method} has closed`)).catch(() => undefined);
+    }
+    for (const uri of this.subscriptions.leave(member)) {
+      if (channel && this.members.size > 0) this.request(channel, 'resources/unsubscribe', { uri }).catch(() => undefined);
+    }
+    if (this.members.size === 0) this.opts.onEmpty(this);
+    return requests;
+  }
+
+  /** Forwards one message of a member. Resolves when the backend accepted it. */
+  async send(member: Member, m: JsonRpcMessage, options: SendOptions, ticket: RequestTicket = NO_TICKET): Promise<void> {
+    if (isRequest(m)) return this.sendRequest(member, m, options, ticket);
+    if (isResponse(m)) {
+      // The answer to a server→client request: only the member that was asked may answer it.
+      if (!this.table.answeredBy(member, m)) {
+        this.log.debug({ reason: 'unknown_server_request_id', id: m.id }, 'dropped a client answer to a request it was not asked');
+        return;
+      }
+      return (await this.connection.ready()).send(m, options);
+    }
+    if (m.method === 'notifications/initialized') return; // sent by the link (clientInitialized)
+    if (m.method === 'notifications/cancelled') {
+      const requestId = m.params?.requestId as JsonRpcId | undefined;
+      const backendId = requestId === undefined ? undefined : this.table.backendIdOf(member, requestId);
+      // An unmapped id would cancel whatever request carries that id upstream: dropped.
+      if (backendId === undefined) return;
+      return (await this.connection.ready()).send({ ...m, params: { ...m.params, requestId: backendId } }, options);
+    }
+    return (await this.connection.ready()).send(m, options);
+  }
+
+  private async sendRequest(member: Member, m: JsonRpcRequest, options: SendOptions, ticket: RequestTicket): Promise<void> {
+    const uri = m.params?.uri;
+    if (typeof uri === 'string' && (m.method === 'resources/subscribe' || m.method === 'resources/unsubscribe')) {
+      // Counted per uri: the backend hears the first subscribe and the last unsubscribe only.
+      const forward = m.method === 'resources/subscribe' ? this.subscriptions.add(uri, member) : this.subscriptions.remove(uri, member);
+      if (!forward) {
+        member.answered(ticket, { jsonrpc: '2.0', id: m.id, result: {} });
+        return;
+      }
+    }
+    const out = this.table.addClient(member, m, ticket, Date.now() + this.opts.requestTimeoutMs);
+    try {
+      await this.forward(out, options);
+    } catch (e) {
+      this.table.forget(out.id as number);
+      throw e;
+    }
+  }
+
+  /**
+   * Sends a request; one refused because the backend no longer knew our session (refused before it
+   * ran: servers check the session first) is sent again, once, on the re-established channel.
+   */
+  private async forward(out: JsonRpcRequest, options: SendOptions, retried = false): Promise<void> {
+    const channel = await this.connection.ready();
+    try {
+      await channel.send(out, options);
+    } catch (e) {
+      const err = toProxyError(e);
+      if (err.code !== 'ERR_BACKEND_SESSION_LOST' || retried || this.closed) throw err;
+      this.connection.lost(channel, err);
+      this.repair('request_retried_after_reinitialize', { method: out.method });
+      return this.forward(out, options, true);
+    }
+    this.table.accepted(out.id as number);
+    // Accepted by a channel that has meanwhile dropped: its answer can no longer come.
+    if (this.connection.channel !== channel && this.table.take(out.id)) {
+      throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend connection dropped while this request was in flight');
+    }
+  }
+
+  /**
+   * The client sent `notifications/initialized`: forwarded once per channel; a duplicate is dropped
+   * when `dedupe`; on a shared link the link sent the one real one itself ('shared').
+   */
+  async clientInitialized(dedupe: boolean): Promise<'forwarded' | 'duplicate' | 'shared'> {
+    if (this.opts.shared) return 'shared';
+    if (this.connection.initializedSent && dedupe) return 'duplicate';
+    if (!this.connection.initializedSent) return this.connection.ensureInitialized().then(() => 'forwarded');
+    await (await this.connection.ready()).send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    return 'forwarded';
+  }
+
+  /** Handshake repair: `initialized` before the first request, once per channel. */
+  ensureInitialized(): Promise<void> {
+    return this.connection.ensureInitialized();
+  }
+
+  /** Resolves once a pending `initialized` went out (requests must not overtake it). */
+  settled(): Promise<void> {
+    return this.connection.settled();
+  }
+
+  /** Waits (bounded) for the channel; rejects when the link cannot serve. */
+  ready(): Promise<Channel> {
+    return this.connection.ready();
+  }
+
+  /** Backpressure: only a link that serves one member may stop reading its backend for that member. */
+  flowControl(): { pause(): void; resume(): void } | undefined {
+    const channel = this.connection.channel;
+    if (this.opts.shared || !channel?.pause || !channel.resume) return undefined;
+    return { pause: () => channel.pause!(), resume: () => channel.resume!() };
+  }
+
+  /** Gives up on a member's requests unanswered past limits.requestTimeout (progress moves it). */
+  expire(now: number, member: Member): void {
+    for (const entry of this.table.takeExpired(now, member)) {
+      const err = new ProxyError('ERR_BACKEND_TIMEOUT', 'request_timeout', `the backend did not answer ${entry.method} within limits.requestTimeout (${this.opts.requestTimeoutMs} ms)`, { limit: 'requestTimeout' });
+      err.route = this.opts.route;
+      this.opts.errors.report(err, { method: entry.method, sessionId: member.label }, this.log);
+      entry.member.answered(entry.ticket, err.toJsonRpc(entry.clientId), err);
+      // The backend may stop working on it.
+      const cancel = { jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: entry.backendId, reason: 'timed out at the proxy (limits.requestTimeout)' } };
+      this.connection.channel?.send(cancel).catch(() => undefined);
+    }
+  }
+
+  /** A request of the link's own on `channel`, bounded by backend.timeouts.connect. */
+  request(channel: Channel, method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
+    return new Promise<JsonRpcResponse>((resolve, reject) => {
+      let out: JsonRpcRequest | undefined;
+      const timer = setTimeout(() => {
+        if (out) this.table.forget(out.id as number);
+        reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_request_timeout', `the backend did not answer ${method} within backend.timeouts.connect (${this.opts.connectTimeoutMs} ms)`));
+      }, this.opts.connectTimeoutMs);
+      const settle = <T>(f: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        f(v);
+      };
+      out = this.table.addOwn(method, params, settle(resolve), settle(reject));
+      const sent = out;
+      channel.send(sent).catch((e: unknown) => {
+        clearTimeout(timer);
+        this.table.forget(sent.id as number);
+        reject(toProxyError(e));
+      });
+    });
+  }
+
+  private async renewSubscriptions(): Promise<void> {
+    const channel = this.connection.channel;
+    if (!channel) return;
+    for (const uri of this.subscriptions.uris()) {
+      const answer = await this.request(channel, 'resources/subscribe', { uri }).catch((e: unknown) => toProxyError(e).toJsonRpc(null));
+      if (answer.error) this.log.warn({ reason: 'resubscribe_failed', uri }, `could not renew a resource subscription: ${answer.error.message}`);
+    }
+  }
+
+  private context(): ChannelContext {
+    if (!this.opts.passCredentials) return {};
+    // A shared link's own requests go with the oldest live member's credential (a warning is logged).
+    return {
+      credentials: () => {
+        for (const m of [...this.members, ...this.joining]) {
+          const c = m.credentials?.();
+          if (c) return c;
+        }
+        return undefined;
+      },
+    };
+  }
+
+  /** From the backend. `related`: the request whose stream carried it, when the transport says. */
+  private receive(m: JsonRpcMessage, related?: JsonRpcId): void {
+    if (isResponse(m)) {
+      const entry = this.table.take(m.id);
+      if (!entry) {
+        // A stray: for another connection (a backend that broadcasts), or for a request given up on.
+        this.opts.metrics.inc('frontdoor_stray_responses_total', { route: this.opts.route });
+        this.log.debug({ reason: 'stray_response', id: m.id }, 'dropped a backend response that answers no request of this link');
+        return;
+      }
+      if (entry.kind === 'own') entry.resolve(m);
+      else entry.member.answered(entry.ticket, { ...m, id: entry.clientId });
+      return;
+    }
+    if (isRequest(m)) return routeServerRequest(this, m, related);
+    deliverNotification(this, m);
+  }
+
+  private repair(reason: string, detail: Record<string, unknown>): void {
+    this.opts.metrics.inc('frontdoor_repairs_total', { route: this.opts.route, reason });
+    if (this.repairs.has(reason)) return;
+    this.repairs.add(reason);
+    this.log.info({ reason, ...detail }, `repair: ${reason}`);
+  }
+
+  /** Refuses a server→client request nobody may answer. */
+  refuse(m: JsonRpcRequest, reason: string): void {
+    this.opts.metrics.inc('frontdoor_server_requests_refused_total', { route: this.opts.route, reason });
+    this.log.info({ reason, method: m.method, members: this.members.size }, 'refused a server→client request: no single session of this link can answer it');
+    this.connection.channel?.send(errorResponse(m.id, RPC_METHOD_NOT_FOUND, `no client session can answer ${m.method} (${reason})`)).catch(() => undefined);
+  }
+
+  /** Answers the backend directly (its pings to a shared link: the proxy's connection is the peer). */
+  answer(response: JsonRpcResponse): void {
+    this.connection.channel?.send(response).catch(() => undefined);
+  }
+
+  get deadline(): number {
+    return Date.now() + this.opts.requestTimeoutMs;
+  }
+
+  private dropped(cause: ProxyError): void {
+    if (this.closed) return;
+    this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
+    const err = new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`, cause.detail === undefined ? {} : { detail: cause.detail });
+    err.route = this.opts.route;
+    const lost = this.table.takeLost();
+    // One error, one errorId, one log line for every request lost with the channel. While the link
+    // opens, whoever waits for the handshake reports it.
+    if (this.connection.state !== 'opening') this.log.warn({ ...err.logFields(), inFlight: lost.length }, `backend channel lost: ${cause.message}`);
+    for (const entry of lost) {
+      if (entry.kind === 'own') entry.fail(this.connection.state === 'opening' ? cause : err);
+      else entry.member.answered(entry.ticket, err.toJsonRpc(entry.clientId), err);
+    }
+    this.connection.dropped(cause, this.members.size > 0);
+  }
+
+  /** Ends the link: its requests fail, its members are told (unless `cause` is undefined), the channel closes. */
+  async close(cause?: ProxyError): Promise<void> {
+    if (this.closed) return;
+    const err = cause ?? closedError('the backend link was closed');
+    await this.connection.close();
+    for (const entry of this.table.takeAll()) {
+      if (entry.kind === 'own') entry.fail(err);
+      else entry.member.answered(entry.ticket, err.toJsonRpc(entry.clientId), err);
+    }
+    const members = [...this.members];
+    this.members.clear();
+    if (cause) for (const m of members) m.linkClosed(cause);
+  }
+}

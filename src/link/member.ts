@@ -1,0 +1,35 @@
+// A member is a session's seat on a link: what the link needs of the client side. A per-session link
+// has one member; a shared link many. The link hands each member exactly the messages that are its
+// own: answers to its requests, progress of its requests, the server→client requests it was chosen
+// for, and the notifications that concern every member.
+import type { ProxyError } from '../errors/proxy-error.js';
+import type { JsonRpcMessage, JsonRpcNotification, JsonRpcResponse } from '../jsonrpc/message.js';
+
+/** The client-side handle of one request (the stream its answer goes to). */
+export interface RequestTicket {
+  /** The client still waits for the answer (its connection is open). */
+  readonly open: boolean;
+}
+
+export interface Member {
+  /** For logs: the session id. */
+  readonly label: string;
+  /** The client's `initialize` params (identity, capabilities): the first member's make the handshake. */
+  readonly initializeParams: Record<string, unknown>;
+  /** The client's latest credential, for the link's own requests (auth passthrough only). */
+  credentials?(): string | undefined;
+  /** The answer to one of the member's requests, with the client's id restored. */
+  answered(ticket: RequestTicket, response: JsonRpcResponse, error?: ProxyError): void;
+  /** Progress of one of its requests, with the client's token restored. */
+  progress(ticket: RequestTicket, notification: JsonRpcNotification): void;
+  /** A notification or server→client request for this member. */
+  deliver(message: JsonRpcMessage): void;
+  /** The link is gone for good (its backend stayed unreachable, or the route was released). */
+  linkClosed(cause: ProxyError): void;
+}
+
+/** The client capabilities a server→client request needs (from the client's `initialize`). */
+export function capabilitiesOf(member: Member): Record<string, unknown> {
+  const c = member.initializeParams.capabilities;
+  return typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+}
