@@ -1,6 +1,7 @@
 // Picks the backend family for a route's transport. Each family lives in its own folder and meets
-// the rest of the proxy only through BackendConnector / Channel (design §1). `share: shared` wraps
-// whichever family it is, so that every session of the route uses one backend channel.
+// the rest of the proxy only through BackendConnector / Channel (docs/architecture.md, The shape).
+// `share: shared` wraps whichever family it is, so that every session of the route uses one backend
+// channel.
 import type { Logger } from 'pino';
 import type { BackendConnector, MessageLimits } from './channel.js';
 import type { BackendConfig } from '../config/schema.js';
