@@ -1,8 +1,8 @@
-// URL rewriting for a backend that runs its own OAuth, seen through the proxy (spec notes §5.2):
-// clients check that Protected Resource Metadata names the URL they connected to (TS SDK
-// `checkResourceAllowed`: same origin and path prefix), and that AS metadata's `issuer` matches the
-// URL they fetched it from (RFC 8414 §3.3). So the backend's own URLs become the proxy's public ones;
-// an authorization server on another origin is left alone. Pure.
+// URL rewriting for a backend that runs its own OAuth, seen through the proxy (see
+// docs/protocol-rules.md, Authorization): clients check that Protected Resource Metadata names the
+// URL they connected to (TS SDK `checkResourceAllowed`: same origin and path prefix), and that AS
+// metadata's `issuer` matches the URL they fetched it from (RFC 8414 §3.3). So the backend's own URLs
+// become the proxy's public ones; an authorization server on another origin is left alone. Pure.
 
 export interface OAuthRewrite {
   /** The backend's origin, e.g. http://127.0.0.1:9121 */

@@ -1,6 +1,6 @@
 // Picks the backend family for a route's transport. Each family lives in its own folder and meets
-// the rest of the proxy only through BackendConnector / Channel (docs/architecture.md). Sharing is
-// not a transport concern: a shared route's sessions are members of one link (src/link/).
+// the rest of the proxy only through BackendConnector / Channel (docs/architecture.md, The shape).
+// Sharing is not a transport concern: a shared route's sessions are members of one link (src/link/).
 import type { Logger } from 'pino';
 import type { BackendConnector, MessageLimits } from './channel.js';
 import type { BackendConfig } from '../config/schema.js';

@@ -2,7 +2,7 @@
 // Why not undici here: loading the undici package costs ~21 MB of RSS (its JS plus a WASM HTTP
 // parser), which alone breaks the proxy's memory budget (≤ 80 MB with 50 sessions, issue 2), and
 // node:http's native parser does the same job. Long-lived SSE streams get no body timeout at all
-// (undici's 300 s default is what kills quiet MCP streams in other clients, spec notes §6).
+// (undici's 300 s default is what kills quiet MCP streams in other clients: docs/quirks.md).
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { messageTooLarge } from './oversize.js';

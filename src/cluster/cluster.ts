@@ -1,4 +1,5 @@
-// Scale-out (design §5): every replica serves every session, with no sticky sessions.
+// Scale-out (docs/architecture.md, Store and cluster): every replica serves every session, with no
+// sticky sessions.
 //  - A session's record (owner, route, face, negotiated version, the client's `initialize` params)
 //    is written to the shared store before its id reaches the client.
 //  - A request for a session this replica does not hold is forwarded (streaming) to the owner;

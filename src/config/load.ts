@@ -1,5 +1,5 @@
 // Reads a YAML config, interpolates env vars, validates against the schema and reports every
-// problem at once as `file:line:col: message` (design §6). Imported only when a file is given:
+// problem at once as `file:line:col: message`. Imported only when a file is given:
 // the YAML parser costs ~9 MB of RSS that `--backend` runs need not pay.
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';

@@ -1,5 +1,5 @@
 // The one source of truth for the config file: shape, defaults and docs. The TypeScript types are
-// derived from it; unknown keys are errors (design §6).
+// derived from it; unknown keys are errors (a typo must not silently fall back to a default).
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDurationMs, parseSizeBytes } from './units.js';

@@ -1,5 +1,5 @@
 // Human units in config files: durations ("500ms", "15s", "10m", "1h") and sizes ("64kb", "4mb").
-// Bare numbers are milliseconds and bytes. Normalised once, at load (design §6).
+// Bare numbers are milliseconds and bytes. Normalised once, at load.
 
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const SIZE_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };

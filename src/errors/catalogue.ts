@@ -1,4 +1,4 @@
-// One table maps every local error code to what the client sees on the wire (design §7).
+// One table maps every local error code to what the client sees on the wire (docs/architecture.md, Errors).
 // Match errors by `code`, never by class.
 import { RPC_INTERNAL_ERROR, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_SESSION_NOT_FOUND, RPC_TRANSPORT_ERROR } from '../jsonrpc/message.js';
 

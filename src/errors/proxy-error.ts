@@ -1,5 +1,5 @@
 // The one local error type. `reason` is a snake_case word for logs and metrics; `message` is a
-// lowercase sentence for humans that names what was expected (design §7, §8).
+// lowercase sentence for humans that names what was expected (docs/architecture.md, Errors).
 import { randomBytes } from 'node:crypto';
 import { ERROR_CATALOGUE, type ErrorCode } from './catalogue.js';
 import { errorResponse, type JsonRpcId, type JsonRpcResponse } from '../jsonrpc/message.js';

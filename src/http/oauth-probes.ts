@@ -1,8 +1,9 @@
 // Answers for the OAuth discovery probes clients send to servers that use no authorization
-// (spec notes §5.1). A plain-text or HTML 404 there makes Claude Code and other TS-SDK clients fail
-// with "HTTP 404: Invalid OAuth error response", and the user goes hunting for an OAuth problem
-// that does not exist. JSON bodies with a clear `error_description` end the probe cleanly. No fake
-// metadata document is ever served: it would start a flow that cannot complete. Pure.
+// (docs/protocol-rules.md, Authorization). A plain-text or HTML 404 there makes Claude Code and
+// other TS-SDK clients fail with "HTTP 404: Invalid OAuth error response", and the user goes
+// hunting for an OAuth problem that does not exist. JSON bodies with a clear `error_description`
+// end the probe cleanly. No fake metadata document is ever served: it would start a flow that
+// cannot complete. Pure.
 
 const WELL_KNOWN = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration'];
 const OAUTH_ENDPOINTS = ['/register', '/token', '/authorize'];
@@ -17,8 +18,8 @@ export function classifyOAuthProbe(path: string, prefixes: readonly string[]): O
   for (const w of WELL_KNOWN) if (path === w || path.startsWith(`${w}/`)) return { kind: 'metadata' };
   // OIDC's path-appended form: /<path>/.well-known/openid-configuration (and the same for RFC 8414)
   if (path.endsWith('/.well-known/openid-configuration') || path.endsWith('/.well-known/oauth-authorization-server')) return { kind: 'metadata' };
-  // The default endpoints a TS-SDK client falls back to when metadata is absent (2025-03-26 L141-176),
-  // at the origin or under a route prefix.
+  // The default endpoints a TS-SDK client falls back to when metadata is absent (MCP 2025-03-26,
+  // Authorization), at the origin or under a route prefix.
   for (const prefix of prefixes) {
     for (const e of OAUTH_ENDPOINTS) {
       const full = prefix === '/' ? e : `${prefix}${e}`;

@@ -1,5 +1,5 @@
 // Which face of which route a request path belongs to, including the path mistakes users make
-// (spec notes §6: Claude Code POSTing to the origin, `/mcp/` vs `/mcp`, clients configured with the
+// (docs/quirks.md: Claude Code POSTing to the origin, `/mcp/` vs `/mcp`, clients configured with the
 // SSE URL in "http" mode, legacy clients doing a session-less GET on the MCP URL). Pure.
 //
 // Per route prefix P ("/" or "/tools"):

@@ -33,7 +33,7 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcRespo
 
 export type MessageKind = 'request' | 'notification' | 'response';
 
-/** Standard JSON-RPC codes plus the two transport codes MCP SDKs use (design §7). */
+/** Standard JSON-RPC codes plus the two transport codes MCP SDKs use (docs/architecture.md, Errors). */
 export const RPC_PARSE_ERROR = -32700;
 export const RPC_INVALID_REQUEST = -32600;
 export const RPC_METHOD_NOT_FOUND = -32601;

@@ -1,4 +1,4 @@
-// The edge of every HTTP request as an ordered list of named passes (design §3). A pass either
+// The edge of every HTTP request as an ordered list of named passes (docs/architecture.md). A pass either
 // lets the request continue or decides the reply; it never writes to the socket itself. The runner
 // writes the reply, logs which pass answered, and counts it.
 import type { IncomingMessage, ServerResponse } from 'node:http';

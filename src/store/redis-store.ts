@@ -1,4 +1,4 @@
-// The shared store on Redis (design §5: Redis is the distributed engine; no consensus of our own).
+// The shared store on Redis. Redis is the only coordination between replicas: no consensus of our own.
 // Keys: `<prefix>s:<sessionId>` a hash (owner, route, face, protocolVersion, initialize JSON,
 // createdAt) with a TTL; `<prefix>r:<replicaId>` a JSON string with a TTL, refreshed by heartbeats.
 // A takeover is one Lua script: compare the owner, check its registration is gone, set the new owner.

@@ -1,4 +1,4 @@
-// The shared store of a scale-out deployment (design §5): session records and replica presence.
+// The shared store of a scale-out deployment (docs/architecture.md): session records and replica presence.
 // The embedded default (`store: memory`) never loads Redis; `store: redis://…` loads redis-store.ts
 // dynamically. An event log for resumable streams may reuse the Redis connection (RedisStore.client).
 

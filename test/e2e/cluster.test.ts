@@ -1,6 +1,7 @@
-// Scale-out (design §5) with a real redis-server and a real round-robin load balancer (haproxy) in
-// front of three replicas: any replica serves any session on both faces, a killed replica's sessions
-// are taken over, a SIGTERM drains. No skips: CI installs redis-server and haproxy (.ci/run).
+// Scale-out (docs/architecture.md, Store and cluster) with a real redis-server and a real
+// round-robin load balancer (haproxy) in front of three replicas: any replica serves any session on
+// both faces, a killed replica's sessions are taken over, a SIGTERM drains. No skips: CI installs
+// redis-server and haproxy (.ci/run).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';

@@ -1,4 +1,4 @@
-// The OAuth probe sequences of Claude Code and mcp-remote (spec notes §5.1), replayed against the
+// The OAuth probe sequences of Claude Code and mcp-remote (docs/quirks.md), replayed against the
 // proxy: every well-known form gets a JSON 404 saying no authorization is needed, the default OAuth
 // endpoints get RFC 6749-shaped errors, and the SDK's own discovery code reads them cleanly.
 import { test, before, after } from 'node:test';

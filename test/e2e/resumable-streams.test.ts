@@ -1,4 +1,4 @@
-// Resumable streams (spec 2025-11-25 §Resumability and Redelivery L165-187, SEP-1699 polling):
+// Resumable streams (MCP 2025-11-25, Resumability and Redelivery; SEP-1699 polling):
 // every SSE event of the Streamable HTTP face carries an id; a GET with Last-Event-ID replays what
 // the client missed on that one stream, nothing twice, then goes on; priming only for >= 2025-11-25.
 // Raw HTTP against one proxy in front of the legacy SSE fixture.

@@ -19,7 +19,7 @@ before(async () => {
 
 after(() => stopAll());
 
-test('initialize mints a visible-ASCII session id on the InitializeResult (L198-204)', async () => {
+test('initialize mints a visible-ASCII session id on the InitializeResult (Session Management)', async () => {
   const res = await post(proxy.url, initializeBody(7));
   assert.equal(res.status, 200);
   const id = res.headers.get('mcp-session-id');
@@ -29,13 +29,13 @@ test('initialize mints a visible-ASCII session id on the InitializeResult (L198-
   assert.equal(msg.result.serverInfo.name, 'legacy-sse-fixture');
 });
 
-test('a notification gets 202 with an empty body (L95-97)', async () => {
+test('a notification gets 202 with an empty body (Sending Messages)', async () => {
   const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/roots/list_changed' }), { 'mcp-session-id': sid });
   assert.equal(res.status, 202);
   assert.equal(await res.text(), '');
 });
 
-test('a request is answered as JSON or SSE according to Accept (L101-104)', async () => {
+test('a request is answered as JSON or SSE according to Accept (Sending Messages)', async () => {
   const asJson = await post(proxy.url, call(1, 'j'), { 'mcp-session-id': sid, accept: 'application/json' });
   assert.equal(asJson.status, 200);
   assert.match(asJson.headers.get('content-type') ?? '', /application\/json/);
@@ -51,14 +51,14 @@ test('a request is answered as JSON or SSE according to Accept (L101-104)', asyn
   assert.equal(msgs.at(-1).result.content[0].text, 's');
 });
 
-test('a POST stream carries progress before the response, then ends (L117-125)', async () => {
+test('a POST stream carries progress before the response, then ends (Sending Messages)', async () => {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 'p', method: 'tools/call', params: { name: 'slow', arguments: { steps: 2, delayMs: 20 }, _meta: { progressToken: 'tok' } } });
   const res = await post(proxy.url, body, { 'mcp-session-id': sid });
   const msgs = await messagesOf(res);
   assert.deepEqual(msgs.map((m) => m.method ?? `response:${m.id}`), ['notifications/progress', 'notifications/progress', 'response:p']);
 });
 
-test('missing session id → 400; unknown session id → 404 with -32001 (L209-212)', async () => {
+test('missing session id → 400; unknown session id → 404 with -32001 (Session Management)', async () => {
   const missing = await post(proxy.url, call(3));
   assert.equal(missing.status, 400);
   assert.equal((await jsonOf(missing)).id, 3);
@@ -70,7 +70,7 @@ test('missing session id → 400; unknown session id → 404 with -32001 (L209-2
   assert.equal(body.id, null);
 });
 
-test('MCP-Protocol-Version: absent is accepted, unknown → 400 (L274-280)', async () => {
+test('MCP-Protocol-Version: absent is accepted, unknown → 400 (Protocol Version Header)', async () => {
   const absent = await post(proxy.url, call(5), { 'mcp-session-id': sid });
   assert.equal(absent.status, 200);
   await absent.text();
@@ -82,7 +82,7 @@ test('MCP-Protocol-Version: absent is accepted, unknown → 400 (L274-280)', asy
   assert.match((await jsonOf(bad)).error.message, /MCP-Protocol-Version/);
 });
 
-test('batches are accepted only in a 2025-03-26 session (2025-03-26 basic/index L96-97)', async () => {
+test('batches are accepted only in a 2025-03-26 session (2025-03-26, Batching)', async () => {
   const old = await rawSession(proxy.url, '2025-03-26');
   const batch = `[${call('a', 'one')},${call('b', 'two')},{"jsonrpc":"2.0","method":"notifications/roots/list_changed"}]`;
   const res = await post(proxy.url, batch, { 'mcp-session-id': old, 'mcp-protocol-version': '2025-03-26' });
@@ -99,7 +99,7 @@ test('batches are accepted only in a 2025-03-26 session (2025-03-26 basic/index 
   await initInBatch.text();
 });
 
-test('GET opens the standalone stream (L140-142); a session-less GET is a legacy client (§Backwards Compatibility)', async () => {
+test('GET opens the standalone stream; a session-less GET is a legacy client (Listening for Messages, Backwards Compatibility)', async () => {
   const legacy = new AbortController();
   const noSession = await fetch(proxy.url, { headers: { accept: 'text/event-stream' }, signal: legacy.signal });
   assert.equal(noSession.status, 200);
@@ -131,7 +131,7 @@ test('GET opens the standalone stream (L140-142); a session-less GET is a legacy
   ac.abort();
 });
 
-test('DELETE ends the session; its id then gets 404 (L216-220)', async () => {
+test('DELETE ends the session; its id then gets 404 (Session Management)', async () => {
   const id = await rawSession(proxy.url);
   const del = await fetch(proxy.url, { method: 'DELETE', headers: { 'mcp-session-id': id } });
   assert.equal(del.status, 200);
@@ -140,7 +140,7 @@ test('DELETE ends the session; its id then gets 404 (L216-220)', async () => {
   await after.text();
 });
 
-test('Host and Origin are validated with loopback defaults (L78-81)', async () => {
+test('Host and Origin are validated with loopback defaults (Security Warning)', async () => {
   const evilOrigin = await post(proxy.url, initializeBody(), { origin: 'http://evil.example.com' });
   assert.equal(evilOrigin.status, 403);
   await evilOrigin.text();
@@ -162,7 +162,7 @@ test('Host and Origin are validated with loopback defaults (L78-81)', async () =
   assert.equal(status, 403);
 });
 
-test('a 2026-07-28 server/discover probe gets 400 with a non-modern error (spec notes §2.2)', async () => {
+test('a 2026-07-28 server/discover probe gets 400 with a non-modern error (2026-07-28, Backward Compatibility)', async () => {
   const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'd', method: 'server/discover', params: {} }), { 'mcp-protocol-version': '2026-07-28' });
   // The unknown version is itself a 400; without the header the probe is still refused with -32600.
   assert.equal(res.status, 400);

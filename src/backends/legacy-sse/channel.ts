@@ -1,6 +1,6 @@
 // A channel to a legacy HTTP+SSE MCP server (2024-11-05 transport): one long-lived GET stream per
 // channel carries every backend→client message; each client→backend message is its own POST to the
-// URL of the `endpoint` event. A duplex pipe in the design's terms (design §1).
+// URL of the `endpoint` event. A duplex pipe (docs/architecture.md, Backends).
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
@@ -60,7 +60,7 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
       res = await opts.http.request(opts.url, {
         method: 'GET',
         // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
-        // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (spec notes §6).
+        // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (docs/quirks.md, Servers).
         headers: { ...opts.headers, ...credentialHeader(opts.credentials?.()), accept: 'text/event-stream', 'cache-control': 'no-cache' },
         signal: abort.signal,
         timeoutMs: opts.connectTimeoutMs,

@@ -1,5 +1,5 @@
 // A backend configured without its path (`http://host:9121` instead of `…/sse`, the most common
-// misconfiguration, spec notes §6) is found by probing the usual paths the way clients do.
+// misconfiguration in user reports) is found by probing the usual paths the way clients do.
 import type { Logger } from 'pino';
 import type { BackendHttpClient } from '../http-client.js';
 import { safeUrl } from '../../observability/logger.js';

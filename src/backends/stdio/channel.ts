@@ -1,6 +1,6 @@
 // A channel to an MCP server running as a child process (MCP transports §stdio): one process per
-// channel, newline-delimited JSON-RPC on its stdin and stdout, stderr to our logs. A duplex pipe in
-// the design's terms (design §1). The process leads its own process group (spawned detached), so
+// channel, newline-delimited JSON-RPC on its stdin and stdout, stderr to our logs. A duplex pipe
+// (docs/architecture.md, Backends). The process leads its own process group (spawned detached), so
 // shutdown reaches whatever it started (npx, sh -c): close stdin, wait, SIGTERM the group, wait,
 // SIGKILL the group (spec: stdio shutdown).
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';

@@ -1,8 +1,8 @@
-// A channel to a Streamable HTTP MCP server (2025-03-26 … 2025-11-25): request-per-POST in the
-// design's terms (design §1). Every message is its own POST, answered by 202, one JSON body or an
+// A channel to a Streamable HTTP MCP server (2025-03-26 … 2025-11-25): request-per-POST
+// (docs/architecture.md, Backends). Every message is its own POST, answered by 202, one JSON body or an
 // SSE stream; the backend's GET stream, when it offers one, carries what relates to no request;
 // DELETE ends the backend session. The backend's Mcp-Session-Id lives only in here: nothing but
-// JSON-RPC messages goes up to the session (design §4).
+// JSON-RPC messages goes up to the session, so a backend's session id never reaches a client.
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
 import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';

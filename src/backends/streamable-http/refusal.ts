@@ -4,9 +4,10 @@ import { backendHttpError, bodySnippet } from '../http-errors.js';
 
 /**
  * `ERR_BACKEND_SESSION_LOST` means the backend no longer knows the session we sent: the channel is
- * over and the session must re-initialize. 404 is the spec's answer for an ended session
- * (2025-11-25 L211-212); the SDK's example servers, and the many servers copied from them, answer
- * 400 "No valid session ID provided" instead, so a 400 that talks about the session counts too.
+ * over and the session must re-initialize. 404 is the spec's answer for an ended session (MCP
+ * 2025-11-25, Streamable HTTP, Session Management); the SDK's example servers, and the many servers
+ * copied from them, answer 400 "No valid session ID provided" instead, so a 400 that talks about the
+ * session counts too.
  * 401/403 become ERR_BACKEND_AUTH (never relayed as such: clients would start OAuth against us).
  */
 export function refusalError(status: number, body: string, what: string, wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {

@@ -47,7 +47,7 @@ const MAX_FRUITLESS_RESUMES = 3;
 /** A GET stream that lived this long (or brought a message) was healthy: the backoff starts over. */
 const HEALTHY_STREAM_MS = 1_000;
 
-/** Doubling from 100 ms to 5 s, never shorter than the `retry` the backend asked for (spec L113-116). */
+/** Doubling from 100 ms to 5 s, never shorter than the `retry` the backend asked for (clients MUST honour it). */
 export function reopenDelayMs(failures: number, cursor: SseCursor): number {
   const backoff = Math.min(FIRST_REOPEN_DELAY_MS * 2 ** Math.max(0, failures - 1), MAX_REOPEN_DELAY_MS);
   return Math.max(backoff, cursor.retryMs ?? 0);
@@ -126,12 +126,13 @@ async function resume(host: StreamHost, exchange: Exchange, cursor: SseCursor): 
 }
 
 /**
- * The backend's standalone GET stream (spec L135-154), opened once `notifications/initialized` was
- * accepted. 405 (or a 200 that is not SSE): the backend offers none. A 404 for our session (session
- * gone) ends the channel; other lasting 4xx refusals leave the channel without the stream. A stream
- * that ends or breaks, a network error, 5xx, 408, 409 or 429 is retried with backoff (100 ms doubling
- * to 5 s, never below the backend's `retry`) for as long as the channel is open, with Last-Event-ID
- * when the backend gave event ids, so that it may replay what we missed.
+ * The backend's standalone GET stream (MCP Streamable HTTP, Listening for Messages from the Server),
+ * opened once `notifications/initialized` was accepted. 405 (or a 200 that is not SSE): the backend
+ * offers none. A 404 for our session (session gone) ends the channel; other lasting 4xx refusals
+ * leave the channel without the stream. A stream that ends or breaks, a network error, 5xx, 408,
+ * 409 or 429 is retried with backoff (100 ms doubling to 5 s, never below the backend's `retry`) for
+ * as long as the channel is open, with Last-Event-ID when the backend gave event ids, so that it may
+ * replay what we missed.
  */
 export async function runGetStream(host: StreamHost, signal: AbortSignal): Promise<void> {
   const cursor = newCursor();

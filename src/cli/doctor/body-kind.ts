@@ -1,7 +1,7 @@
 // How a response body looks to a client that parses it. The distinction that matters is the TS
 // SDK's `parseErrorResponse` (client/auth.ts): a non-2xx OAuth answer must be JSON with a string
 // `error` (RFC 6749 §5.2), or Claude Code and other TS-SDK clients print "HTTP 404: Invalid OAuth
-// error response: … Raw body: …" (spec notes §5.1). Pure.
+// error response: … Raw body: …" (docs/quirks.md, Claude Code). Pure.
 import type { BodyKind } from './probe-results.js';
 
 const SNIPPET_CHARS = 120;

@@ -1,6 +1,6 @@
 // The form of a legacy `endpoint` event, as SDK clients see it: they resolve the data against the
 // SSE URL and refuse another origin ("Endpoint origin does not match connection origin", TS SDK
-// client/sse.ts; the Python client does the same check; spec notes §3 item 6). Servers in
+// client/sse.ts; the Python client does the same check). Servers in
 // containers announce the address they bound to (`http://0.0.0.0:9121/...`, grafana/mcp-grafana
 // PR #42), which no client can use. Pure.
 import type { EndpointEvent } from './probe-results.js';

@@ -1,7 +1,7 @@
 // The messages the doctor sends, and the `initialized` strictness check both transports share.
 // The check sends `tools/list` after `initialize` but before `notifications/initialized`: a strict
-// server (python-sdk < 1.18, spec notes §4.2) answers -32602 "Invalid request parameters", which is
-// what Claude Code users see over SSE (§6 Claude Code 1). A second `tools/list` after the
+// server (python-sdk < 1.18, docs/quirks.md) answers -32602 "Invalid request parameters", which is
+// what Claude Code users see over SSE (anthropics/claude-code#58759). A second `tools/list` after the
 // notification tells strictness apart from a server that rejects tools/list for another reason.
 import { classify, RPC_INVALID_PARAMS, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { InitializedCheck, ServerIdentity } from './probe-results.js';

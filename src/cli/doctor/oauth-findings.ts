@@ -1,7 +1,8 @@
-// Findings about the OAuth discovery answers (spec notes §5.1). Metadata URLs may answer any 4xx:
-// TS-SDK clients move on. What breaks them is a registration error that is not an OAuth error
-// object (Claude Code: "HTTP 404: Invalid OAuth error response"), a 2xx page that is not JSON where
-// metadata should be (an SPA catch-all, claude-code#72673) and a 5xx, which ends discovery. Pure.
+// Findings about the OAuth discovery answers (docs/protocol-rules.md, Authorization). Metadata
+// URLs may answer any 4xx: TS-SDK clients move on. What breaks them is a registration error that is
+// not an OAuth error object (Claude Code: "HTTP 404: Invalid OAuth error response"), a 2xx page that
+// is not JSON where metadata should be (an SPA catch-all, claude-code#72673) and a 5xx, which ends
+// discovery. Pure.
 import { answerText, bodyLabel, type Finding } from './finding.js';
 import type { OAuthProbe } from './probe-results.js';
 

@@ -1,6 +1,6 @@
 // Does the server guard against DNS rebinding? Two requests that no real client sends: one with a
 // foreign `Origin`, one with a foreign `Host`. Guarded servers answer 403 (TS SDK, mcp-frontdoor) or
-// 421 (FastMCP >= 1.23 for a bad Host) (spec notes §6, server-side quirks). The requests carry no
+// 421 (FastMCP >= 1.23 for a bad Host) (docs/quirks.md, Servers). The requests carry no
 // session and create none: a session-less `ping` for Streamable HTTP, and for legacy SSE a GET
 // whose stream is closed as soon as its headers arrive.
 import { ExchangeFailure, exchange, withTimeout } from './http-exchange.js';

@@ -1,6 +1,6 @@
 // The legacy HTTP+SSE probe (spec 2024-11-05): GET with Accept: text/event-stream, wait for the
 // `endpoint` event, POST `initialize` to it and read the answer on the stream (or in the POST body,
-// which some servers do, spec notes §3 U5), then (deep) the `initialized` strictness check. The
+// which some servers do: avelino/mcp#32), then (deep) the `initialized` strictness check. The
 // stream is closed whatever happens, so the server ends its session.
 import type { JsonRpcRequest, JsonRpcResponse } from '../../jsonrpc/message.js';
 import { classifyEndpoint } from './endpoint-form.js';

@@ -1,4 +1,4 @@
-// The OAuth discovery requests Claude Code and other TS-SDK clients send (spec notes §5.1): the
+// The OAuth discovery requests Claude Code and other TS-SDK clients send (docs/quirks.md, Claude Code): the
 // protected-resource metadata for the MCP path, the authorization-server metadata at the origin, and
 // the dynamic client registration they fall back to. Three requests out of Claude Code's eight: the
 // body shape is what matters, and a server answers all forms alike. The registration POST carries

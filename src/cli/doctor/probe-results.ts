@@ -2,7 +2,7 @@
 // diagnosis (pure). Every field is something observed on the wire, never an interpretation, so the
 // diagnosis can be tested from hand-written values and `--json` can be trusted by scripts.
 
-/** How a response body looks to a client that tries to parse it (spec notes §5.1). */
+/** How a response body looks to a client that tries to parse it (docs/quirks.md, Claude Code). */
 export type BodyKind = 'empty' | 'oauth-error-json' | 'json' | 'html' | 'text' | 'event-stream';
 
 /** An HTTP answer that did not carry what the probe hoped for, summarised. */
@@ -37,7 +37,7 @@ export interface JsonRpcErrorSeen {
 export type InitializedCheck =
   /** The early request was answered normally. */
   | { outcome: 'tolerant' }
-  /** -32602 before notifications/initialized, a normal answer after it (python-sdk < 1.18, spec notes §4.2). */
+  /** -32602 before notifications/initialized, a normal answer after it (python-sdk < 1.18, docs/quirks.md). */
   | { outcome: 'strict'; error: JsonRpcErrorSeen }
   /** Some other error, or -32602 even after notifications/initialized. */
   | { outcome: 'error'; error: JsonRpcErrorSeen }

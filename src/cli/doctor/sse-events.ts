@@ -1,5 +1,5 @@
 // Pulls SSE events off a response body one at a time. eventsource-parser handles what real servers
-// send: CRLF (sse-starlette), comments (keep-alive pings), multi-line data (spec notes §3 U1).
+// send: CRLF (sse-starlette), comments (keep-alive pings), multi-line data.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
 import { classify, type JsonRpcId, type JsonRpcResponse } from '../../jsonrpc/message.js';

@@ -154,7 +154,7 @@ export function initializedFinding(target: PathProbe): Finding | undefined {
     return {
       id: 'initialized_required',
       // Every Streamable HTTP client sends notifications/initialized first; over SSE, Claude Code's
-      // reconnects skip it and every call fails (spec notes §4.2, §6 Claude Code 1).
+      // reconnects skip it and every call fails (anthropics/claude-code#58759).
       severity: overSse ? 'problem' : 'warn',
       title: 'the server requires notifications/initialized (strict handshake)',
       detail: `tools/list sent after initialize but before notifications/initialized got ${check.error.code} "${check.error.message}", and worked after it (python-sdk < 1.18 behaviour). Clients that skip or reorder the notification${overSse ? ' (Claude Code over SSE)' : ''} fail every call with -32602 "Invalid request parameters".`,
@@ -169,7 +169,7 @@ export function redirectFindings(paths: readonly PathProbe[]): Finding[] {
   const findings = new Map<string, Finding>();
   for (const p of paths) {
     for (const r of [...p.streamable.redirects, ...(p.legacy?.redirects ?? [])]) {
-      // Redirects of POSTs to a legacy endpoint: the client does not choose that URL (spec notes §3 U3).
+      // Redirects of POSTs to a legacy endpoint: the client does not choose that URL (the proxy follows it).
       const endpoint = r.from.split('?')[0] !== p.url.split('?')[0];
       const from = endpoint ? shortUrl(r.from, p.url) : r.from.split('?')[0]!;
       const to = shortUrl(r.to, r.from);

@@ -148,13 +148,13 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   }
   const session = findSession(ctx, sessionId, req);
   if (batch && session.protocolVersion !== '2025-03-26') {
-    // Batches exist only in 2025-03-26 (removed by 2025-06-18, spec notes §2.3).
+    // Batches exist only in 2025-03-26 (MCP 2025-06-18 removed them).
     throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'batch_not_allowed', `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`);
   }
 
   const requests = messages.filter(isRequest).length;
   if (requests === 0) {
-    // Spec L95-97: notifications and responses get 202 with no body.
+    // MCP Streamable HTTP, Sending Messages: notifications and responses get 202 with no body.
     const err = await session.submit(messages, NO_SINK, req.headers.authorization);
     if (err) throw err;
     replyEmpty(res, 202);
@@ -207,7 +207,7 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
   ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route });
   const clientInfo = initialize.params?.clientInfo as { name?: string; version?: string } | undefined;
   session.log.info({ reason: 'initialized', protocolVersion: session.protocolVersion, client: clientInfo?.name, clientVersion: clientInfo?.version }, 'session start');
-  // Spec L198-200: the session id travels on the response that carries the InitializeResult.
+  // MCP Session Management: the session id travels on the response that carries the InitializeResult.
   const headers = { [SESSION_HEADER]: session.id };
   if (accept.json) {
     replyJson(res, 200, response, headers);
@@ -229,7 +229,7 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
   const sessionId = header(req, SESSION_HEADER);
   if (sessionId === undefined) {
     // Only 405 makes SDK clients and Cursor give up cleanly on a stream we cannot offer
-    // (spec L140-142; Cursor loops on 400/404/409, spec notes §6).
+    // (a GET gets an event stream or 405; Cursor loops on 400/404/409: docs/quirks.md, Cursor).
     throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'get_without_session', 'Method Not Allowed: a GET stream needs an Mcp-Session-Id (initialize first)', {
       headers: { allow: 'POST, DELETE, OPTIONS' },
     });
@@ -241,7 +241,8 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
   const onEnd = (s: MessageSink) => session.detach(s);
   const lastEventId = header(req, 'last-event-id');
   if (lastEventId !== undefined) {
-    // Spec L176-187: resumption is always a GET with Last-Event-ID; replay only that id's stream.
+    // MCP Resumability and Redelivery: resumption is always a GET with Last-Event-ID; replay only
+    // that id's stream.
     const parsed = parseEventId(lastEventId);
     const post = parsed && streams.pending.get(parsed.streamId);
     if (parsed && post?.canResume(parsed.seq)) {
@@ -257,7 +258,8 @@ async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: Streama
     const replay = await log.replayAfter(session.id, lastEventId);
     session = findSession(ctx, sessionId, req); // it may have ended while the log answered
     if (replay?.kind === 'post') {
-      // Its responses are all logged (or it ran on a replica that is gone): replay and end (L124-125).
+      // Its responses are all logged (or it ran on a replica that is gone): replay, then end the
+      // stream, as a POST stream ends after its response.
       startSse(res, ctx.keepAlive, headers);
       for (const e of replay.events) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
       res.end();

@@ -1,10 +1,10 @@
 // Header checks of the Streamable HTTP face. Pure functions: (headers) → decision or ProxyError.
 import { ProxyError } from '../../errors/proxy-error.js';
 
-/** Handshake-era versions a session may negotiate (spec notes §1; TS SDK v1 also knows 2024-10-07). */
+/** Handshake-era versions a session may negotiate (docs/protocol-rules.md; TS SDK v1 also knows 2024-10-07). */
 export const SUPPORTED_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'] as const;
 
-/** Spec 2025-06-18+: a request without the header is taken as 2025-03-26 (SHOULD, L274-277). */
+/** MCP 2025-06-18+, Protocol Version Header: a request without it is taken as 2025-03-26 (SHOULD). */
 export const DEFAULT_PROTOCOL_VERSION = '2025-03-26';
 
 export function checkProtocolVersion(header: string | undefined): ProxyError | undefined {
@@ -24,8 +24,9 @@ export interface AcceptDecision {
 }
 
 /**
- * Clients MUST list both types (spec L92-93), but Claude Code has shipped builds sending only
- * `application/json` (claude-code#45368), so we accept either and answer in a type the client takes.
+ * Clients MUST list both types (MCP Streamable HTTP, Sending Messages), but Claude Code has shipped
+ * builds sending only `application/json` (claude-code#45368), so we accept either and answer in a
+ * type the client takes.
  * A missing header counts as `*\/*`.
  */
 const BOTH: AcceptDecision = Object.freeze({ json: true, sse: true });

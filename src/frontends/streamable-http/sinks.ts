@@ -1,6 +1,6 @@
 // The two kinds of client stream of the Streamable HTTP face, as MessageSinks for the session.
 // Every SSE event they write carries an id from the session's event log, so a client that loses
-// the connection can resume with `Last-Event-ID` (spec 2025-11-25 §Resumability, L165-187).
+// the connection can resume with `Last-Event-ID` (MCP 2025-11-25, Resumability and Redelivery).
 import type { ServerResponse } from 'node:http';
 import type { MessageSink } from '../../session/sink.js';
 import type { JsonRpcMessage, JsonRpcResponse } from '../../jsonrpc/message.js';
@@ -45,7 +45,7 @@ export interface SessionStreams {
   readonly historyBytes: number;
 }
 
-/** Answers one POST that carried at least one request (spec 2025-11-25 L101-125). */
+/** Answers one POST that carried at least one request (MCP 2025-11-25, Sending Messages). */
 export class PostSink implements MessageSink {
   readonly kind = 'request' as const;
   private sse = false;
@@ -207,7 +207,7 @@ export class PostSink implements MessageSink {
   private connectionLost(): void {
     if (this.done) return;
     if (this.sse && this.writer && this.answered < this.opts.expected) {
-      // Spec L126-131: a disconnection is not a cancellation. The stream goes on into the event log
+      // MCP Streamable HTTP: a disconnection is not a cancellation. The stream goes on into the event log
       // (and this sink's history) until the client resumes it with a GET, or its responses are in.
       this.conn = undefined;
       this.detach();
@@ -218,7 +218,7 @@ export class PostSink implements MessageSink {
 
   private complete(): void {
     if (this.sse) {
-      // Spec L124-125: after the response the server SHOULD terminate the SSE stream.
+      // MCP Streamable HTTP: after the response the server SHOULD terminate the SSE stream.
       this.conn?.end();
     } else if (this.conn) {
       // Every answer is a proxy error (backend down): say so with the HTTP status too.
@@ -256,7 +256,8 @@ export class PostSink implements MessageSink {
 }
 
 /**
- * The GET stream (spec L135-154): server-initiated requests and notifications, never responses.
+ * The GET stream (MCP Streamable HTTP, Listening for Messages from the Server): server-initiated
+ * requests and notifications, never responses.
  * A GET that resumed a logged GET stream goes on with that stream's ids, after replaying what the
  * client missed; a fresh GET opens a new stream and is primed for clients of 2025-11-25 or later.
  */
