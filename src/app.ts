@@ -1,4 +1,4 @@
-// The composition root (design §1): config → backends, sessions and frontends → one HTTP server.
+// The composition root (docs/architecture.md, The shape): config → backends, sessions and frontends → one HTTP server.
 // The only file that imports both a frontend and a backend.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';

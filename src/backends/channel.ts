@@ -1,4 +1,4 @@
-// The neutral meeting point of frontends and backends (design §1): a channel moves JSON-RPC
+// The neutral meeting point of frontends and backends (docs/architecture.md, Backends): a channel moves JSON-RPC
 // messages to one MCP server and back. Nothing here knows HTTP, SSE or stdio.
 import type { JsonRpcId, JsonRpcMessage } from '../jsonrpc/message.js';
 import type { ProxyError } from '../errors/proxy-error.js';

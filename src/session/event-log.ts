@@ -1,11 +1,11 @@
-// The event log behind resumable Streamable HTTP streams (spec 2025-11-25 §Resumability and
-// Redelivery, L165-187): every SSE event a client-facing stream carries is recorded with an id, so a
+// The event log behind resumable Streamable HTTP streams (MCP 2025-11-25, Streamable HTTP,
+// Resumability and Redelivery): every SSE event a client-facing stream carries is recorded with an id, so a
 // client that reconnects with `Last-Event-ID` gets what it missed on that stream and nothing else.
 //
 // Event ids are `<streamId>:<seq>`: the stream id is unique within the session (`g…` for GET streams,
 // `p…` for POST answers) and the sequence number counts that stream's events from 1 (0 is the priming
-// event, which is never stored). So ids are unique across all streams of the session (L171-173),
-// name their stream (L174-175), and are visible ASCII. Clients treat them as opaque.
+// event, which is never stored). So ids are unique across all streams of the session, name their
+// stream, and are visible ASCII, as that section asks. Clients treat them as opaque.
 import type { JsonRpcMessage } from '../jsonrpc/message.js';
 
 export type StreamKind = 'get' | 'post';

@@ -1,5 +1,5 @@
-// When the proxy must send `notifications/initialized` for a client (handshake repair, spec notes
-// §4.2): strict servers (python-sdk < 1.18) answer -32602 to any request but ping before it. Pure.
+// When the proxy must send `notifications/initialized` for a client (handshake repair, docs/quirks.md):
+// strict servers (python-sdk < 1.18) answer -32602 to any request but ping before it. Pure.
 import { isRequest, type JsonRpcMessage } from '../jsonrpc/message.js';
 
 /** True when these messages hold a request other than ping and not the client's own `initialized`. */

@@ -27,7 +27,7 @@ export class Outbox {
     return this.buffer.length;
   }
 
-  /** A new GET stream replaces the older one (Cursor opens several; 409 makes it loop, spec notes §6). */
+  /** A new GET stream replaces the older one (Cursor opens several; 409 makes it loop: docs/quirks.md, Cursor). */
   attachStandalone(sink: MessageSink): MessageSink | undefined {
     const previous = this.standalone;
     this.standalone = sink;

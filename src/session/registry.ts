@@ -1,6 +1,6 @@
 // All live sessions of the process, and idle expiry: a session with no request and no open stream
 // for `idleTimeoutMs` closes and releases its backend. Clients often never send DELETE (Claude
-// Code's health check leaves a session behind every time, design §4).
+// Code's health check leaves a session behind every time: docs/quirks.md).
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { Session } from './session.js';

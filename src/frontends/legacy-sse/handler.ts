@@ -62,7 +62,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
   }
   ctx.sessions.add(session);
   // Same origin, path-relative, keeping every prefix in front of us: SDK clients refuse another
-  // origin, and a host-absolute path without the prefix breaks behind reverse proxies (spec notes §3 L1).
+  // origin, and a host-absolute path without the prefix breaks behind reverse proxies (docs/protocol-rules.md, Legacy HTTP+SSE face).
   const messagesPath = `${ctx.publicPrefix(req)}${ctx.route === '/' ? '' : ctx.route}/messages`;
   const sink = new LegacyStreamSink(res, ctx.keepAlive, `${messagesPath}?sessionId=${session.id}`, (s) => {
     session.detach(s);
