@@ -186,6 +186,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     maxJsonDepth: config.limits.maxJsonDepth,
     errors: deps.errors,
     streamHistoryBytes: config.sessions.eventLog.maxBytes,
+    streams: new WeakMap(),
     log,
     metrics,
     authChallengeUrl,
@@ -193,6 +194,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   };
   const legacy: LegacySseContext = {
     authChallengeUrl,
+    sinks: new WeakMap(),
     route: route.path,
     sessions,
     createSession: (req) => createSession({ face: 'legacy-sse', req }),

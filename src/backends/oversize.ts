@@ -4,7 +4,8 @@
 // (the Python SDK) or {"result",…,"jsonrpc","id"} (the TypeScript SDK), so the id is at one end or the
 // other. Both patterns are anchored to the ends of the top-level object: an "id" nested inside the
 // result can never match. Pure.
-import type { JsonRpcId } from '../jsonrpc/message.js';
+import type { Logger } from 'pino';
+import type { JsonRpcId, JsonRpcResponse } from '../jsonrpc/message.js';
 import { ProxyError } from '../errors/proxy-error.js';
 
 const ID = String.raw`(-?\d{1,17}|"(?:[^"\\]|\\.){0,200}")`;
@@ -78,4 +79,41 @@ export class OversizeTracker {
     this.answer(id);
     return true;
   }
+}
+
+/** What a transport gives to follow dropped messages, and gets back to hand its parser or framer. */
+export interface OversizeOptions {
+  maxBytes: number;
+  log: Logger;
+  /** Counts and logs the error a request is answered with. */
+  report(err: ProxyError): void;
+  limitHit(limit: string): void;
+  /** Hands the error answer up, as if the backend had sent it. */
+  deliver(answer: JsonRpcResponse): void;
+  /** Turns the start of what was dropped into message JSON (SSE: the first `data:` line). */
+  unwrap?(head: string): string;
+}
+
+export interface OversizeCallbacks {
+  maxEventChars: number;
+  onOversize(head: string): void;
+  onOversizeEnd(tail: string, size: number): void;
+}
+
+/** The callbacks every transport's parser or framer calls when a message goes over the bound. */
+export function oversizeCallbacks(o: OversizeOptions): OversizeCallbacks {
+  const tracker = new OversizeTracker((id) => {
+    const err = messageTooLarge(o.maxBytes, undefined);
+    o.report(err);
+    o.deliver(err.toJsonRpc(id));
+  });
+  return {
+    maxEventChars: o.maxBytes,
+    onOversize: (head) => tracker.started(o.unwrap ? o.unwrap(head) : head),
+    onOversizeEnd: (tail, size) => {
+      if (tracker.ended(tail)) return;
+      o.limitHit('maxMessageBytes');
+      o.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: size }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
+    },
+  };
 }

@@ -1,19 +1,45 @@
-// What a link does with a backend message that is not an answer: a notification goes to the member(s)
-// it concerns, a server→client request to the one member routing.ts names (or it is refused).
-import type { JsonRpcId, JsonRpcNotification, JsonRpcRequest } from '../jsonrpc/message.js';
+// Where a link puts what its backend sends: an answer to the member that asked (a stray is dropped and
+// counted), a notification to the member(s) it concerns, a server→client request to the one member
+// routing.ts names (or it is refused, counted, and the backend told).
+import { errorResponse, isRequest, isResponse, RPC_METHOD_NOT_FOUND, type JsonRpcId, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '../jsonrpc/message.js';
 import type { Link } from './link.js';
 import { recipientOf, routeNotification } from './routing.js';
 
-export function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonRpcId | undefined): void {
+/** From the backend. `related`: the request whose stream carried it, when the transport says. */
+export function receive(link: Link, m: JsonRpcMessage, related?: JsonRpcId): void {
+  if (isResponse(m)) {
+    const entry = link.table.take(m.id);
+    if (!entry) {
+      // A stray: for another connection (a backend that broadcasts), or for a request given up on.
+      link.opts.metrics.inc('frontdoor_stray_responses_total', { route: link.opts.route });
+      link.log.debug({ reason: 'stray_response', id: m.id }, 'dropped a backend response that answers no request of this link');
+      return;
+    }
+    if (entry.kind === 'own') entry.resolve(m);
+    else entry.member.answered(entry.ticket, { ...m, id: entry.clientId });
+    return;
+  }
+  if (isRequest(m)) return routeServerRequest(link, m, related);
+  deliverNotification(link, m);
+}
+
+/** Refuses a server→client request nobody may answer. */
+function refuse(link: Link, m: JsonRpcRequest, reason: string): void {
+  link.opts.metrics.inc('frontdoor_server_requests_refused_total', { route: link.opts.route, reason });
+  link.log.info({ reason, method: m.method, members: link.members.size }, 'refused a server→client request: no single session of this link can answer it');
+  link.notify(errorResponse(m.id, RPC_METHOD_NOT_FOUND, `no client session can answer ${m.method} (${reason})`));
+}
+
+function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonRpcId | undefined): void {
   if (m.method === 'ping' && link.opts.shared) {
     // The backend checks its peer, which is the proxy's one connection: answered for every member.
-    link.answer({ jsonrpc: '2.0', id: m.id, result: {} });
+    link.notify({ jsonrpc: '2.0', id: m.id, result: {} });
     return;
   }
   const cause = related === undefined ? undefined : link.table.memberOfRequest(related);
   const to = recipientOf(m, [...link.members], cause, link.opts.shared);
   if ('refused' in to) {
-    link.refuse(m, to.refused);
+    refuse(link, m, to.refused);
     return;
   }
   link.table.serverRequestSent(to.member, m);
@@ -22,7 +48,7 @@ export function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonR
   to.member.deliver(m);
 }
 
-export function deliverNotification(link: Link, m: JsonRpcNotification): void {
+function deliverNotification(link: Link, m: JsonRpcNotification): void {
   // A link that serves one member hands it everything that is not another request's progress.
   const only = link.members.size === 1 ? [...link.members][0] : undefined;
   const route = routeNotification(m);

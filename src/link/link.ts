@@ -7,17 +7,19 @@
 // server→client request to the one member that may answer it (routing.ts: never a guess), and
 // server-wide notifications to every member.
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, ChannelContext, SendOptions } from '../backends/channel.js';
+import type { BackendConnector, Channel, SendOptions } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
-import { errorResponse, isRequest, isResponse, RPC_METHOD_NOT_FOUND, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
+import { errorResponse, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Metrics } from '../observability/metrics.js';
 import { IdTable, type ClientEntry } from './id-table.js';
-import type { Member, RequestTicket } from './member.js';
+import { credentialsOf, type Member, type RequestTicket } from './member.js';
+import { expireRequests } from './expiry.js';
 import { LinkChannel, closedError } from './link-channel.js';
-import { deliverNotification, routeServerRequest } from './link-routing.js';
+import { receive } from './link-routing.js';
 import type { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
+import { ownRequest } from './own-request.js';
 
 export interface LinkOptions {
   connector: BackendConnector;
@@ -61,8 +63,9 @@ export class Link {
       connectTimeoutMs: opts.connectTimeoutMs,
       reconnect: opts.reconnect,
       sendsInitialized: opts.shared,
-      handlers: { onMessage: (m, related) => this.receive(m, related), onClose: (cause) => this.dropped(cause) },
-      context: () => this.context(),
+      handlers: { onMessage: (m, related) => receive(this, m, related), onClose: (cause) => this.dropped(cause) },
+      // A shared link's own requests go with the oldest live member's credential (a warning is logged).
+      context: () => (opts.passCredentials ? credentialsOf(() => [...this.members, ...this.joining]) : {}),
       request: (channel, method, params) => this.request(channel, method, params),
       renew: () => this.renewSubscriptions(),
       giveUp: (cause) => void this.close(cause),
@@ -224,37 +227,17 @@ export class Link {
 
   /** Gives up on a member's requests unanswered past limits.requestTimeout (progress moves it). */
   expire(now: number, member: Member): void {
-    for (const entry of this.table.takeExpired(now, member)) {
-      const err = new ProxyError('ERR_BACKEND_TIMEOUT', 'request_timeout', `the backend did not answer ${entry.method} within limits.requestTimeout (${this.opts.requestTimeoutMs} ms)`, { limit: 'requestTimeout' });
-      err.route = this.opts.route;
-      this.opts.errors.report(err, { method: entry.method, sessionId: member.label }, this.log);
-      entry.member.answered(entry.ticket, err.toJsonRpc(entry.clientId), err);
-      // The backend may stop working on it.
-      const cancel = { jsonrpc: '2.0' as const, method: 'notifications/cancelled', params: { requestId: entry.backendId, reason: 'timed out at the proxy (limits.requestTimeout)' } };
-      this.connection.channel?.send(cancel).catch(() => undefined);
-    }
+    expireRequests(this, now, member);
+  }
+
+  /** Sends on the current channel, if any (best effort: a cancellation, a refusal). */
+  notify(message: JsonRpcMessage): void {
+    this.connection.channel?.send(message).catch(() => undefined);
   }
 
   /** A request of the link's own on `channel`, bounded by backend.timeouts.connect. */
   request(channel: Channel, method: string, params: Record<string, unknown>): Promise<JsonRpcResponse> {
-    return new Promise<JsonRpcResponse>((resolve, reject) => {
-      let out: JsonRpcRequest | undefined;
-      const timer = setTimeout(() => {
-        if (out) this.table.forget(out.id as number);
-        reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_request_timeout', `the backend did not answer ${method} within backend.timeouts.connect (${this.opts.connectTimeoutMs} ms)`));
-      }, this.opts.connectTimeoutMs);
-      const settle = <T>(f: (v: T) => void) => (v: T) => {
-        clearTimeout(timer);
-        f(v);
-      };
-      out = this.table.addOwn(method, params, settle(resolve), settle(reject));
-      const sent = out;
-      channel.send(sent).catch((e: unknown) => {
-        clearTimeout(timer);
-        this.table.forget(sent.id as number);
-        reject(toProxyError(e));
-      });
-    });
+    return ownRequest(this.table, channel, method, params, this.opts.connectTimeoutMs);
   }
 
   private async renewSubscriptions(): Promise<void> {
@@ -266,38 +249,6 @@ export class Link {
     }
   }
 
-  private context(): ChannelContext {
-    if (!this.opts.passCredentials) return {};
-    // A shared link's own requests go with the oldest live member's credential (a warning is logged).
-    return {
-      credentials: () => {
-        for (const m of [...this.members, ...this.joining]) {
-          const c = m.credentials?.();
-          if (c) return c;
-        }
-        return undefined;
-      },
-    };
-  }
-
-  /** From the backend. `related`: the request whose stream carried it, when the transport says. */
-  private receive(m: JsonRpcMessage, related?: JsonRpcId): void {
-    if (isResponse(m)) {
-      const entry = this.table.take(m.id);
-      if (!entry) {
-        // A stray: for another connection (a backend that broadcasts), or for a request given up on.
-        this.opts.metrics.inc('frontdoor_stray_responses_total', { route: this.opts.route });
-        this.log.debug({ reason: 'stray_response', id: m.id }, 'dropped a backend response that answers no request of this link');
-        return;
-      }
-      if (entry.kind === 'own') entry.resolve(m);
-      else entry.member.answered(entry.ticket, { ...m, id: entry.clientId });
-      return;
-    }
-    if (isRequest(m)) return routeServerRequest(this, m, related);
-    deliverNotification(this, m);
-  }
-
   private repair(reason: string, detail: Record<string, unknown>): void {
     this.opts.metrics.inc('frontdoor_repairs_total', { route: this.opts.route, reason });
     if (this.repairs.has(reason)) return;
@@ -305,17 +256,6 @@ export class Link {
     this.log.info({ reason, ...detail }, `repair: ${reason}`);
   }
 
-  /** Refuses a server→client request nobody may answer. */
-  refuse(m: JsonRpcRequest, reason: string): void {
-    this.opts.metrics.inc('frontdoor_server_requests_refused_total', { route: this.opts.route, reason });
-    this.log.info({ reason, method: m.method, members: this.members.size }, 'refused a server→client request: no single session of this link can answer it');
-    this.connection.channel?.send(errorResponse(m.id, RPC_METHOD_NOT_FOUND, `no client session can answer ${m.method} (${reason})`)).catch(() => undefined);
-  }
-
-  /** Answers the backend directly (its pings to a shared link: the proxy's connection is the peer). */
-  answer(response: JsonRpcResponse): void {
-    this.connection.channel?.send(response).catch(() => undefined);
-  }
 
   get deadline(): number {
     return Date.now() + this.opts.requestTimeoutMs;

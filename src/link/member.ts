@@ -2,6 +2,7 @@
 // has one member; a shared link many. The link hands each member exactly the messages that are its
 // own: answers to its requests, progress of its requests, the server→client requests it was chosen
 // for, and the notifications that concern every member.
+import type { ChannelContext } from '../backends/channel.js';
 import type { ProxyError } from '../errors/proxy-error.js';
 import type { JsonRpcMessage, JsonRpcNotification, JsonRpcResponse } from '../jsonrpc/message.js';
 
@@ -32,4 +33,17 @@ export interface Member {
 export function capabilitiesOf(member: Member): Record<string, unknown> {
   const c = member.initializeParams.capabilities;
   return typeof c === 'object' && c !== null && !Array.isArray(c) ? (c as Record<string, unknown>) : {};
+}
+
+/** The channel context of a link whose backend checks credentials: the first member's that has one. */
+export function credentialsOf(members: () => Iterable<Member>): ChannelContext {
+  return {
+    credentials: () => {
+      for (const m of members()) {
+        const c = m.credentials?.();
+        if (c) return c;
+      }
+      return undefined;
+    },
+  };
 }

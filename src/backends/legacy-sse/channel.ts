@@ -4,18 +4,19 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
-import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
-import type { JsonRpcId, JsonRpcMessage } from '../../jsonrpc/message.js';
+import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../channel.js';
+import type { JsonRpcMessage } from '../../jsonrpc/message.js';
 import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
-import { messageTooLarge, OversizeTracker, sseData } from '../oversize.js';
+import { oversizeCallbacks, sseData } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from '../http-errors.js';
+import { redirectTarget } from '../redirects.js';
 import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 
-export interface LegacySseOptions {
+export interface LegacySseOptions extends MessageLimits {
   url: URL;
   headers: Record<string, string>;
   connectTimeoutMs: number;
@@ -25,11 +26,6 @@ export interface LegacySseOptions {
   onRepair(reason: string, detail: Record<string, unknown>): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
-  /** limits.maxMessageBytes and limits.maxJsonDepth, and how hitting them is reported. */
-  maxMessageBytes: number;
-  maxJsonDepth: number;
-  report(err: ProxyError): void;
-  limitHit(limit: string): void;
 }
 
 function credentialHeader(authorization: string | undefined): Record<string, string> {
@@ -40,7 +36,6 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-const MAX_REDIRECTS = 3;
 
 export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
   const abort = new AbortController();
@@ -100,7 +95,6 @@ class LegacySseChannel implements Channel {
   private endpoint: URL | undefined;
   private closed = false;
   private settled = false;
-  private readonly oversize: OversizeTracker;
 
   constructor(
     private readonly opts: LegacySseOptions,
@@ -111,16 +105,18 @@ class LegacySseChannel implements Channel {
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
   ) {
     this.description = `sse ${safeUrl(opts.url)}`;
-    this.oversize = new OversizeTracker((id) => this.answerOversized(id));
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
     // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size.
     const parser = createBoundedSseParser({
-      maxEventChars: opts.maxMessageBytes,
       onEvent: (ev) => this.onEvent(ev),
-      onOversize: (head) => this.oversize.started(sseData(head)),
-      onOversizeEnd: (tail, chars) => {
-        if (!this.oversize.ended(tail)) this.dropOversized(chars);
-      },
+      ...oversizeCallbacks({
+        maxBytes: opts.maxMessageBytes,
+        log: opts.log,
+        report: opts.report,
+        limitHit: opts.limitHit,
+        deliver: (answer) => this.handlers.onMessage(answer),
+        unwrap: sseData,
+      }),
     });
     body.setEncoding('utf8'); // a StringDecoder: UTF-8 sequences split across chunks stay intact
     body.on('data', (chunk: string) => parser.feed(chunk));
@@ -161,18 +157,6 @@ class LegacySseChannel implements Channel {
       this.opts.log.warn({ backend: safeUrl(this.opts.url), reason, bytes }, DECODE_PROBLEM_TEXT[reason]);
     });
     for (const m of messages) this.handlers.onMessage(m);
-  }
-
-  /** An event over limits.maxMessageBytes answered request `id`: it gets an error naming the limit. */
-  private answerOversized(id: JsonRpcId): void {
-    const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
-    this.opts.report(err);
-    this.handlers.onMessage(err.toJsonRpc(id));
-  }
-
-  private dropOversized(chars: number): void {
-    this.opts.limitHit('maxMessageBytes');
-    this.opts.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars, backend: safeUrl(this.opts.url) }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
   }
 
   /** Backpressure: stop reading the backend's stream while the client is not reading its own. */
@@ -221,14 +205,8 @@ class LegacySseChannel implements Channel {
         await this.readPostBody(res);
         return;
       }
-      const location = res.headers.location;
-      if ((status === 307 || status === 308) && typeof location === 'string' && hop < MAX_REDIRECTS) {
-        res.body.resume();
-        const next = new URL(location, target);
-        // A redirect may move the path (Starlette adds a trailing slash) but never the origin.
-        if (next.origin !== this.opts.url.origin) {
-          throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', { detail: `${safeUrl(target)} → ${safeUrl(next)}` });
-        }
+      const next = redirectTarget(res, target, this.opts.url.origin, hop);
+      if (next) {
         this.opts.onRepair('backend_redirect_followed', { from: target.pathname, to: next.pathname });
         this.endpoint = target = next;
         continue;

@@ -4,44 +4,33 @@
 // shutdown reaches whatever it started (npx, sh -c): close stdin, wait, SIGTERM the group, wait,
 // SIGKILL the group (spec: stdio shutdown).
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { forgetGroup, groupAlive, signalGroup } from './process-group.js';
+import type { LiveGroups } from './process-group.js';
+import { stopServer } from './shutdown.js';
+import { preview, StderrLog } from './stderr-log.js';
 import type { Logger } from 'pino';
-import type { Channel, ChannelHandlers } from '../channel.js';
+import type { Channel, ChannelHandlers, MessageLimits } from '../channel.js';
 import type { JsonRpcMessage } from '../../jsonrpc/message.js';
 import { decodeMessages } from '../decode.js';
-import { messageTooLarge, OversizeTracker } from '../oversize.js';
+import { oversizeCallbacks } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { LineFramer } from './ndjson.js';
 
-/** After stdin closes, how long a server may take to exit by itself before SIGTERM. */
-export const STDIN_CLOSE_GRACE_MS = 2_000;
-/** After SIGTERM, how long before SIGKILL. */
-export const SIGTERM_GRACE_MS = 3_000;
-/** After the server itself exited, how long what it started may linger before SIGKILL. */
-const GROUP_LINGER_MS = 1_000;
 /** Between exit and the end of stdout (either order): messages still in the pipe are read first. */
 const EXIT_SETTLE_MS = 200;
 /** stdout noise is logged at warn for the 1st, (N+1)th, (2N+1)th… line, with a running count. */
 const NOISE_LOG_EVERY = 100;
-/** Longest stdout noise or stderr line quoted in a log entry. */
-const LOG_LINE_CHARS = 2_000;
-/** stderr lines kept to explain an unexpected exit. */
-const STDERR_TAIL_LINES = 5;
-const MAX_STDERR_LINE_BYTES = 64 * 1024;
 
-export interface StdioChannelOptions {
+export interface StdioChannelOptions extends MessageLimits {
   child: ChildProcessWithoutNullStreams;
   /** The command as configured, for messages (arguments are not logged: they may hold secrets). */
   command: string;
   log: Logger;
   onRepair(reason: string, detail: Record<string, unknown>): void;
-  /** limits.maxMessageBytes (one stdout line) and limits.maxJsonDepth, and how hitting them is reported. */
-  maxMessageBytes: number;
-  maxJsonDepth: number;
-  report(err: ProxyError): void;
-  limitHit(limit: string): void;
+
   /** The process and its group are gone (after close() or an unexpected end); called once. */
   onEnded?(): void;
+  /** The connector's live process groups (killed if the proxy exits without closing them). */
+  groups: LiveGroups;
 }
 
 interface PendingWrite {
@@ -50,7 +39,6 @@ interface PendingWrite {
   reject(e: ProxyError): void;
 }
 
-const preview = (line: string) => (line.length > LOG_LINE_CHARS ? `${line.slice(0, LOG_LINE_CHARS)}…` : line);
 
 export class StdioChannel implements Channel {
   readonly description: string;
@@ -67,7 +55,7 @@ export class StdioChannel implements Channel {
   private readonly queue: PendingWrite[] = [];
   private blocked = false;
   private noiseLines = 0;
-  private readonly stderrTail: string[] = [];
+  private readonly stderr: StderrLog;
 
   constructor(
     private readonly opts: StdioChannelOptions,
@@ -91,20 +79,16 @@ export class StdioChannel implements Channel {
     this.child.on('error', (e) => this.log.warn({ reason: 'backend_process_error', err: e.message }, `stdio backend process error: ${e.message}`));
 
     // A line over limits.maxMessageBytes is dropped as it streams in; the request it answers gets an error.
-    const oversize = new OversizeTracker((id) => {
-      const err = messageTooLarge(opts.maxMessageBytes, undefined);
-      opts.report(err);
-      if (!this.done) this.handlers.onMessage(err.toJsonRpc(id));
-    });
-    const framer = new LineFramer({
-      maxLineBytes: opts.maxMessageBytes,
-      onOverflowStart: (head) => oversize.started(head),
-      onOverflow: (bytes, tail) => {
-        if (oversize.ended(tail)) return;
-        opts.limitHit('maxMessageBytes');
-        this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes }, 'dropped a stdout line larger than limits.maxMessageBytes that answers no request');
+    const oversize = oversizeCallbacks({
+      maxBytes: opts.maxMessageBytes,
+      log: this.log,
+      report: opts.report,
+      limitHit: opts.limitHit,
+      deliver: (answer) => {
+        if (!this.done) this.handlers.onMessage(answer);
       },
     });
+    const framer = new LineFramer({ maxLineBytes: opts.maxMessageBytes, onOverflowStart: oversize.onOversize, onOverflow: (bytes, tail) => oversize.onOversizeEnd(tail, bytes) });
     const stdout = this.child.stdout;
     stdout.on('data', (chunk: Buffer) => {
       for (const line of framer.push(chunk)) this.onLine(line);
@@ -118,27 +102,7 @@ export class StdioChannel implements Channel {
     stdout.on('close', () => this.onStdoutEnd());
     stdout.on('error', (e) => this.log.debug({ reason: 'backend_stdout_error', err: e.message }, 'stdout error'));
 
-    const stderrFramer = new LineFramer({
-      maxLineBytes: MAX_STDERR_LINE_BYTES,
-      onOverflow: (bytes) => this.log.info({ stream: 'stderr', bytes }, '(a stderr line too long to log was skipped)'),
-    });
-    const stderr = this.child.stderr;
-    const onStderrLine = (line: string) => {
-      if (line.trim() === '') return;
-      const shown = preview(line);
-      this.stderrTail.push(shown.length > 300 ? `${shown.slice(0, 300)}…` : shown);
-      if (this.stderrTail.length > STDERR_TAIL_LINES) this.stderrTail.shift();
-      // stderr is the server's log, not an error signal (spec §stdio).
-      this.log.info({ stream: 'stderr' }, shown);
-    };
-    stderr.on('data', (chunk: Buffer) => {
-      for (const line of stderrFramer.push(chunk)) onStderrLine(line);
-    });
-    stderr.on('end', () => {
-      const last = stderrFramer.end();
-      if (last !== undefined) onStderrLine(last);
-    });
-    stderr.on('error', () => undefined);
+    this.stderr = new StderrLog(this.child.stderr, this.log);
 
     // EPIPE after the server exited arrives here and in the write callbacks.
     this.child.stdin.on('error', (e) => this.log.debug({ reason: 'backend_stdin_error', err: e.message }, 'stdin error'));
@@ -214,7 +178,7 @@ export class StdioChannel implements Channel {
 
   private endCause(): ProxyError {
     // The server's stderr is its log: the operator's to read, not the client's (paths, secrets).
-    const detail = `"${this.opts.command}" (pid ${this.pid})${this.stderrTail.length > 0 ? `; last stderr: ${this.stderrTail.join(' | ')}` : ''}`;
+    const detail = `"${this.opts.command}" (pid ${this.pid})${this.stderr.tail.length > 0 ? `; last stderr: ${this.stderr.tail.join(' | ')}` : ''}`;
     if (this.exitStatus) {
       const how = this.exitStatus.signal ? `was killed by ${this.exitStatus.signal}` : `exited with code ${this.exitStatus.code}`;
       return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_exited', `the stdio backend ${how}`, { detail });
@@ -273,60 +237,13 @@ export class StdioChannel implements Channel {
     await this.terminate();
   }
 
-  /** Close stdin, wait; SIGTERM the group, wait; SIGKILL the group. Resolves once nothing is left. */
+  /** Close stdin, wait; SIGTERM the group, wait; SIGKILL the group (shutdown.ts). Once. */
   private terminate(): Promise<void> {
-    this.terminating ??= (async () => {
-      const stdin = this.child.stdin;
-      if (!this.exitStatus) {
-        try {
-          stdin.end();
-        } catch {
-          /* already destroyed */
-        }
-        if (!(await this.waitExit(STDIN_CLOSE_GRACE_MS))) {
-          this.log.info({ reason: 'backend_sigterm', graceMs: STDIN_CLOSE_GRACE_MS }, 'stdio backend still running after stdin closed: SIGTERM');
-          signalGroup(this.child, 'SIGTERM');
-          if (!(await this.waitExit(SIGTERM_GRACE_MS))) {
-            this.log.warn({ reason: 'backend_sigkill', graceMs: SIGTERM_GRACE_MS }, 'stdio backend still running after SIGTERM: SIGKILL');
-            signalGroup(this.child, 'SIGKILL');
-            if (!(await this.waitExit(SIGTERM_GRACE_MS))) {
-              this.log.error({ reason: 'backend_unkillable' }, 'stdio backend did not exit after SIGKILL');
-            }
-          }
-        }
-      }
-      await this.reapGroup();
-      stdin.destroy();
-      this.child.stdout.destroy();
-      this.child.stderr.destroy();
+    this.terminating ??= stopServer(this.child, this.exited, () => this.exitStatus !== undefined, this.log).then(() => {
+      this.opts.groups.forget(this.pid);
       this.opts.onEnded?.();
-    })();
-    return this.terminating;
-  }
-
-  /** What the server started may outlive it (a daemonised helper, `sh -c` children): end them too. */
-  private async reapGroup(): Promise<void> {
-    if (groupAlive(this.pid)) {
-      signalGroup(this.child, 'SIGTERM');
-      const deadline = Date.now() + GROUP_LINGER_MS;
-      while (groupAlive(this.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      if (groupAlive(this.pid)) {
-        this.log.warn({ reason: 'backend_group_sigkill' }, 'processes started by the stdio backend outlived it: SIGKILL');
-        signalGroup(this.child, 'SIGKILL');
-      }
-    }
-    forgetGroup(this.pid);
-  }
-
-  private async waitExit(ms: number): Promise<boolean> {
-    if (this.exitStatus) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
     });
-    const result = await Promise.race([this.exited.then(() => true as const), timeout]);
-    clearTimeout(timer);
-    return result;
+    return this.terminating;
   }
 }
 

@@ -10,23 +10,24 @@ import type { BackendConfig } from '../../config/schema.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { childEnv } from '../child-env.js';
 import { StdioChannel } from './channel.js';
-import { trackGroup } from './process-group.js';
+import { LiveGroups } from './process-group.js';
 
 export function createStdioConnector(backend: BackendConfig, log: Logger, onRepair: (reason: string, detail: Record<string, unknown>) => void, limits: MessageLimits): BackendConnector {
   const configured = backend.command ?? '';
   // `node` means the Node.js running the proxy (the same rule app.ts applies to launched commands).
   const command = configured === 'node' ? process.execPath : configured;
   const channels = new Set<StdioChannel>();
+  const groups = new LiveGroups();
 
   return {
     description: `stdio ${configured}`,
     async connect(handlers: ChannelHandlers): Promise<Channel> {
       const child = await spawnServer(command, configured, backend);
-      trackGroup(child.pid!);
+      groups.track(child.pid!);
       const channelLog = log.child({ backend: 'stdio', backendPid: child.pid });
       channelLog.info({ command: configured, cwd: backend.cwd }, 'stdio backend process started');
       const channel = new StdioChannel(
-        { child, command: configured, log: channelLog, onRepair, ...limits, onEnded: () => channels.delete(channel) },
+        { child, command: configured, log: channelLog, onRepair, ...limits, groups, onEnded: () => channels.delete(channel) },
         handlers,
       );
       channels.add(channel);

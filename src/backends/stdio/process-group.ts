@@ -4,28 +4,32 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-const liveGroups = new Set<number>();
-let exitHookInstalled = false;
+/**
+ * The groups a connector started and has not reaped yet: a proxy that exits without closing its
+ * channels (a forced stop, a failed start) still SIGKILLs them, from a synchronous 'exit' hook.
+ */
+export class LiveGroups {
+  private readonly groups = new Set<number>();
+  private hooked = false;
 
-/** Records a spawned group; a proxy that exits without closing its channels still SIGKILLs it. */
-export function trackGroup(pid: number): void {
-  liveGroups.add(pid);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Runs on process.exit() (a forced stop, a start failure): synchronous, so only signals.
-  process.once('exit', () => {
-    for (const group of liveGroups) {
-      try {
-        process.kill(-group, 'SIGKILL');
-      } catch {
-        /* already gone */
+  track(pid: number): void {
+    this.groups.add(pid);
+    if (this.hooked) return;
+    this.hooked = true;
+    process.once('exit', () => {
+      for (const group of this.groups) {
+        try {
+          process.kill(-group, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
       }
-    }
-  });
-}
+    });
+  }
 
-export function forgetGroup(pid: number): void {
-  liveGroups.delete(pid);
+  forget(pid: number): void {
+    this.groups.delete(pid);
+  }
 }
 
 export function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {

@@ -4,12 +4,13 @@
 // DELETE ends the backend session. The backend's Mcp-Session-Id lives only in here: nothing but
 // JSON-RPC messages goes up to the session, so a backend's session id never reaches a client.
 import type { Logger } from 'pino';
-import type { Channel, ChannelHandlers, SendOptions } from '../channel.js';
+import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../channel.js';
 import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { IncomingMessage } from 'node:http';
 import { decodeMessages, DECODE_PROBLEM_TEXT, type DecodeProblem } from '../decode.js';
-import { messageTooLarge, OversizeTracker, sseData } from '../oversize.js';
-import type { OversizeHandler } from './sse-reader.js';
+import { oversizeCallbacks, sseData, type OversizeCallbacks } from '../oversize.js';
+import { BodyFlow } from '../body-flow.js';
+import { redirectTarget } from '../redirects.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
@@ -17,7 +18,7 @@ import { networkError } from '../http-errors.js';
 import { refusalError } from './refusal.js';
 import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
 
-export interface StreamableHttpOptions {
+export interface StreamableHttpOptions extends MessageLimits {
   url: URL;
   headers: Record<string, string>;
   http: BackendHttpClient;
@@ -29,11 +30,6 @@ export interface StreamableHttpOptions {
   onMoved(url: URL): void;
   /** The client's Authorization header, read on every request (auth passthrough; tokens refresh). */
   credentials?: () => string | undefined;
-  /** limits.maxMessageBytes and limits.maxJsonDepth, and how hitting them is reported. */
-  maxMessageBytes: number;
-  maxJsonDepth: number;
-  report(err: ProxyError): void;
-  limitHit(limit: string): void;
 }
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
@@ -44,7 +40,6 @@ const ACCEPT_BOTH = 'application/json, text/event-stream';
  */
 const REQUEST_HEADERS_TIMEOUT_MS = 30 * 60_000;
 const DELETE_TIMEOUT_MS = 2_000;
-const MAX_REDIRECTS = 3;
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
@@ -71,8 +66,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   private readonly getAbort = new AbortController();
   private getStarted = false;
   /** Response bodies being read, paused together under backpressure. */
-  private readonly bodies = new Set<IncomingMessage>();
-  private paused = false;
+  private readonly flow = new BodyFlow();
   readonly log: Logger;
 
   constructor(
@@ -117,14 +111,8 @@ export class StreamableHttpChannel implements Channel, StreamHost {
         timeoutMs,
         signal: exchange.abort.signal,
       });
-      const location = res.headers.location;
-      if ((res.status !== 307 && res.status !== 308) || typeof location !== 'string' || hop >= MAX_REDIRECTS) return res;
-      res.body.resume();
-      const next = new URL(location, this.url);
-      // A redirect may move the path but never the origin (SSRF, and the session belongs to this origin).
-      if (next.origin !== this.url.origin) {
-        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', { detail: `${safeUrl(this.url)} → ${safeUrl(next)}` });
-      }
+      const next = redirectTarget(res, this.url, this.url.origin, hop);
+      if (!next) return res;
       this.opts.onRepair('backend_redirect_followed', { from: this.url.pathname, to: next.pathname });
       this.url = next;
       this.opts.onMoved(next);
@@ -199,38 +187,28 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     }
   }
 
-  oversize(exchange?: Exchange): OversizeHandler {
-    const tracker = new OversizeTracker((id) => {
-      const err = messageTooLarge(this.opts.maxMessageBytes, undefined);
-      this.opts.report(err);
-      this.deliver(JSON.stringify(err.toJsonRpc(id)), exchange);
+  oversize(exchange?: Exchange): OversizeCallbacks {
+    return oversizeCallbacks({
+      maxBytes: this.opts.maxMessageBytes,
+      log: this.log,
+      report: (err) => this.opts.report(err),
+      limitHit: (limit) => this.opts.limitHit(limit),
+      deliver: (answer) => this.deliver(JSON.stringify(answer), exchange),
+      unwrap: sseData,
     });
-    return {
-      maxEventChars: this.opts.maxMessageBytes,
-      onOversize: (head) => tracker.started(sseData(head)),
-      onOversizeEnd: (tail, chars) => {
-        if (tracker.ended(tail)) return;
-        this.opts.limitHit('maxMessageBytes');
-        this.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: chars }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
-      },
-    };
   }
 
   reading(body: IncomingMessage): () => void {
-    this.bodies.add(body);
-    if (this.paused) body.pause();
-    return () => this.bodies.delete(body);
+    return this.flow.reading(body);
   }
 
   /** Backpressure: stop reading every response stream while the client is not reading its own. */
   pause(): void {
-    this.paused = true;
-    for (const b of this.bodies) b.pause();
+    this.flow.pause();
   }
 
   resume(): void {
-    this.paused = false;
-    for (const b of this.bodies) b.resume();
+    this.flow.resume();
   }
 
   private captureVersion(response: JsonRpcResponse): void {

@@ -2,6 +2,7 @@
 // or breaks, remembering what resuming it needs: the last event id and the `retry` the server asked for.
 import type { IncomingMessage } from 'node:http';
 import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
+import type { OversizeCallbacks } from '../oversize.js';
 
 /** Where a stream got to; shared across the connections that resume one stream. */
 export interface SseCursor {
@@ -13,19 +14,12 @@ export function newCursor(): SseCursor {
   return { lastEventId: undefined, retryMs: undefined };
 }
 
-/** What an event over limits.maxMessageBytes becomes (see bounded-sse.ts). */
-export interface OversizeHandler {
-  maxEventChars: number;
-  onOversize(head: string): void;
-  onOversizeEnd(tail: string, chars: number): void;
-}
-
 /**
  * Feeds the data of every `message` event that carries any to `onData`, in order, as it arrives.
  * Resolves when the body is over: with nothing when it ended cleanly, with the error when it broke.
  * Never rejects.
  */
-export function readSseBody(body: IncomingMessage, cursor: SseCursor, onData: (data: string) => void, oversize: OversizeHandler): Promise<Error | undefined> {
+export function readSseBody(body: IncomingMessage, cursor: SseCursor, onData: (data: string) => void, oversize: OversizeCallbacks): Promise<Error | undefined> {
   return new Promise((resolve) => {
     // eventsource-parser handles \n, \r\n and \r line endings (Python's sse-starlette uses CRLF),
     // comments (keep-alives) and multi-line data; the wrapper bounds one event's size.

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import type { JsonRpcId } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { readText, type BackendResponse } from '../http-client.js';
-import { newCursor, readSseBody, type OversizeHandler, type SseCursor } from './sse-reader.js';
+import { newCursor, readSseBody, type SseCursor } from './sse-reader.js';
+import type { OversizeCallbacks } from '../oversize.js';
 
 /** One POST and what became of it. */
 export interface Exchange {
@@ -31,7 +32,7 @@ export interface StreamHost {
   get(extra: Record<string, string>, signal: AbortSignal): Promise<BackendResponse>;
   deliver(text: string, exchange?: Exchange): void;
   /** How events over limits.maxMessageBytes on this body are answered (the exchange's, or the GET stream's). */
-  oversize(exchange?: Exchange): OversizeHandler;
+  oversize(exchange?: Exchange): OversizeCallbacks;
   /** Registers a body being read, so backpressure can pause it; returns the unregistration. */
   reading(body: IncomingMessage): () => void;
   refusal(status: number, body: string, method: 'GET', wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError;

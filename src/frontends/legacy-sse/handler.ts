@@ -35,12 +35,13 @@ export interface LegacySseContext {
   metrics: Metrics;
   /** Set when the backend runs its own OAuth: the proxy's PRM URL, named in 401 challenges. */
   authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
+  /** Each session's one stream on this face (the session ends with it), for this route. */
+  readonly sinks: WeakMap<Session, LegacyStreamSink>;
 }
 
 /** The version the proxy speaks when it handshakes for a legacy client that skipped `initialize`. */
 const LEGACY_PROTOCOL_VERSION = '2024-11-05';
 
-const sinks = new WeakMap<Session, LegacyStreamSink>();
 
 export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): void {
   if (req.method !== 'GET') {
@@ -69,7 +70,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
     // On this transport the stream is the session: when it ends, the session ends.
     void session.close('client_stream_closed');
   });
-  sinks.set(session, sink);
+  ctx.sinks.set(session, sink);
   session.attachStandalone(sink);
   ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route, face: 'legacy-sse' });
   session.log.info({ reason: 'legacy_stream_opened', face: 'legacy-sse', userAgent: req.headers['user-agent'] }, 'session start');
@@ -86,7 +87,7 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     const sessionId = query.get('sessionId') ?? query.get('session_id');
     if (!sessionId) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: the sessionId query parameter is required (use the URL of the endpoint event)');
     const session = ctx.sessions.get(sessionId);
-    const sink = session ? sinks.get(session) : undefined;
+    const sink = session ? ctx.sinks.get(session) : undefined;
     // Unknown session: 404, never 401 (n8n's 401 sends OAuth-capable clients into a login loop).
     if (!session || !sink) throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
     // Auth passthrough: every POST carries its own credential, of the principal that opened the stream.

@@ -1,49 +1,18 @@
-// The two kinds of client stream of the Streamable HTTP face, as MessageSinks for the session.
-// Every SSE event they write carries an id from the session's event log, so a client that loses
-// the connection can resume with `Last-Event-ID` (MCP 2025-11-25, Resumability and Redelivery).
+// Answers one POST that carried requests, as a MessageSink for the session: one JSON body for
+// quick answers, else an SSE stream whose events carry ids from the session's event log (resumable).
 import type { ServerResponse } from 'node:http';
 import type { MessageSink } from '../../session/sink.js';
 import type { JsonRpcMessage, JsonRpcResponse } from '../../jsonrpc/message.js';
 import type { ProxyError } from '../../errors/proxy-error.js';
-import type { EventLog, LoggedEvent, StreamWriter } from '../../session/event-log.js';
+import type { StreamWriter } from '../../session/event-log.js';
 import { parseEventId } from '../../session/event-log.js';
 import { sseEvent, ssePriming } from '../../jsonrpc/sse-format.js';
 import { KeepAlive, startSse } from '../sse-stream.js';
 import { dropConnection, onceDrained, queuedBytes } from '../client-stream.js';
-
-/**
- * If a request's response is not there this long after the backend accepted the request, the POST
- * answer becomes an SSE stream, so keep-alives can flow while a long tool call runs. Quick answers
- * go out as one JSON body: one write, and much cheaper for clients to parse than an SSE stream.
- */
-export const SSE_UPGRADE_DELAY_MS = 250;
-
-/** The `retry` (ms) sent with priming events: how soon a client reconnects after losing a stream. */
-export const SSE_RETRY_MS = 1000;
-
-/** Priming events (empty `data`) only for clients that negotiated this version or later (TS SDK rule). */
-export const PRIMING_MIN_VERSION = '2025-11-25';
+import { SSE_RETRY_MS, SSE_UPGRADE_DELAY_MS, type SessionStreams } from './session-streams.js';
 
 /** A POST stream keeps at most this many of its own events for a client that resumes it here. */
 const MAX_POST_HISTORY = 1000;
-
-export function primes(protocolVersion: string | undefined): boolean {
-  return protocolVersion !== undefined && protocolVersion >= PRIMING_MIN_VERSION;
-}
-
-/** One session's resumable streams on this replica. */
-export interface SessionStreams {
-  readonly log: EventLog;
-  readonly sessionId: string;
-  /** Whether new streams start with a priming event (the session's negotiated version). */
-  priming(): boolean;
-  /** POST streams whose responses are still due, by stream id: a GET with Last-Event-ID continues them. */
-  readonly pending: Map<string, PostSink>;
-  /** GET streams open here, by stream id. */
-  readonly standalone: Map<string, StandaloneSink>;
-  /** Bytes of its own events a POST stream keeps for a client that resumes it here (sessions.eventLog.maxBytes). */
-  readonly historyBytes: number;
-}
 
 /** Answers one POST that carried at least one request (MCP 2025-11-25, Sending Messages). */
 export class PostSink implements MessageSink {
@@ -255,86 +224,3 @@ export class PostSink implements MessageSink {
   }
 }
 
-/**
- * The GET stream (MCP Streamable HTTP, Listening for Messages from the Server): server-initiated
- * requests and notifications, never responses.
- * A GET that resumed a logged GET stream goes on with that stream's ids, after replaying what the
- * client missed; a fresh GET opens a new stream and is primed for clients of 2025-11-25 or later.
- */
-export class StandaloneSink implements MessageSink {
-  readonly kind = 'standalone' as const;
-  readonly streaming = true;
-  private done = false;
-  /** Bytes queued on the connection before the latest write. */
-  private backlog = 0;
-
-  constructor(
-    private readonly res: ServerResponse,
-    keepAlive: KeepAlive,
-    headers: Record<string, string>,
-    onEnd: (sink: StandaloneSink) => void,
-    private readonly stream?: { writer: StreamWriter; streams: SessionStreams; replay?: LoggedEvent[] },
-  ) {
-    startSse(res, keepAlive, headers);
-    if (stream) {
-      stream.streams.standalone.set(stream.writer.streamId, this);
-      if (stream.replay) for (const e of stream.replay) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
-      else if (stream.streams.priming()) res.write(ssePriming(stream.writer.primingId, SSE_RETRY_MS));
-    }
-    res.once('close', () => {
-      this.done = true;
-      this.forget();
-      onEnd(this);
-    });
-  }
-
-  get streamId(): string | undefined {
-    return this.stream?.writer.streamId;
-  }
-
-  get open(): boolean {
-    return !this.done && !this.res.destroyed;
-  }
-
-  deliver(message: JsonRpcMessage): boolean {
-    if (!this.open) return false;
-    const json = JSON.stringify(message);
-    const id = this.stream?.writer.append(message, json);
-    this.backlog = queuedBytes(this.res);
-    this.res.write(sseEvent(json, 'message', id));
-    return true;
-  }
-
-  get queuedBytes(): number {
-    return queuedBytes(this.res);
-  }
-
-  get backlogBytes(): number {
-    return this.backlog;
-  }
-
-  onceDrained(callback: () => void): void {
-    onceDrained(this.res, callback);
-  }
-
-  /** The client stopped reading: drop the connection; it resumes with Last-Event-ID from the event log. */
-  overflow(): void {
-    this.done = true;
-    dropConnection(this.res);
-  }
-
-  respond(): boolean {
-    return false;
-  }
-
-  end(): void {
-    this.done = true;
-    this.forget();
-    this.res.end();
-  }
-
-  private forget(): void {
-    const s = this.stream;
-    if (s && s.streams.standalone.get(s.writer.streamId) === this) s.streams.standalone.delete(s.writer.streamId);
-  }
-}

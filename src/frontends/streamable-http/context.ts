@@ -1,0 +1,69 @@
+// What the Streamable HTTP face of one route works with, and the lookups its handlers share.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import { ProxyError } from '../../errors/proxy-error.js';
+import type { BodyLimits } from '../../http/body.js';
+import type { Metrics } from '../../observability/metrics.js';
+import type { ErrorReporter } from '../../observability/error-reporter.js';
+import type { Session } from '../../session/session.js';
+import type { SessionRegistry } from '../../session/registry.js';
+import type { EventLog } from '../../session/event-log.js';
+import type { KeepAlive } from '../sse-stream.js';
+import { primes, type SessionStreams } from './session-streams.js';
+
+export const SESSION_HEADER = 'mcp-session-id';
+
+export interface StreamableHttpContext {
+  route: string;
+  sessions: SessionRegistry;
+  /** A new session for this client request; throws a ProxyError (503) over the session caps. */
+  createSession(req: IncomingMessage): Session;
+  keepAlive: KeepAlive;
+  /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
+  body: BodyLimits;
+  maxJsonDepth: number;
+  errors: ErrorReporter;
+  /** Set when the backend runs its own OAuth: its 401s reach the client, pointing at this PRM URL. */
+  authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
+  log: Logger;
+  metrics: Metrics;
+  /** Where SSE events are recorded for resumption (`Last-Event-ID`): memory, or Redis Streams. */
+  readonly eventLog: EventLog;
+  /** Each session's resumable streams on this replica, for this route; gone with the session object. */
+  readonly streams: WeakMap<Session, SessionStreams>;
+  /** Bytes a POST stream keeps of its own events for a client that resumes it (sessions.eventLog.maxBytes). */
+  streamHistoryBytes: number;
+}
+
+export function streamsOf(session: Session, ctx: StreamableHttpContext): SessionStreams {
+  let streams = ctx.streams.get(session);
+  if (!streams) {
+    streams = {
+      log: ctx.eventLog,
+      sessionId: session.id,
+      priming: () => primes(session.protocolVersion),
+      pending: new Map(),
+      standalone: new Map(),
+      historyBytes: ctx.streamHistoryBytes,
+    };
+    ctx.streams.set(session, streams);
+  }
+  return streams;
+}
+
+/** The session a request names, if it exists and the request may use it (auth passthrough). */
+export function findSession(ctx: StreamableHttpContext, id: string, req: IncomingMessage): Session {
+  const session = ctx.sessions.get(id);
+  if (!session) {
+    // A terminated or unknown session gets 404 (MCP session management); clients then re-initialize.
+    throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session');
+  }
+  const denied = session.authorize(req.headers.authorization);
+  if (denied) throw denied;
+  return session;
+}
+
+export function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
