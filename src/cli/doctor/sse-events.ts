@@ -1,6 +1,8 @@
-// Pulls SSE events off a response body one at a time. eventsource-parser handles what real servers
-// send: CRLF (sse-starlette), comments (keep-alive pings), multi-line data.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+// Pulls SSE events off a response body one at a time, with the proxy's one SSE reader
+// (jsonrpc/bounded-sse.ts over eventsource-parser: CRLF from sse-starlette, keep-alive comments,
+// multi-line data), so a server under diagnosis cannot make the doctor buffer without bound either.
+import type { EventSourceMessage } from 'eventsource-parser';
+import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import type { IncomingMessage } from 'node:http';
 import { classify, type JsonRpcId, type JsonRpcResponse } from '../../jsonrpc/message.js';
 
@@ -10,15 +12,22 @@ export interface SseEvents {
   close(): void;
 }
 
+/** The largest event the doctor reads (an endpoint event or an InitializeResult is far smaller). */
+const MAX_EVENT_CHARS = 1024 * 1024;
+
 export function sseEvents(body: IncomingMessage): SseEvents {
   const queue: EventSourceMessage[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
-  const parser = createParser({
+  const parser = createBoundedSseParser({
+    maxEventChars: MAX_EVENT_CHARS,
     onEvent(event) {
       queue.push(event);
       wake?.();
     },
+    // An event too large to be a diagnosis answer is skipped.
+    onOversize: () => undefined,
+    onOversizeEnd: () => undefined,
   });
   body.setEncoding('utf8');
   body.on('data', (chunk: string) => parser.feed(chunk));
