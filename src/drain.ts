@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ProxyError } from './errors/proxy-error.js';
-import type { Face } from './http/route-paths.js';
+import type { EndpointKind } from './http/route-paths.js';
+import { sessionIdOf } from './http/session-id.js';
 
 export interface DrainOptions {
   timeoutMs: number;
@@ -46,9 +47,9 @@ export class Drain {
 }
 
 /** A request that would create a session: `initialize` (a POST without a session id) or a legacy GET /sse. */
-export function opensSession(req: IncomingMessage, face: Face): boolean {
-  if (face === 'sse') return req.method === 'GET';
-  return face === 'mcp' && req.method === 'POST' && req.headers['mcp-session-id'] === undefined;
+export function opensSession(req: IncomingMessage, kind: EndpointKind): boolean {
+  if (kind === 'sse') return req.method === 'GET';
+  return kind === 'mcp' && req.method === 'POST' && sessionIdOf(req) === undefined;
 }
 
 /** The refusal of a new session while the process shuts down. */

@@ -23,12 +23,12 @@ import type { RequestIds } from './link/request-ids.js';
 import { ProxyError } from './errors/proxy-error.js';
 import type { SessionRegistry } from './session/registry.js';
 import type { EventLog } from './session/event-log.js';
-import type { SessionFace } from './store/store.js';
+import type { Face } from './store/store.js';
 
 /** Scale-out hooks (a shared store): record a session when it starts, forget it when it ends. */
 export interface SessionHooks {
-  sessionStarted(session: Session, face: SessionFace, route: string): Promise<void>;
-  sessionClosed(session: Session, face: SessionFace, reason: string): void;
+  sessionStarted(session: Session, face: Face, route: string): Promise<void>;
+  sessionClosed(session: Session, face: Face, reason: string): void;
 }
 
 export function endpointPath(prefix: string): string {
@@ -48,7 +48,7 @@ export interface RouteRuntime extends RouteEndpoint {
    * A new session of this route; `id` re-creates a session taken over from another replica. With
    * `req`, the session counts against the session caps of its client (throws ProxyError over them).
    */
-  createSession(opts: { id?: string; face: SessionFace; req?: IncomingMessage }): Session;
+  createSession(opts: { id?: string; face: Face; req?: IncomingMessage }): Session;
   /** Live sessions created by this route. */
   readonly sessionCount: () => number;
   /** Launches the backend `command` of an HTTP backend, if any. */
@@ -133,7 +133,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
     })());
 
-  const createSession = (opts: { id?: string; face: SessionFace; req?: IncomingMessage } = { face: 'streamable-http' }) => {
+  const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
     if (client !== undefined) {
       const refused = sessions.admit(client);

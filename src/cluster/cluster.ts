@@ -22,14 +22,14 @@ import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
 import { GuardedStore } from '../store/guarded-store.js';
 import { ReplicaPresence } from '../store/replicas.js';
-import type { SessionFace, SessionRecord } from '../store/store.js';
+import type { Face, SessionRecord } from '../store/store.js';
 import { FORWARDED_HEADER, forwardRequest } from './forward.js';
 import { OwnedRecords } from './owned-records.js';
 
 /** What the cluster needs from a route: its prefix and a way to create a session with a given id. */
 export interface ClusterRoute {
   readonly prefix: string;
-  createSession(opts: { id?: string; face: SessionFace }): Session;
+  createSession(opts: { id?: string; face: Face }): Session;
 }
 
 export interface ClusterOptions {
@@ -144,7 +144,7 @@ export class Cluster {
    * Records a session, awaited before its id reaches the client. Rejects (ERR_STORE_UNAVAILABLE)
    * for a Streamable HTTP session whose record cannot be written: it is then not created.
    */
-  sessionStarted(session: Session, face: SessionFace, route: string): Promise<void> {
+  sessionStarted(session: Session, face: Face, route: string): Promise<void> {
     return this.records.started(session, face, route);
   }
 
@@ -164,7 +164,7 @@ export class Cluster {
   }
 
   /** A session ended here. Its record stays when the replica shuts down, so another takes it over. */
-  sessionClosed(session: Session, face: SessionFace, reason: string): void {
+  sessionClosed(session: Session, face: Face, reason: string): void {
     this.records.closed(session, face, reason);
   }
 

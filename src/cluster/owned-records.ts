@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
-import type { SessionFace, SessionRecord, SessionStore } from '../store/store.js';
+import type { Face, SessionRecord, SessionStore } from '../store/store.js';
 
 export interface OwnedRecordsOptions {
   store: SessionStore;
@@ -22,11 +22,11 @@ const RESTORE_CONCURRENCY = 32;
 
 export class OwnedRecords {
   /** Face and route of every session recorded here: what a re-write needs besides the session. */
-  private readonly where = new Map<string, { face: SessionFace; route: string }>();
+  private readonly where = new Map<string, { face: Face; route: string }>();
 
   constructor(private readonly opts: OwnedRecordsOptions) {}
 
-  private record(session: Session, face: SessionFace, route: string): SessionRecord {
+  private record(session: Session, face: Face, route: string): SessionRecord {
     return {
       id: session.id,
       owner: this.opts.owner,
@@ -44,7 +44,7 @@ export class OwnedRecords {
    * session is not created. A legacy session was recorded when its stream opened; adding the
    * handshake to its record is optional (legacy sessions cannot move), so a failure only logs.
    */
-  async started(session: Session, face: SessionFace, route: string): Promise<void> {
+  async started(session: Session, face: Face, route: string): Promise<void> {
     this.where.set(session.id, { face, route });
     const put = this.opts.store.putSession(this.record(session, face, route), this.opts.ttlMs);
     if (face === 'streamable-http') return put;
@@ -63,7 +63,7 @@ export class OwnedRecords {
   }
 
   /** A session ended here. Its record stays when the replica shuts down, so another takes it over. */
-  closed(session: Session, face: SessionFace, reason: string): void {
+  closed(session: Session, face: Face, reason: string): void {
     this.forget(session.id);
     if (face === 'streamable-http' && (reason.startsWith('shutdown') || reason === 'ownership_lost')) return;
     this.opts.store.deleteSession(session.id, this.opts.owner).catch(() => undefined);

@@ -3,7 +3,8 @@
 import type { Pass, EdgeRequest } from '../pipeline/run-passes.js';
 import { checkHost, checkOrigin, type HostOriginPolicy } from './host-origin.js';
 import { ProxyError } from '../errors/proxy-error.js';
-import { matchPath, type Face, type RoutePaths } from './route-paths.js';
+import { matchPath, type EndpointKind, type RoutePaths } from './route-paths.js';
+import { sessionIdOf } from './session-id.js';
 import { classifyOAuthProbe, oauthProbeBody, type OAuthProbe } from './oauth-probes.js';
 import { badPathError, unsafePathReason } from './path-guard.js';
 import { oauthRelayPath } from '../auth/relay-path.js';
@@ -32,7 +33,7 @@ export interface RouteEndpoint extends RoutePaths {
 
 export interface EdgeContext<R extends RouteEndpoint> extends EdgeRequest {
   route?: R;
-  face?: Face;
+  kind?: EndpointKind;
 }
 
 export const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id';
@@ -132,10 +133,10 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
           method: req.method ?? 'GET',
           path: ctx.path,
           acceptsEventStream: /text\/event-stream|\*\/\*/.test(req.headers.accept ?? ''),
-          hasSession: req.headers['mcp-session-id'] !== undefined,
+          hasSession: sessionIdOf(req) !== undefined,
         };
         // A route removed by a reload still serves the sessions it has (they drain), never new ones.
-        const carriesSession = query.hasSession || /[?&](sessionId|session_id)=/.test(req.url ?? '');
+        const carriesSession = query.hasSession || sessionIdOf(req, 'messages') !== undefined;
         const match = matchPath(opts.routes(), query) ?? (carriesSession ? matchPath(opts.drainingRoutes(), query) : undefined);
         if (!match) {
           const endpoints = opts.routes().map((r) => r.endpoint).join(', ');
@@ -145,7 +146,7 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
           };
         }
         ctx.route = match.route;
-        ctx.face = match.face;
+        ctx.kind = match.kind;
         if (match.repair) opts.onPathRepair(match.route, match.repair, ctx);
         return undefined;
       },

@@ -15,7 +15,8 @@
 //   GET P/mcp or P, no Mcp-Session-Id, Accept: text/event-stream → legacy face (the spec's
 //   backwards-compatibility algorithm: a legacy client GETs the one URL it was given)  legacy_get_on_mcp
 
-export type Face = 'mcp' | 'sse' | 'messages';
+/** Which endpoint of a route a request is for: the Streamable HTTP `/mcp`, or the legacy `/sse` and `/messages`. */
+export type EndpointKind = 'mcp' | 'sse' | 'messages';
 
 export interface RoutePaths {
   readonly prefix: string;
@@ -24,7 +25,7 @@ export interface RoutePaths {
 
 export interface PathMatch<R extends RoutePaths> {
   route: R;
-  face: Face;
+  kind: EndpointKind;
   /** Set when the request only matched through a repair. */
   repair?: string;
 }
@@ -42,7 +43,7 @@ function join(prefix: string, tail: string): string {
 
 const MESSAGE_TAILS = ['/messages', '/messages/', '/message', '/message/'];
 
-function exact<R extends RoutePaths>(route: R, path: string): Face | undefined {
+function exact<R extends RoutePaths>(route: R, path: string): EndpointKind | undefined {
   if (path === join(route.prefix, '/mcp')) return 'mcp';
   if (path === join(route.prefix, '/sse')) return 'sse';
   if (MESSAGE_TAILS.some((t) => path === join(route.prefix, t))) return 'messages';
@@ -51,30 +52,30 @@ function exact<R extends RoutePaths>(route: R, path: string): Face | undefined {
 
 export function matchPath<R extends RoutePaths>(routes: readonly R[], q: PathQuery): PathMatch<R> | undefined {
   for (const route of routes) {
-    const face = exact(route, q.path);
-    if (face === 'mcp' && q.method === 'GET' && !q.hasSession && q.acceptsEventStream && route.repairPaths) {
-      return { route, face: 'sse', repair: 'legacy_get_on_mcp' };
+    const kind = exact(route, q.path);
+    if (kind === 'mcp' && q.method === 'GET' && !q.hasSession && q.acceptsEventStream && route.repairPaths) {
+      return { route, kind: 'sse', repair: 'legacy_get_on_mcp' };
     }
-    if (face === 'sse' && route.repairPaths) {
+    if (kind === 'sse' && route.repairPaths) {
       // A Streamable HTTP client configured with the SSE URL uses it for everything: its POSTs, and
       // then its session's GET stream and DELETE (which carry Mcp-Session-Id).
-      if (q.method === 'POST') return { route, face: 'mcp', repair: 'post_to_sse_served_as_mcp' };
-      if (q.method === 'DELETE' || (q.method === 'GET' && q.hasSession)) return { route, face: 'mcp', repair: 'sse_url_used_as_mcp' };
+      if (q.method === 'POST') return { route, kind: 'mcp', repair: 'post_to_sse_served_as_mcp' };
+      if (q.method === 'DELETE' || (q.method === 'GET' && q.hasSession)) return { route, kind: 'mcp', repair: 'sse_url_used_as_mcp' };
     }
-    if (face) return { route, face };
+    if (kind) return { route, kind };
   }
   for (const route of routes) {
     if (!route.repairPaths) continue;
     const normalized = normalize(route.prefix, q.path);
     if (normalized) {
-      const face = exact(route, normalized.path);
-      if (face) return { route, face: face === 'sse' && q.method === 'POST' ? 'mcp' : face, repair: normalized.reason };
+      const kind = exact(route, normalized.path);
+      if (kind) return { route, kind: kind === 'sse' && q.method === 'POST' ? 'mcp' : kind, repair: normalized.reason };
     }
     const root = route.prefix;
     if (q.path === root || q.path === `${root}/` || (root === '/' && q.path === '/')) {
-      if (q.method === 'POST') return { route, face: 'mcp', repair: 'post_to_root_served_as_mcp' };
-      if (q.method === 'GET' && !q.hasSession && q.acceptsEventStream) return { route, face: 'sse', repair: 'legacy_get_on_mcp' };
-      if (q.method === 'GET' || q.method === 'DELETE') return { route, face: 'mcp', repair: 'root_served_as_mcp' };
+      if (q.method === 'POST') return { route, kind: 'mcp', repair: 'post_to_root_served_as_mcp' };
+      if (q.method === 'GET' && !q.hasSession && q.acceptsEventStream) return { route, kind: 'sse', repair: 'legacy_get_on_mcp' };
+      if (q.method === 'GET' || q.method === 'DELETE') return { route, kind: 'mcp', repair: 'root_served_as_mcp' };
     }
   }
   return undefined;

@@ -8,7 +8,7 @@
 // nor the offline check to MULTI/pipelines.
 // Loaded only with `store: redis://…`, so the embedded default never pays for the client.
 import { createClient } from 'redis';
-import type { ClaimResult, ReplicaRecord, RestoreResult, SessionFace, SessionRecord, SessionStore } from './store.js';
+import type { ClaimResult, ReplicaRecord, RestoreResult, Face, SessionRecord, SessionStore } from './store.js';
 
 const CLAIM_SCRIPT = `
 local owner = redis.call('HGET', KEYS[1], 'owner')
@@ -141,7 +141,7 @@ export class RedisStore implements SessionStore {
       id,
       owner: h.owner,
       route: h.route,
-      face: (h.face === 'legacy-sse' ? 'legacy-sse' : 'streamable-http') satisfies SessionFace,
+      face: (h.face === 'legacy-sse' ? 'legacy-sse' : 'streamable-http') satisfies Face,
       protocolVersion: h.protocolVersion,
       initialize,
       createdAt: Number(h.createdAt ?? 0),

@@ -3,7 +3,7 @@
 // dynamically. An event log for resumable streams may reuse the Redis connection (RedisStore.client).
 
 /** Which face opened the session: only Streamable HTTP sessions can move to another replica. */
-export type SessionFace = 'streamable-http' | 'legacy-sse';
+export type Face = 'streamable-http' | 'legacy-sse';
 
 /** What another replica needs to serve, or take over, a session. */
 export interface SessionRecord {
@@ -12,7 +12,7 @@ export interface SessionRecord {
   owner: string;
   /** The route prefix, e.g. "/". */
   route: string;
-  face: SessionFace;
+  face: Face;
   /** The version the backend negotiated, when the handshake has run. */
   protocolVersion?: string;
   /** The client's `initialize` params, replayed on takeover. */

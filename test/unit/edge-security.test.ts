@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { checkHost, checkOrigin } from '../../src/http/host-origin.js';
 import { createTrustedPeer } from '../../src/http/trusted-proxies.js';
 import { createPublicAddress, validPrefix } from '../../src/http/forwarded.js';
+import { sessionIdOf } from '../../src/http/session-id.js';
 
 test('checkHost: loopback names on a loopback bind, the allow-list when set, anything otherwise', () => {
   const loop = { loopback: true, allowedHosts: [], allowedOrigins: [] };
@@ -75,4 +76,14 @@ test('public address: forwarded headers believed from trusted peers only', () =>
   assert.equal(address.base(evil), 'http://localhost:8080');
   const pinned = createPublicAddress({ publicUrl: 'https://mcp.example.com/base/', listenHost: '0.0.0.0', listenPort: 8080, trusted: createTrustedPeer([]) });
   assert.equal(pinned.base(fakeRequest('127.0.0.1', { host: 'x', 'x-forwarded-prefix': '/other' })), 'https://mcp.example.com/base');
+});
+
+test('sessionIdOf: the header on /mcp, the query on /messages; never throws on odd paths', () => {
+  const req = (url: string, headers: Record<string, string | string[]> = {}) => ({ url, headers }) as unknown as IncomingMessage;
+  assert.equal(sessionIdOf(req('/mcp', { 'mcp-session-id': 'a' })), 'a');
+  assert.equal(sessionIdOf(req('/mcp', { 'mcp-session-id': ['a', 'b'] })), 'a');
+  assert.equal(sessionIdOf(req('/messages?sessionId=s1'), 'messages'), 's1');
+  assert.equal(sessionIdOf(req('/messages/?session_id=s2'), 'messages'), 's2');
+  assert.equal(sessionIdOf(req('//0$&@+l=~g;t$:j?x=1'), 'messages'), undefined);
+  assert.equal(sessionIdOf(req('//evil:bad@?sessionId=z'), 'messages'), 'z');
 });

@@ -35,7 +35,7 @@ test('matchPath: exact faces, repairs, and the switch', () => {
   ];
   for (const [route, query, face, repair] of cases) {
     const m = matchPath([route], query);
-    assert.equal(m?.face, face, `${route.prefix} ${query.method} ${query.path}`);
+    assert.equal(m?.kind, face, `${route.prefix} ${query.method} ${query.path}`);
     assert.equal(m?.repair, repair, `${route.prefix} ${query.method} ${query.path}`);
   }
   assert.equal(matchPath([tools], q('POST', '/other/mcp')), undefined);

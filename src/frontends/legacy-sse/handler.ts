@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
 import { readBody, type BodyLimits } from '../../http/body.js';
+import { sessionIdOf } from '../../http/session-id.js';
 import { replyError, replyJson } from '../../http/reply.js';
 import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -82,9 +83,7 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     if (req.method !== 'POST') {
       throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the messages endpoint takes POST', { headers: { allow: 'POST' } });
     }
-    const query = new URL(req.url ?? '/', 'http://proxy').searchParams;
-    // TS SDK servers name it sessionId, Python SDK servers session_id: accept both.
-    const sessionId = query.get('sessionId') ?? query.get('session_id');
+    const sessionId = sessionIdOf(req, 'messages');
     if (!sessionId) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: the sessionId query parameter is required (use the URL of the endpoint event)');
     const session = ctx.sessions.get(sessionId);
     const sink = session ? ctx.sinks.get(session) : undefined;

@@ -11,7 +11,7 @@ import type { EventLog } from '../../session/event-log.js';
 import type { KeepAlive } from '../sse-stream.js';
 import { primes, type SessionStreams } from './session-streams.js';
 
-export const SESSION_HEADER = 'mcp-session-id';
+export { SESSION_HEADER } from '../../http/session-id.js';
 
 export interface StreamableHttpContext {
   route: string;

@@ -10,6 +10,7 @@ import { startSse } from '../sse-stream.js';
 import { acceptsEventStream, checkProtocolVersion } from './negotiate.js';
 import { StandaloneSink } from './standalone-sink.js';
 import { findSession, header, SESSION_HEADER, streamsOf, type StreamableHttpContext } from './context.js';
+import { sessionIdOf } from '../../http/session-id.js';
 
 export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
   if (!acceptsEventStream(req.headers.accept)) {
@@ -17,7 +18,7 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
   }
   const version = checkProtocolVersion(header(req, 'mcp-protocol-version'));
   if (version) throw version;
-  const sessionId = header(req, SESSION_HEADER);
+  const sessionId = sessionIdOf(req);
   if (sessionId === undefined) {
     // Only 405 makes SDK clients and Cursor give up cleanly on a stream we cannot offer
     // (a GET gets an event stream or 405; Cursor loops on 400/404/409: docs/quirks.md, Cursor).

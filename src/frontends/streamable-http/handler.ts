@@ -13,6 +13,7 @@ import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import { PostSink } from './post-sink.js';
 import { sseEvent } from '../../jsonrpc/sse-format.js';
 import { findSession, header, SESSION_HEADER, streamsOf, type StreamableHttpContext } from './context.js';
+import { sessionIdOf } from '../../http/session-id.js';
 import { handleGet } from './get-stream.js';
 
 export type { StreamableHttpContext };
@@ -54,7 +55,7 @@ function authChallenge(err: ProxyError, req: IncomingMessage, ctx: StreamableHtt
 function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMessage): void {
   // Backend failures name the route to the client (which backend failed); the detail stays in the log.
   if (err.code.startsWith('ERR_BACKEND_')) err.route ??= ctx.route;
-  ctx.errors.report(err, { route: ctx.route, method: req.method, sessionId: header(req, SESSION_HEADER) });
+  ctx.errors.report(err, { route: ctx.route, method: req.method, sessionId: sessionIdOf(req) });
 }
 
 async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, setId: (id: JsonRpcId) => void): Promise<void> {
@@ -66,7 +67,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   if (version) throw version;
 
   // A POST naming an unknown session is refused before its body is read: no session, no buffering.
-  const sessionId = header(req, SESSION_HEADER);
+  const sessionId = sessionIdOf(req);
   if (sessionId !== undefined) findSession(ctx, sessionId, req);
 
   const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
@@ -169,7 +170,7 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
 
 
 async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
-  const sessionId = header(req, SESSION_HEADER);
+  const sessionId = sessionIdOf(req);
   if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
   const session = findSession(ctx, sessionId, req);
   await session.close('client_delete');
