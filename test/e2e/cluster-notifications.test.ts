@@ -1,0 +1,119 @@
+// Scale-out, counted the way users run it: three replicas, a real redis-server and a plain round-robin
+// haproxy in front. Every progress and log notification a call causes, and every server→client request,
+// must reach the session that caused it, whichever replica holds the client's streams, on both faces,
+// and by the time the call's answer arrives: a client that is done when it has its answer (a one-shot
+// CLI, an agent closing the session) never sees what comes later. Counting results alone hid this.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { startFixture, stopAll } from '../helpers/process.js';
+import { textOf } from '../helpers/clients.js';
+import { counter, startCluster } from '../helpers/cluster.js';
+
+after(() => stopAll());
+
+const STREAMABLE_SESSIONS = 10;
+const LEGACY_SESSIONS = 4;
+const CALLS = 3;
+const PROGRESS = 2;
+const LOGS = 2;
+
+interface Counted {
+  tag: string;
+  client: Client;
+  progress: number;
+  logs: number;
+  /** Log notifications of another session (must stay 0). */
+  foreign: number;
+  /** Calls whose notifications had not all arrived when their answer did: "call i: progress p/2, logs l/2". */
+  late: string[];
+  /** Answers other than the expected one, and errors. */
+  errors: string[];
+}
+
+async function connectCounted(transport: Transport, tag: string): Promise<Counted> {
+  const client = new Client({ name: tag, version: '1.0.0' }, { capabilities: {} });
+  const c: Counted = { tag, client, progress: 0, logs: 0, foreign: 0, late: [], errors: [] };
+  client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
+    if (String(n.params.data).startsWith(`${tag} `)) c.logs++;
+    else c.foreign++;
+  });
+  await client.connect(transport);
+  // Users set a level; the fixture then sends every level at or above it.
+  await client.setLoggingLevel('debug');
+  return c;
+}
+
+/** `CALLS` calls of the chatty tool; after each answer every notification of that call must be in. */
+async function callChatty(c: Counted, ping: boolean): Promise<void> {
+  for (let i = 1; i <= CALLS; i++) {
+    try {
+      const result = await c.client.callTool({ name: 'chatty', arguments: { progress: PROGRESS, logs: LOGS, tag: c.tag, ping } }, undefined, {
+        timeout: 30_000,
+        onprogress: () => c.progress++,
+      });
+      // With `ping`, the fixture pings the client mid-call (a server→client request) and says whether the answer came back.
+      const expected = `${c.tag} ${ping ? 'pong' : 'done'}`;
+      if (textOf(result) !== expected) c.errors.push(textOf(result));
+    } catch (e) {
+      c.errors.push((e as Error).message);
+    }
+    if (c.progress !== i * PROGRESS || c.logs !== i * LOGS) c.late.push(`call ${i}: progress ${c.progress - (i - 1) * PROGRESS}/${PROGRESS}, logs ${c.logs - (i - 1) * LOGS}/${LOGS}`);
+  }
+}
+
+function summary(face: string, sessions: Counted[]): string {
+  const sum = (k: 'progress' | 'logs' | 'foreign') => sessions.reduce((n, c) => n + c[k], 0);
+  const calls = sessions.length * CALLS;
+  const withoutLogs = sessions.filter((c) => c.logs === 0).length;
+  const lateCalls = sessions.reduce((n, c) => n + c.late.length, 0);
+  return (
+    `${face}: ${sessions.length - sessions.filter((c) => c.late.length + c.errors.length > 0).length}/${sessions.length} sessions complete; ` +
+    `progress ${sum('progress')}/${calls * PROGRESS}, logs ${sum('logs')}/${calls * LOGS}, foreign logs ${sum('foreign')}; ` +
+    `calls answered before their notifications ${lateCalls}/${calls}; sessions without any log ${withoutLogs}`
+  );
+}
+
+function assertComplete(sessions: Counted[]): void {
+  for (const c of sessions) {
+    assert.deepEqual(
+      { session: c.tag, progress: c.progress, logs: c.logs, foreign: c.foreign, late: c.late, errors: c.errors },
+      { session: c.tag, progress: CALLS * PROGRESS, logs: CALLS * LOGS, foreign: 0, late: [], errors: [] },
+    );
+  }
+}
+
+test('three replicas behind round-robin haproxy: every progress, log and ping of every call reaches its session before the answer, on both faces', { timeout: 120_000 }, async (t) => {
+  const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
+  const cluster = await startCluster(backend.url);
+  t.after(() => cluster.stop());
+
+  await t.test(`Streamable HTTP: ${STREAMABLE_SESSIONS} sessions at once`, { timeout: 60_000 }, async (st) => {
+    const sessions = await Promise.all(
+      Array.from({ length: STREAMABLE_SESSIONS }, (_, i) => connectCounted(new StreamableHTTPClientTransport(new URL(`${cluster.lbOrigin}/mcp`)), `s${i}`)),
+    );
+    st.after(() => Promise.all(sessions.map((c) => c.client.close())));
+    await Promise.all(sessions.map((c) => callChatty(c, false)));
+    console.log(summary('streamable', sessions));
+    assertComplete(sessions);
+    // A server→client request mid-call reaches the client and its answer gets back to the backend.
+    const pings = await Promise.all(sessions.map((c) => c.client.callTool({ name: 'chatty', arguments: { progress: 0, logs: 0, tag: c.tag, ping: true } }, undefined, { timeout: 30_000 })));
+    assert.deepEqual(pings.map(textOf), sessions.map((c) => `${c.tag} pong`));
+  });
+
+  await t.test(`legacy SSE: ${LEGACY_SESSIONS} sessions at once, POSTs round-robined to other replicas`, { timeout: 60_000 }, async (st) => {
+    const forwardedBefore = await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')));
+    const sessions = await Promise.all(Array.from({ length: LEGACY_SESSIONS }, (_, i) => connectCounted(new SSEClientTransport(new URL(`${cluster.lbOrigin}/sse`)), `l${i}`)));
+    st.after(() => Promise.all(sessions.map((c) => c.client.close())));
+    await Promise.all(sessions.map((c) => callChatty(c, true)));
+    console.log(summary('legacy', sessions));
+    const forwarded = (await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')))).reduce((n, v, i) => n + v - forwardedBefore[i]!, 0);
+    assert.ok(forwarded >= LEGACY_SESSIONS * CALLS, `the POSTs were forwarded to the replica holding the stream (${forwarded})`);
+    assertComplete(sessions);
+  });
+});
