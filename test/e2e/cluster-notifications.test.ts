@@ -37,6 +37,8 @@ interface Counted {
   /** Log notifications of another session (must stay 0). */
   foreign: number;
   listChanged: number;
+  /** Streamable HTTP: a call's answer is a resumable stream, every event with an id. */
+  eventIds: boolean;
   /** Calls whose notifications had not all arrived when their answer did: "call i: progress p/2, logs l/2". */
   late: string[];
   /** Answers other than the expected one, and errors. */
@@ -45,7 +47,8 @@ interface Counted {
 
 async function connectCounted(transport: Transport, tag: string): Promise<Counted> {
   const client = new Client({ name: tag, version: '1.0.0' }, { capabilities: {} });
-  const c: Counted = { tag, client, progress: 0, logs: 0, foreign: 0, listChanged: 0, late: [], errors: [] };
+  const eventIds = transport instanceof StreamableHTTPClientTransport;
+  const c: Counted = { tag, client, progress: 0, logs: 0, foreign: 0, listChanged: 0, eventIds, late: [], errors: [] };
   client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => {
     if (String(n.params.data).startsWith(`${tag} `)) c.logs++;
     else c.foreign++;
@@ -63,16 +66,24 @@ async function connectCounted(transport: Transport, tag: string): Promise<Counte
  */
 async function callChatty(c: Counted, ping: boolean, delayMs = 0): Promise<void> {
   for (let i = 1; i <= CALLS; i++) {
+    const ids: string[] = [];
     try {
       const result = await c.client.callTool({ name: 'chatty', arguments: { progress: PROGRESS, logs: LOGS, tag: c.tag, ping, delayMs } }, undefined, {
         timeout: 30_000,
         onprogress: () => c.progress++,
+        onresumptiontoken: (id) => ids.push(id),
       });
       // With `ping`, the fixture pings the client mid-call (a server→client request) and says whether the answer came back.
       const expected = `${c.tag} ${ping ? 'pong' : 'done'}`;
       if (textOf(result) !== expected) c.errors.push(textOf(result));
     } catch (e) {
       c.errors.push((e as Error).message);
+    }
+    if (c.eventIds) {
+      // One stream carries the call: its priming event, the progress, the logs and the answer, ids in sequence.
+      const stream = ids[0]?.split(':')[0];
+      const expected = Array.from({ length: 2 + PROGRESS + LOGS }, (_, k) => `${stream}:${k}`);
+      if (ids.join(' ') !== expected.join(' ')) c.errors.push(`call ${i}: event ids ${ids.join(' ')}`);
     }
     if (c.progress !== i * PROGRESS || c.logs !== i * LOGS) c.late.push(`call ${i}: progress ${c.progress - (i - 1) * PROGRESS}/${PROGRESS}, logs ${c.logs - (i - 1) * LOGS}/${LOGS}`);
   }
