@@ -4,6 +4,7 @@
 import { request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import { ProxyError } from '../errors/proxy-error.js';
 import { replyError } from '../http/reply.js';
+import { writeStreamHead } from '../http/stream-head.js';
 
 /** Marks a forwarded request (value: the forwarding replica): it is never forwarded again. */
 export const FORWARDED_HEADER = 'x-frontdoor-forwarded';
@@ -14,6 +15,10 @@ function strip(headers: IncomingHttpHeaders): Record<string, string | string[]> 
   const out: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) out[k] = v;
   return out;
+}
+
+function isEventStream(answer: IncomingMessage): boolean {
+  return /^text\/event-stream\b/i.test(answer.headers['content-type'] ?? '');
 }
 
 /**
@@ -50,8 +55,14 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
       else go();
     });
     upstream.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, strip(answer.headers));
-      res.flushHeaders();
+      const status = answer.statusCode ?? 502;
+      // A stream goes on unframed, as the owner sent it: re-chunked here, a load balancer in front
+      // would hold its events back (http/stream-head.ts).
+      if (isEventStream(answer)) writeStreamHead(res, status, strip(answer.headers));
+      else {
+        res.writeHead(status, strip(answer.headers));
+        res.flushHeaders();
+      }
       answer.pipe(res);
       answer.on('error', () => res.destroy());
       answer.on('aborted', () => res.destroy());

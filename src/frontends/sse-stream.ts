@@ -1,7 +1,9 @@
 // A client-facing SSE response: the headers every stream needs, one write per event (Node sends
-// each write at once: no Nagle, no compression), and a shared keep-alive ticker.
+// each write at once: no Nagle, no compression; the body is unframed so that load balancers do not
+// hold events back either, see http/stream-head.ts), and a shared keep-alive ticker.
 import type { ServerResponse } from 'node:http';
 import { SSE_KEEP_ALIVE_COMMENT } from '../jsonrpc/sse-format.js';
+import { writeStreamHead } from '../http/stream-head.js';
 
 export const SSE_KEEP_ALIVE_MS = 15_000;
 
@@ -9,7 +11,6 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/event-stream',
   // no-transform keeps intermediaries from compressing (and so buffering) the stream.
   'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
   // nginx and Cloudflare buffer responses unless told not to (claude-code#5826).
   'x-accel-buffering': 'no',
 };
@@ -45,8 +46,7 @@ export class KeepAlive {
 }
 
 export function startSse(res: ServerResponse, keepAlive: KeepAlive, extraHeaders: Record<string, string> = {}): void {
-  res.writeHead(200, { ...extraHeaders, ...SSE_HEADERS });
-  res.flushHeaders();
+  writeStreamHead(res, 200, { ...extraHeaders, ...SSE_HEADERS });
   keepAlive.add(res);
 }
 

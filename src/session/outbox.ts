@@ -1,9 +1,10 @@
 // Chooses the one client stream each backend→client message goes to (spec 2025-11-25 §Multiple
 // Connections: "MUST NOT broadcast the same message across multiple streams"):
-// progress → the stream of the request that owns the token (done by the session); everything else →
+// progress → the stream of the request that owns the token (done by the session); a log message or a
+// server→client request while exactly one POST stream awaits answers → that stream; everything else →
 // the GET stream, else the newest in-flight POST stream, else a bounded buffer flushed into the next
 // stream that opens.
-import type { JsonRpcMessage } from '../jsonrpc/message.js';
+import { isRequest, type JsonRpcMessage } from '../jsonrpc/message.js';
 import type { MessageSink } from './sink.js';
 
 export class Outbox {
@@ -51,6 +52,8 @@ export class Outbox {
    * buffer went over its bounds and lost its oldest messages.
    */
   route(message: JsonRpcMessage): MessageSink | 'buffered' | 'dropped' {
+    const call = this.callStream(message);
+    if (call?.deliver(message)) return call;
     if (this.standalone?.open && this.standalone.deliver(message)) return this.standalone;
     let newest: MessageSink | undefined;
     for (const s of this.requestStreams) if (s.open) newest = s;
@@ -65,6 +68,26 @@ export class Outbox {
       dropped = true;
     }
     return dropped ? 'dropped' : 'buffered';
+  }
+
+  /**
+   * Tools log and ask the client (sampling, elicitation, roots, ping) while they run, so such a message
+   * sent while exactly one POST stream awaits answers belongs to that call, and travels on its stream:
+   * there it arrives before the call's answer. On the GET stream, another connection (through a load
+   * balancer and maybe another replica), it can arrive after the answer, and a client that is done with
+   * the answer never sees it. With several calls open the backend may not say which one it is about
+   * (legacy SSE and stdio do not): the GET stream takes it. List changes and resource updates concern
+   * the session, not a call: GET stream.
+   */
+  private callStream(message: JsonRpcMessage): MessageSink | undefined {
+    if (!isRequest(message) && !('method' in message && message.method === 'notifications/message')) return undefined;
+    let only: MessageSink | undefined;
+    for (const s of this.requestStreams) {
+      if (!s.open) continue;
+      if (only) return undefined;
+      only = s;
+    }
+    return only;
   }
 
   private flushInto(sink: MessageSink): void {

@@ -136,6 +136,30 @@ test('Outbox: GET stream first, then the newest POST stream, else a bounded buff
   assert.equal(jsonOnly.got.length, 0, 'a JSON answer cannot carry notifications');
 });
 
+test('Outbox: a log or server→client request during the one open call travels on that call’s stream; with two calls open, on the GET stream', () => {
+  const box = new Outbox(10, 1_000_000);
+  const get = fakeSink();
+  box.attachStandalone(get);
+  const call = fakeSink();
+  box.attachRequestStream(call);
+  const log: JsonRpcMessage = { jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } };
+  const ping: JsonRpcMessage = { jsonrpc: '2.0', id: 7, method: 'ping' };
+  const listChanged: JsonRpcMessage = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
+  assert.equal(box.route(log), call, 'ahead of the call’s answer, on its stream');
+  assert.equal(box.route(ping), call);
+  assert.equal(box.route(listChanged), get, 'about the session, not the call');
+  const jsonOnly = fakeSink(false);
+  box.attachRequestStream(jsonOnly);
+  assert.equal(box.route(log), call, 'a JSON answer is no stream');
+  const other = fakeSink();
+  box.attachRequestStream(other);
+  assert.equal(box.route(log), get, 'two calls open: which one it is about is unknown');
+  other.isOpen = false;
+  assert.equal(box.route(ping), call, 'the other call finished');
+  call.isOpen = false;
+  assert.equal(box.route(log), get);
+});
+
 test('Outbox: the buffer is bounded in bytes too', () => {
   const box = new Outbox(1_000, 400);
   const big = (n: number): JsonRpcMessage => ({ jsonrpc: '2.0', method: 'notifications/message', params: { n, data: 'x'.repeat(100) } });
