@@ -133,9 +133,9 @@ export class IdTable {
   }
 
   /** The request that caused a message (a Streamable HTTP backend says which POST stream it came on). */
-  memberOfRequest(backendId: JsonRpcId): Member | undefined {
+  requestOf(backendId: JsonRpcId): ClientEntry | undefined {
     const entry = typeof backendId === 'number' ? this.entries.get(backendId) : undefined;
-    return entry?.kind === 'client' ? entry.member : undefined;
+    return entry?.kind === 'client' ? entry : undefined;
   }
 
   /** Removes and returns the client requests whose deadline has passed. */

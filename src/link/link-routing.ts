@@ -20,7 +20,7 @@ export function receive(link: Link, m: JsonRpcMessage, related?: JsonRpcId): voi
     return;
   }
   if (isRequest(m)) return routeServerRequest(link, m, related);
-  deliverNotification(link, m);
+  deliverNotification(link, m, related);
 }
 
 /** Refuses a server→client request nobody may answer. */
@@ -36,7 +36,7 @@ function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonRpcId | 
     link.notify({ jsonrpc: '2.0', id: m.id, result: {} });
     return;
   }
-  const cause = related === undefined ? undefined : link.table.memberOfRequest(related);
+  const cause = related === undefined ? undefined : link.table.requestOf(related)?.member;
   const to = recipientOf(m, [...link.members], cause, link.opts.shared);
   if ('refused' in to) {
     refuse(link, m, to.refused);
@@ -48,10 +48,17 @@ function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonRpcId | 
   to.member.deliver(m);
 }
 
-function deliverNotification(link: Link, m: JsonRpcNotification): void {
+function deliverNotification(link: Link, m: JsonRpcNotification, related: JsonRpcId | undefined): void {
   // A link that serves one member hands it everything that is not another request's progress.
   const only = link.members.size === 1 ? [...link.members][0] : undefined;
   const route = routeNotification(m);
+  // Sent on a request's answer stream (Streamable HTTP): it is that request's (its log lines, say),
+  // and goes with it, to its member and its stream.
+  const owner = related === undefined || route.kind === 'progress' ? undefined : link.table.requestOf(related);
+  if (owner && route.kind === 'all') {
+    owner.member.progress(owner.ticket, m);
+    return;
+  }
   switch (route.kind) {
     case 'progress': {
       const owned = link.table.progressed(m, link.deadline);

@@ -21,7 +21,11 @@ export interface Member {
   credentials?(): string | undefined;
   /** The answer to one of the member's requests, with the client's id restored. */
   answered(ticket: RequestTicket, response: JsonRpcResponse, error?: ProxyError): void;
-  /** Progress of one of its requests, with the client's token restored. */
+  /**
+   * A notification that belongs to one of its requests: its progress (the client's token restored),
+   * or anything a Streamable HTTP backend sent on that request's answer stream. It goes on that
+   * request's stream while it is open.
+   */
   progress(ticket: RequestTicket, notification: JsonRpcNotification): void;
   /** A notification or server→client request for this member. */
   deliver(message: JsonRpcMessage): void;

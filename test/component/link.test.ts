@@ -313,3 +313,19 @@ test('a request the backend never answers expires: the client gets an error, the
   const cancel = w.fake.received[0]!.find((m) => 'method' in m && m.method === 'notifications/cancelled') as JsonRpcRequest | undefined;
   assert.equal(cancel?.params?.requestId, hung!.id);
 });
+
+test('shared over Streamable HTTP: a log line sent on a request\'s answer stream goes to that request\'s member and stream only', async () => {
+  const w = world({ share: 'shared', transport: 'streamable-http', url: 'http://fake.invalid/mcp' });
+  const a = await w.open('A');
+  const b = await w.open('B');
+  const call = sink();
+  await a.session.submit([{ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hang' } }], call);
+  const [hung] = upstream(w.fake, 0, 'tools/call');
+  const log = { jsonrpc: '2.0' as const, method: 'notifications/message', params: { level: 'info', data: 'for A' } };
+  w.fake.emit(log, hung!.id);
+  assert.deepEqual(call.got, [log], "on A's request stream");
+  assert.equal(a.stream.got.length + b.stream.got.length, 0, "not on A's GET stream, not to B");
+  // The same line without a stream to tell: every member.
+  w.fake.emit(log);
+  assert.equal(a.stream.got.length + b.stream.got.length, 2);
+});
