@@ -8,11 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
-import { eventually, textOf } from '../helpers/clients.js';
+import { eventually, orderedSseTransport, textOf } from '../helpers/clients.js';
 
 after(() => stopAll());
 
@@ -78,7 +77,7 @@ async function connect(face: Face, proxyUrl: string, logs: string[]): Promise<Cl
     logs.push(JSON.stringify(n.params.data));
   });
   const url = face === 'streamable-http' ? new URL(proxyUrl) : new URL('/sse', proxyUrl);
-  await client.connect(face === 'streamable-http' ? new StreamableHTTPClientTransport(url) : new SSEClientTransport(url));
+  await client.connect(face === 'streamable-http' ? new StreamableHTTPClientTransport(url) : orderedSseTransport(url));
   return client;
 }
 
