@@ -59,6 +59,13 @@ export function textOf(result: unknown): string {
   return content.map((c) => c.text ?? '').join('');
 }
 
+/** Resolves at a call's first progress notification (pass `onprogress` to callTool): the backend is running it. */
+export function progressSignal(): { onprogress: () => void; started: Promise<void> } {
+  let resolve!: () => void;
+  const started = new Promise<void>((r) => (resolve = r));
+  return { onprogress: () => resolve(), started };
+}
+
 /** Polls `check` until it returns true (events arrive asynchronously); bounded. */
 export async function eventually(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
