@@ -68,9 +68,11 @@ class Reader {
 }
 
 let proxy: RunningProxy;
+let backendUrl: string;
 
 before(async () => {
   const backend = await startFixture('legacy-sse-server');
+  backendUrl = backend.url;
   proxy = await startProxy(['--backend', backend.url]);
 });
 
@@ -101,12 +103,31 @@ async function request(sid: string, version: string, id: number, method: string,
   await res.text();
 }
 
-test('a GET stream resumed with Last-Event-ID gets exactly the events it missed, then goes on', async () => {
+/**
+ * Waits until the session's `slow` call has finished while nobody listened: the backend reports it done,
+ * then one more call on the same session comes back. The backend writes its answers in order on the
+ * session's one SSE stream, so by then the proxy has taken the slow call's answer too.
+ */
+async function callFinished(sid: string, version: string): Promise<void> {
+  const whoami = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'who', method: 'tools/call', params: { name: 'whoami', arguments: {} } }), hdr(sid, version, { accept: 'application/json' }));
+  const { connection } = JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text) as { connection: number };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const stats = (await (await fetch(new URL('/control/stats', backendUrl))).json()) as { slowDone: Record<string, number> };
+    if ((stats.slowDone[connection] ?? 0) > 0) break;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the slow call to finish at the backend');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await callJson(sid, version, 99, 'echo', { text: 'after the slow call' });
+}
+
+test('a GET stream resumed with Last-Event-ID gets exactly the events it missed, then goes on', async (t) => {
   const v = '2025-06-18';
   const sid = await rawSession(proxy.url, v);
   for (let i = 1; i <= 6; i++) await request(sid, v, 100 + i, 'resources/subscribe', { uri: `test://r${i}` });
 
   const first = await openGet(sid, v);
+  t.after(first.abort);
   // 2025-06-18: no priming event (its empty data breaks older clients), but ids on every event.
   await callJson(sid, v, 1, 'touch_resource', { uri: 'test://r1' });
   await callJson(sid, v, 2, 'touch_resource', { uri: 'test://r2' });
@@ -120,11 +141,13 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   await callJson(sid, v, 3, 'touch_resource', { uri: 'test://r3' });
   await callJson(sid, v, 4, 'touch_resource', { uri: 'test://r4' });
   first.abort();
-  await new Promise((r) => setTimeout(r, 100));
-  // One more while no stream is open.
+  // One more after the client dropped the stream. Whether the proxy has seen the drop yet (r5 then waits
+  // for the next stream) or not (r5 goes to the dead stream and its log), the resume below must carry it:
+  // both are correct, so no wait decides between them.
   await callJson(sid, v, 5, 'touch_resource', { uri: 'test://r5' });
 
   const second = await openGet(sid, v, e2.id);
+  t.after(second.abort);
   const got = [await second.reader.message(), await second.reader.message(), await second.reader.message()];
   assert.deepEqual(got.map((e) => e.msg.params.uri), ['test://r3', 'test://r4', 'test://r5']);
   // r3 and r4 come from the event log with the ids they had on the dropped stream (same stream, next numbers).
@@ -143,10 +166,11 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   second.abort();
 });
 
-test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-ID: the rest of the progress and the response, nothing twice', async () => {
+test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-ID: the rest of the progress and the response, nothing twice', async (t) => {
   const v = '2025-11-25';
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const body = JSON.stringify({ jsonrpc: '2.0', id: 'slow-1', method: 'tools/call', params: { name: 'slow', arguments: { steps: 4, delayMs: 200 }, _meta: { progressToken: 'pt' } } });
   const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
   assert.equal(res.status, 200);
@@ -163,6 +187,7 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
   ac.abort();
 
   const resumed = await openGet(sid, v, p1.id);
+  t.after(resumed.abort);
   const rest = await resumed.reader.rest(3000);
   assert.deepEqual(
     rest.map((e) => e.msg.method ?? `response:${e.msg.id}`),
@@ -174,21 +199,25 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
   assert.equal(new Set(ids).size, ids.length);
 });
 
-test('resuming a finished POST stream replays what was missed and ends; an unknown id opens a fresh GET stream', async () => {
+test('resuming a finished POST stream replays what was missed and ends; an unknown id opens a fresh GET stream', async (t) => {
   const v = '2025-11-25';
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const body = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'slow', arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: 9 } } });
   const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
   const reader = new Reader(res);
   const priming = await reader.next();
   ac.abort();
-  await new Promise((r) => setTimeout(r, 600)); // the call finishes while nobody listens
+  await callFinished(sid, v);
   const resumed = await openGet(sid, v, priming!.id);
+  t.after(resumed.abort);
   const rest = await resumed.reader.rest(2000);
   assert.deepEqual(rest.map((e) => e.msg.method ?? `response:${e.msg.id}`), ['notifications/progress', 'notifications/progress', 'response:9']);
+  await proxy.waitForLine((l) => l.reason === 'stream_replayed' && l.kind === 'post' && l.replayed === 3);
 
   const fresh = await openGet(sid, v, 'p999999:3');
+  t.after(fresh.abort);
   const first = await fresh.reader.next(2000);
   assert.ok(first?.id, 'a fresh GET stream, primed');
   assert.equal(first.data, '');
@@ -196,7 +225,7 @@ test('resuming a finished POST stream replays what was missed and ends; an unkno
   fresh.abort();
 });
 
-test('priming events: present for 2025-11-25 (POST and GET streams), absent for 2025-06-18', async () => {
+test('priming events: present for 2025-11-25 (POST and GET streams), absent for 2025-06-18', async (t) => {
   for (const v of ['2025-11-25', '2025-06-18']) {
     const sid = await rawSession(proxy.url, v);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } });
@@ -214,6 +243,7 @@ test('priming events: present for 2025-11-25 (POST and GET streams), absent for 
 
     await request(sid, v, 2, 'resources/subscribe', { uri: 'test://p' });
     const get = await openGet(sid, v);
+    t.after(get.abort);
     await callJson(sid, v, 3, 'touch_resource', { uri: 'test://p' });
     const ev = await get.reader.next();
     if (v === '2025-11-25') {

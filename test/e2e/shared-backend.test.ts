@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
-import { connectStreamable, eventually, textOf, type TestClient } from '../helpers/clients.js';
+import { connectStreamable, eventually, progressSignal, textOf, type TestClient } from '../helpers/clients.js';
 import { messagesOf, post, rawSession } from '../helpers/http.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'frontdoor-shared-'));
@@ -46,8 +46,6 @@ function signSampling(c: TestClient, who: string): void {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Retries `attempt` until it resolves (bounded). */
 async function until<T>(attempt: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -56,16 +54,18 @@ async function until<T>(attempt: () => Promise<T>, what: string, timeoutMs = 20_
       return await attempt();
     } catch (e) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(e as Error).message}`);
-      await sleep(50);
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
 // -- legacy SSE backend, one shared SSE connection ----------------------------------------------------
 
-test('shared sse: two raw sessions sending the same ids and progress token at once get their own answers, from one backend connection', async () => {
+test('shared sse: two raw sessions sending the same ids and progress token at once get their own answers, from one backend connection', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url });
+  t.after(() => proxy.stop());
   const version = { 'mcp-protocol-version': '2025-06-18' };
   const [a, b] = await Promise.all([rawSession(proxy.url), rawSession(proxy.url)]);
   const call = (session: string, text: string) =>
@@ -101,23 +101,19 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   assert.equal(s.connections, 1, 'one backend connection for both sessions');
   assert.equal((await proxy.waitForLine((l) => l.reason === 'shared_backend_initialized')).generation, 1);
   assert.equal(proxy.lines.filter((l) => l.includes('"shared_backend_initialized"')).length, 1, 'one handshake');
-  await proxy.stop();
-  await backend.stop();
 });
 
 test('shared sse: every feature per session on one connection (sampling, list_changed, subscriptions, progress, cancellation)', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url });
+  t.after(() => proxy.stop());
   const a = await connectStreamable(proxy.url, 'client-a');
+  t.after(() => a.close());
   const b = await connectStreamable(proxy.url, 'client-b');
+  t.after(() => b.close());
   signSampling(a, 'A');
   signSampling(b, 'B');
-  t.after(async () => {
-    await a.close();
-    await b.close();
-    await proxy.stop();
-    await backend.stop();
-  });
 
   await t.test('both report the same backend connection and the same InitializeResult', async () => {
     assert.deepEqual(await whoami(a), await whoami(b));
@@ -129,8 +125,9 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
   await t.test('a sampling request caused by A reaches A, even while B has a call in flight', async () => {
     assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'hi' } })), 'A sampled: hi');
     assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'yo' } })), 'B sampled: yo');
-    const slowB = b.client.callTool({ name: 'slow', arguments: { steps: 4, delayMs: 100 } });
-    await sleep(50);
+    const running = progressSignal();
+    const slowB = b.client.callTool({ name: 'slow', arguments: { steps: 4, delayMs: 100 } }, undefined, { onprogress: running.onprogress });
+    await running.started;
     assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'busy' } })), 'A sampled: busy');
     assert.equal(textOf(await slowB), 'done 4');
   });
@@ -149,9 +146,13 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
     await b.client.subscribeResource({ uri: 'demo://readme' });
     await a.client.unsubscribeResource({ uri: 'demo://readme' });
     const seenByA = a.updates.length;
+    const changedA = a.listChanged;
     await a.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
     await eventually(() => b.updates.includes('demo://readme'), 'the update at B');
-    await sleep(100);
+    // The absence at A is proved by a later message, not by waiting: tools/list_changed, caused after the
+    // update, reaches every session in the backend's order; once A has it, an update sent to A came first.
+    await b.client.callTool({ name: 'add_tool', arguments: { name: `later_${randomUUID().slice(0, 8)}` } });
+    await eventually(() => a.listChanged > changedA, 'the later list_changed at A');
     assert.equal(a.updates.length, seenByA, 'A unsubscribed: no more updates');
     assert.equal(b.updates.length, 1);
     await b.client.unsubscribeResource({ uri: 'demo://readme' });
@@ -171,23 +172,26 @@ test('shared sse: every feature per session on one connection (sampling, list_ch
   });
 
   await t.test('cancellation from A cancels only A’s call', async () => {
+    // A cancels once its call runs at the backend (its first progress): both calls are in flight.
     const ac = new AbortController();
-    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal });
+    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('A cancels') });
     const callB = b.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } });
-    await sleep(120);
-    ac.abort('A cancels');
     await assert.rejects(callA, /cancel|abort/i);
     assert.equal(textOf(await callB), 'done 8');
     assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
   });
 });
 
-test('shared sse: a dropped stream and a backend restart are survived by both sessions, through one new connection', async () => {
+test('shared sse: a dropped stream and a backend restart are survived by both sessions, through one new connection', async (t) => {
   let backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const port = new URL(backend.url).port;
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+  t.after(() => proxy.stop());
   const a = await connectStreamable(proxy.url, 'client-a');
+  t.after(() => a.close());
   const b = await connectStreamable(proxy.url, 'client-b');
+  t.after(() => b.close());
   const ids = [a.transport.sessionId, b.transport.sessionId];
   const first = await whoami(a);
   await a.client.subscribeResource({ uri: 'demo://readme' });
@@ -209,8 +213,9 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
   assert.equal(b.updates.length, 0);
 
   // 2. The backend restarts mid-call: the call fails naming the cause, both sessions carry on.
-  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } });
-  await sleep(150);
+  const running = progressSignal();
+  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } }, undefined, { onprogress: running.onprogress });
+  await running.started;
   await control(backend.url, 'exit');
   await assert.rejects(inFlight, /backend connection dropped/);
   await backend.stop();
@@ -224,20 +229,19 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
   assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'back' } })), 'back');
   const rehandshakes = proxy.lines.filter((l) => l.includes('"shared_backend_rehandshaken"')).length;
   assert.equal(rehandshakes, 2, 'one handshake per new backend connection');
-  await a.close();
-  await b.close();
-  await proxy.stop();
-  await backend.stop();
 });
 
 // -- stdio backend: one shared process ---------------------------------------------------------------
 
 const STDIO_FIXTURE = path.join(FIXTURES_DIR, 'stdio-server.js');
 
-test('shared stdio: two sessions on one process; a crash of it is survived by both', async () => {
+test('shared stdio: two sessions on one process; a crash of it is survived by both', async (t) => {
   const proxy = await sharedProxy({ transport: 'stdio', command: 'node', args: [STDIO_FIXTURE], reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+  t.after(() => proxy.stop());
   const a = await connectStreamable(proxy.url, 'client-a');
+  t.after(() => a.close());
   const b = await connectStreamable(proxy.url, 'client-b');
+  t.after(() => b.close());
   signSampling(a, 'A');
   signSampling(b, 'B');
   const first = await whoami(a);
@@ -258,9 +262,6 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
   assert.notEqual(wa.pid, first.pid, 'a new process');
   assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
   assert.equal(proxy.lines.filter((l) => l.includes('"shared_backend_open"')).length, 2, 'one process per crash, not per session');
-  await a.close();
-  await b.close();
-  await proxy.stop();
 });
 
 // -- Streamable HTTP backend: one shared backend session ----------------------------------------------
@@ -268,11 +269,15 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
 
 test(
   'shared streamable-http: two sessions on one backend session; an expired backend session is replaced once for both',
-  async () => {
+  async (t) => {
     const backend = await startFixture('streamable-http-server');
+    t.after(() => backend.stop());
     const proxy = await sharedProxy({ transport: 'streamable-http', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+    t.after(() => proxy.stop());
     const a = await connectStreamable(proxy.url, 'client-a');
+    t.after(() => a.close());
     const b = await connectStreamable(proxy.url, 'client-b');
+    t.after(() => b.close());
     signSampling(a, 'A');
     signSampling(b, 'B');
     type Who = { pid: number; sessionId: string; sessionCount: number };
@@ -293,9 +298,5 @@ test(
     assert.equal(afterB.sessionId, after.sessionId, 'both on the same new backend session');
     assert.notEqual(after.sessionId, wa.sessionId);
     assert.equal(after.sessionCount, 2, 'one new backend session for both clients');
-    await a.close();
-    await b.close();
-    await proxy.stop();
-    await backend.stop();
   },
 );
