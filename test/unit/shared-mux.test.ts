@@ -186,11 +186,14 @@ interface FakeBackend {
   emit(m: JsonRpcMessage): void;
   /** Answers to server→client requests the backend got. */
   answers: JsonRpcResponse[];
+  /** How many channels the connector closed. */
+  closed: number;
 }
 
 function fakeBackend(): FakeBackend {
   const state: FakeBackend = {
     opened: 0,
+    closed: 0,
     received: [],
     answers: [],
     drop: () => undefined,
@@ -221,6 +224,7 @@ function fakeBackend(): FakeBackend {
           } else if (!('method' in m)) state.answers.push(m as JsonRpcResponse);
         },
         async close() {
+          if (open) state.closed++;
           open = false;
         },
       };
@@ -369,7 +373,10 @@ test('shared connector: the inner channel closes after the last view left, and r
   assert.equal(fake.opened, 1);
   assert.equal(fake.received[0]!.filter((m) => 'method' in m && m.method === 'initialize').length, 1);
   await b.channel.close();
-  await new Promise((r) => setTimeout(r, 60));
+  // The linger ends with the inner channel closed; wait for that, not for a time.
+  const deadline = Date.now() + 5_000;
+  while (fake.closed === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  assert.equal(fake.closed, 1, 'the inner channel closed after the linger');
   const c = await attach(shared);
   assert.equal(fake.opened, 2, 'a new channel after the linger');
   await c.channel.send(req(1, 'initialize', { capabilities: {} }));
