@@ -24,6 +24,10 @@ class Reader {
   }
   /** The next event; undefined when the stream ended or nothing came within timeoutMs. */
   async next(timeoutMs = 10_000): Promise<Ev | undefined> {
+    const ev = await this.read(timeoutMs);
+    return typeof ev === 'string' ? undefined : ev;
+  }
+  private async read(timeoutMs: number): Promise<Ev | 'ended' | 'timeout'> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = this.buffer.indexOf('\n\n');
@@ -37,14 +41,14 @@ class Reader {
         return { id: field('id'), event: field('event') ?? 'message', data: field('data') ?? '', retry: retry === undefined ? undefined : Number(retry) };
       }
       const left = deadline - Date.now();
-      if (left <= 0) return undefined;
+      if (left <= 0) return 'timeout';
       let timer: NodeJS.Timeout | undefined;
       const chunk = await Promise.race([
         this.reader.read(),
         new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left))),
       ]).finally(() => clearTimeout(timer));
-      if (chunk === 'timeout') return undefined;
-      if (chunk.done) return undefined;
+      if (chunk === 'timeout') return 'timeout';
+      if (chunk.done) return 'ended';
       this.buffer += this.decoder.decode(chunk.value, { stream: true });
     }
   }
@@ -56,12 +60,14 @@ class Reader {
       if (ev.data !== '') return { ...ev, msg: JSON.parse(ev.data) };
     }
   }
-  /** Every message event until the stream ends (or goes quiet for quietMs). */
-  async rest(quietMs = 1500): Promise<(Ev & { msg: any })[]> {
+  /** Every message event until the stream ends; throws when it has not ended within timeoutMs. */
+  async rest(timeoutMs = 10_000): Promise<(Ev & { msg: any })[]> {
     const out: (Ev & { msg: any })[] = [];
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ev = await this.next(quietMs);
-      if (!ev) return out;
+      const ev = await this.read(deadline - Date.now());
+      if (ev === 'ended') return out;
+      if (ev === 'timeout') throw new Error(`the stream did not end within ${timeoutMs} ms; got ${JSON.stringify(out.map((e) => e.msg))}`);
       if (ev.data !== '') out.push({ ...ev, msg: JSON.parse(ev.data) });
     }
   }
@@ -158,9 +164,12 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   await callJson(sid, v, 6, 'touch_resource', { uri: 'test://r6' });
   const live = await second.reader.message();
   assert.equal(live.msg.params.uri, 'test://r6');
-  // Nothing twice: no extra event, and every id is new.
-  assert.equal(await second.reader.next(400), undefined);
-  const ids = [e1.id, e2.id, ...got.map((e) => e.id), live.id];
+  // Nothing twice, proved by a later event rather than by a quiet moment: the event after r6 is the
+  // next one caused (r1 touched again), not a repeat; and every id is new.
+  await callJson(sid, v, 7, 'touch_resource', { uri: 'test://r1' });
+  const later = await second.reader.message();
+  assert.equal(later.msg.params.uri, 'test://r1');
+  const ids = [e1.id, e2.id, ...got.map((e) => e.id), live.id, later.id];
   assert.ok(ids.every((id) => id !== undefined));
   assert.equal(new Set(ids).size, ids.length);
   second.abort();
@@ -188,7 +197,7 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
 
   const resumed = await openGet(sid, v, p1.id);
   t.after(resumed.abort);
-  const rest = await resumed.reader.rest(3000);
+  const rest = await resumed.reader.rest();
   assert.deepEqual(
     rest.map((e) => e.msg.method ?? `response:${e.msg.id}`),
     ['notifications/progress', 'notifications/progress', 'notifications/progress', 'response:slow-1'],
@@ -212,7 +221,7 @@ test('resuming a finished POST stream replays what was missed and ends; an unkno
   await callFinished(sid, v);
   const resumed = await openGet(sid, v, priming!.id);
   t.after(resumed.abort);
-  const rest = await resumed.reader.rest(2000);
+  const rest = await resumed.reader.rest();
   assert.deepEqual(rest.map((e) => e.msg.method ?? `response:${e.msg.id}`), ['notifications/progress', 'notifications/progress', 'response:9']);
   await proxy.waitForLine((l) => l.reason === 'stream_replayed' && l.kind === 'post' && l.replayed === 3);
 
