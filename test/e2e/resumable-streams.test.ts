@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
 interface Ev {
   id: string | undefined;
@@ -53,7 +54,7 @@ class Reader {
     }
   }
   /** The next event that carries a message. */
-  async message(timeoutMs?: number): Promise<Ev & { msg: any }> {
+  async message(timeoutMs?: number): Promise<Ev & { msg: Wire }> {
     for (;;) {
       const ev = await this.next(timeoutMs);
       if (!ev) throw new Error('no message event');
@@ -61,8 +62,8 @@ class Reader {
     }
   }
   /** Every message event until the stream ends; throws when it has not ended within timeoutMs. */
-  async rest(timeoutMs = 10_000): Promise<(Ev & { msg: any })[]> {
-    const out: (Ev & { msg: any })[] = [];
+  async rest(timeoutMs = 10_000): Promise<(Ev & { msg: Wire })[]> {
+    const out: (Ev & { msg: Wire })[] = [];
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const ev = await this.read(deadline - Date.now());

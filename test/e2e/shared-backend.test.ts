@@ -12,6 +12,7 @@ import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { connectStreamable, eventually, progressSignal, textOf, type TestClient } from '../helpers/clients.js';
 import { messagesOf, post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'frontdoor-shared-'));
 
@@ -53,7 +54,7 @@ async function until<T>(attempt: () => Promise<T>, what: string, timeoutMs = 20_
     try {
       return await attempt();
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(e as Error).message}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(e as Error).message}`, { cause: e });
       await new Promise((r) => setTimeout(r, 50));
     }
   }
@@ -87,7 +88,7 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
     });
   const [sa, sb] = await Promise.all([slow(a, 2), slow(b, 3)]);
   const [msa, msb] = [await messagesOf(sa), await messagesOf(sb)];
-  const progressOf = (ms: any[]) => ms.filter((m) => m.method === 'notifications/progress').map((m) => `${m.params.progressToken}:${m.params.progress}`);
+  const progressOf = (ms: Wire[]) => ms.filter((m) => m.method === 'notifications/progress').map((m) => `${m.params.progressToken}:${m.params.progress}`);
   assert.deepEqual(progressOf(msa), ['tok:1', 'tok:2']);
   assert.deepEqual(progressOf(msb), ['tok:1', 'tok:2', 'tok:3']);
   assert.deepEqual([msa.at(-1).id, msa.at(-1).result.content[0].text], [2, 'done 2']);

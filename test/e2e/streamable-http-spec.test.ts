@@ -4,9 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { initializeBody, messagesOf, post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire bodies are checked field by field
-const jsonOf = async (r: Response): Promise<any> => r.json();
+const jsonOf = async (r: Response): Promise<Wire> => r.json();
 let proxy: RunningProxy;
 let sid: string;
 const call = (id: number | string, text = 'x') => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } });
