@@ -621,7 +621,7 @@ process.on('warning', (w) => {
   process.stderr.write(`${w.name}: ${w.message}\n`);
 });
 
-let exitCode = 1;
+let exitCode: number;
 process.on('SIGINT', () => {
   void stopAll().finally(() => process.exit(130));
 });

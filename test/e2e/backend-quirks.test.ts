@@ -25,9 +25,11 @@ async function sessionWithoutInitialized(url: string): Promise<string> {
   return res.headers.get('mcp-session-id')!;
 }
 
-test('a strict backend serves a client that skips notifications/initialized: the proxy injects it once', async () => {
+test('a strict backend serves a client that skips notifications/initialized: the proxy injects it once', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--strict']);
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   const sid = await sessionWithoutInitialized(proxy.url);
   const ping = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }), { 'mcp-session-id': sid });
   assert.deepEqual((await messagesOf(ping))[0].result, {}, 'ping needs no initialized');
@@ -48,27 +50,28 @@ test('a strict backend serves a client that skips notifications/initialized: the
   const metrics = await (await fetch(new URL('/metrics', proxy.url))).text();
   assert.match(metrics, /frontdoor_repairs_total\{reason="initialized_injected",route="\/"\} 1/);
   assert.match(metrics, /frontdoor_repairs_total\{reason="duplicate_initialized_dropped",route="\/"\} 1/);
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('with repairs.handshake off the strict backend refuses the call (the switch works)', async () => {
+test('with repairs.handshake off the strict backend refuses the call (the switch works)', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--strict']);
+  t.after(() => backend.stop());
   const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-repairs-'));
   const file = path.join(dir, 'frontdoor.yaml');
   writeFileSync(file, `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: { url: "${backend.url}" }\n    repairs: { handshake: false }\n`);
   const proxy = await startProxy(['--config', file]);
+  t.after(() => proxy.stop());
   const sid = await sessionWithoutInitialized(proxy.url);
   const [msg] = await messagesOf(await post(proxy.url, callEcho(3, 'x'), { 'mcp-session-id': sid }));
   assert.equal(msg.error.code, -32602);
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a backend that closes its stream on a timer is reconnected and re-handshaken without the client noticing', async () => {
+test('a backend that closes its stream on a timer is reconnected and re-handshaken without the client noticing', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--strict', '--close-after-ms', '300', '--crlf']);
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   const c = await connectStreamable(proxy.url);
+  t.after(() => c.close());
   const sessionId = c.transport.sessionId;
   for (let i = 0; i < 3; i++) {
     assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: `call ${i}` } })), `call ${i}`);
@@ -79,38 +82,37 @@ test('a backend that closes its stream on a timer is reconnected and re-handshak
   assert.ok(conns.length >= 3);
   // Every new backend connection got the client's handshake replayed before any call.
   for (const conn of conns.slice(1)) if (conn.length > 0) assert.deepEqual(conn.slice(0, 2), ['initialize', 'notifications/initialized']);
-  await c.close();
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a 307 from /messages to /messages/ is followed with the body', async () => {
+test('a 307 from /messages to /messages/ is followed with the body', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--redirect-messages']);
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   const c = await connectStreamable(proxy.url);
+  t.after(() => c.close());
   assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'redirected' } })), 'redirected');
   await proxy.waitForLine((l) => l.reason === 'backend_redirect_followed');
-  await c.close();
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a backend that guards Host/Origin gets its own Host and no Origin, even when the client sends one', async () => {
+test('a backend that guards Host/Origin gets its own Host and no Origin, even when the client sends one', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--guard-host']);
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   const res = await post(proxy.url, initializeBody(1), { origin: 'http://localhost:6274' });
   assert.equal(res.status, 200);
   const sid = res.headers.get('mcp-session-id')!;
   await res.text();
   const [msg] = await messagesOf(await post(proxy.url, callEcho(2, 'guarded'), { 'mcp-session-id': sid, origin: 'http://localhost:6274' }));
   assert.equal(msg.result.content[0].text, 'guarded');
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a backend 401 never reaches the client as 401: it is a 502 naming the auth failure', async () => {
+test('a backend 401 never reaches the client as 401: it is a 502 naming the auth failure', async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--auth', '401', '--resource-metadata', 'http://127.0.0.1:1/.well-known/oauth-protected-resource']);
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   const res = await post(proxy.url, initializeBody(5));
   assert.equal(res.status, 502);
   assert.equal(res.headers.get('www-authenticate'), null);
@@ -118,6 +120,4 @@ test('a backend 401 never reaches the client as 401: it is a 502 naming the auth
   assert.equal(body.id, 5);
   assert.equal(body.error.data.code, 'ERR_BACKEND_AUTH');
   assert.match(body.error.message, /HTTP 401/);
-  await proxy.stop();
-  await backend.stop();
 });

@@ -51,12 +51,14 @@ async function freePort(): Promise<number> {
   });
 }
 
-test('the default config launches the demo server and a real client connects', async () => {
+test('the default config launches the demo server and a real client connects', async (t) => {
   const demoPort = await freePort();
   const proxy = await startProxy(['--config', path.join(REPO_ROOT, 'config/frontdoor.yaml'), '--port', '0'], {
     env: { FRONTDOOR_DEMO_PORT: String(demoPort) },
   });
+  t.after(() => proxy.stop());
   const c = await connectStreamable(proxy.url);
+  t.after(() => c.close());
   assert.equal(c.client.getServerVersion()?.name, 'mcp-frontdoor-demo');
   assert.equal(textOf(await c.client.callTool({ name: 'add', arguments: { a: 1, b: 2 } })), '3');
   await c.close();

@@ -8,11 +8,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateMessageRequestSchema, LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
-import { eventually, textOf } from '../helpers/clients.js';
+import { eventually, orderedSseTransport, textOf } from '../helpers/clients.js';
 
 after(() => stopAll());
 
@@ -78,7 +77,7 @@ async function connect(face: Face, proxyUrl: string, logs: string[]): Promise<Cl
     logs.push(JSON.stringify(n.params.data));
   });
   const url = face === 'streamable-http' ? new URL(proxyUrl) : new URL('/sse', proxyUrl);
-  await client.connect(face === 'streamable-http' ? new StreamableHTTPClientTransport(url) : new SSEClientTransport(url));
+  await client.connect(face === 'streamable-http' ? new StreamableHTTPClientTransport(url) : orderedSseTransport(url));
   return client;
 }
 
@@ -86,59 +85,55 @@ const BACKENDS: Record<string, () => Promise<Backend>> = { sse: sseBackend, 'str
 
 for (const face of ['streamable-http', 'legacy-sse'] as const) {
   for (const [name, make] of Object.entries(BACKENDS)) {
-    test(`${face} face × ${name} backend`, async () => {
+    test(`${face} face × ${name} backend`, async (t) => {
       const backend = await make();
+      t.after(() => backend.stop());
       const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-matrix-'));
       const file = path.join(dir, 'f.yaml');
       writeFileSync(file, `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: ${backend.yaml}\n`);
       const proxy = await startProxy(['--config', file]);
+      t.after(() => proxy.stop());
       const logs: string[] = [];
       const c = await connect(face, proxy.url, logs);
-      try {
-        // tools
-        assert.ok((await c.listTools()).tools.some((t) => t.name === 'echo'));
-        assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: `${face}/${name}` } })), `${face}/${name}`);
-        // resources and prompts
-        const read = await c.readResource({ uri: 'demo://readme' });
-        assert.match((read.contents[0] as { text: string }).text, /hello from/);
-        const prompt = await c.getPrompt({ name: 'greet', arguments: { name: 'Matrix' } });
-        assert.equal((prompt.messages[0]!.content as { text: string }).text, 'Hello, Matrix!');
-        // progress
-        const progress: number[] = [];
-        await c.callTool({ name: 'slow', arguments: { steps: 2, delayMs: 30 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
-        assert.deepEqual(progress, [1, 2]);
-        // logging
-        await c.setLoggingLevel('debug');
-        const expected = await backend.log(c);
-        await eventually(() => logs.some((l) => l.includes(expected)), `the log notification (${expected})`);
-        // server→client request
-        assert.equal(textOf(await c.callTool({ name: 'sample', arguments: { prompt: 'matrix' } })), 'sampled: matrix');
-        // cancellation
-        const ac = new AbortController();
-        const slow = c.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal });
-        setTimeout(() => ac.abort('matrix cancels'), 150);
-        await assert.rejects(slow);
-        assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: 'after cancel' } })), 'after cancel');
-        // a backend restart is survived by the session
-        const before = JSON.parse(textOf(await c.callTool({ name: 'whoami', arguments: {} }))) as { pid: number };
-        await backend.restart(c);
-        let after: { pid: number } | undefined;
-        const deadline = Date.now() + 20_000;
-        while (!after && Date.now() < deadline) {
-          try {
-            after = JSON.parse(textOf(await c.callTool({ name: 'whoami', arguments: {} }))) as { pid: number };
-          } catch {
-            await new Promise((r) => setTimeout(r, 100)); // only calls in flight at the restart may fail
-          }
+      t.after(() => c.close());
+      // tools
+      assert.ok((await c.listTools()).tools.some((tool) => tool.name === 'echo'));
+      assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: `${face}/${name}` } })), `${face}/${name}`);
+      // resources and prompts
+      const read = await c.readResource({ uri: 'demo://readme' });
+      assert.match((read.contents[0] as { text: string }).text, /hello from/);
+      const prompt = await c.getPrompt({ name: 'greet', arguments: { name: 'Matrix' } });
+      assert.equal((prompt.messages[0]!.content as { text: string }).text, 'Hello, Matrix!');
+      // progress
+      const progress: number[] = [];
+      await c.callTool({ name: 'slow', arguments: { steps: 2, delayMs: 30 } }, undefined, { onprogress: (p) => progress.push(p.progress) });
+      assert.deepEqual(progress, [1, 2]);
+      // logging
+      await c.setLoggingLevel('debug');
+      const expected = await backend.log(c);
+      await eventually(() => logs.some((l) => l.includes(expected)), `the log notification (${expected})`);
+      // server→client request
+      assert.equal(textOf(await c.callTool({ name: 'sample', arguments: { prompt: 'matrix' } })), 'sampled: matrix');
+      // cancellation, once the call runs at the backend (its first progress): the cancel has a call to reach
+      const ac = new AbortController();
+      const slow = c.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('matrix cancels') });
+      await assert.rejects(slow);
+      assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: 'after cancel' } })), 'after cancel');
+      // a backend restart is survived by the session
+      const before = JSON.parse(textOf(await c.callTool({ name: 'whoami', arguments: {} }))) as { pid: number };
+      await backend.restart(c);
+      let after: { pid: number } | undefined;
+      const deadline = Date.now() + 20_000;
+      while (!after && Date.now() < deadline) {
+        try {
+          after = JSON.parse(textOf(await c.callTool({ name: 'whoami', arguments: {} }))) as { pid: number };
+        } catch {
+          await new Promise((r) => setTimeout(r, 100)); // only calls in flight at the restart may fail
         }
-        assert.ok(after, 'a call succeeded after the restart');
-        assert.notEqual(after.pid, before.pid, 'served by the new backend process');
-        assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: 'survived' } })), 'survived');
-      } finally {
-        await c.close();
-        await proxy.stop();
-        await backend.stop();
       }
+      assert.ok(after, 'a call succeeded after the restart');
+      assert.notEqual(after.pid, before.pid, 'served by the new backend process');
+      assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: 'survived' } })), 'survived');
     });
   }
 }

@@ -68,14 +68,14 @@ test('registration and token requests reach the backend; the token then works en
   assert.equal((await messagesOf(call))[0].result.content[0].text, 'authorized');
 });
 
-test('without passthrough the client Authorization header never reaches the backend', async () => {
+test('without passthrough the client Authorization header never reaches the backend', async (t) => {
   const other = await startFixture('oauth-sse-server');
+  t.after(() => other.stop());
   const plain = await startProxy(['--backend', other.url]);
+  t.after(() => plain.stop());
   const res = await post(plain.url, initializeBody(1), { authorization: 'Bearer good-token' });
   assert.equal(res.status, 502, 'the backend refused: the token was not passed');
   await res.text();
   const seen = (await (await fetch(new URL('/control/seen', other.url))).json()) as string[];
   assert.ok(seen.length > 0 && seen.every((s) => s === '(none)'));
-  await plain.stop();
-  await other.stop();
 });

@@ -62,21 +62,22 @@ test("the SDK's own discovery treats the answers as 'no OAuth here', and registr
   );
 });
 
-test('with repairs.oauthProbes off the proxy stays out of the way (plain route-not-found)', async () => {
+test('with repairs.oauthProbes off the proxy stays out of the way (plain route-not-found)', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-oauth-'));
   const file = path.join(dir, 'f.yaml');
   writeFileSync(file, `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: { url: "${backendUrl}" }\n    repairs: { oauthProbes: false }\n`);
   const off = await startProxy(['--config', file]);
+  t.after(() => off.stop());
   const res = await fetch(new URL('/.well-known/oauth-protected-resource', off.url));
   assert.equal(res.status, 404);
   const body = (await res.json()) as { error?: { data?: { reason?: string } } };
   assert.equal(body.error?.data?.reason, 'route_not_found');
-  await off.stop();
 });
 
-test("mcp-remote's start-up probe: GET on the server URL answers 2xx (no auth), then AS metadata is a JSON 404", async () => {
+test("mcp-remote's start-up probe: GET on the server URL answers 2xx (no auth), then AS metadata is a JSON 404", async (t) => {
   // mcp-remote 0.1.38 discoverOAuthServerInfo: GET <serverUrl> with this Accept; 2xx means "no auth".
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const res = await fetch(proxy.url, { headers: { accept: 'application/json, text/event-stream' }, signal: ac.signal });
   assert.ok(res.status >= 200 && res.status < 300, `got ${res.status}`);
   ac.abort();

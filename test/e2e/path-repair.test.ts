@@ -31,9 +31,11 @@ function rawPost(origin: string, pathname: string, body: string): Promise<{ stat
   });
 }
 
-test('Streamable HTTP clients pointed at /sse, the root, /mcp/ or //mcp are served as /mcp', async () => {
+test('Streamable HTTP clients pointed at /sse, the root, /mcp/ or //mcp are served as /mcp', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--backend', backend.url]);
+  t.after(() => proxy.stop());
   for (const p of ['/sse', '/', '/mcp/', '//mcp']) {
     const r = await rawPost(proxy.origin, p, initializeBody(1));
     assert.equal(r.status, 200, p);
@@ -44,23 +46,23 @@ test('Streamable HTTP clients pointed at /sse, the root, /mcp/ or //mcp are serv
     assert.match(metrics, new RegExp(`frontdoor_repairs_total\\{reason="${reason}",route="/"\\} \\d`), reason);
   }
   await proxy.waitForLine((l) => l.reason === 'post_to_sse_served_as_mcp' && typeof l.msg === 'string' && l.msg.startsWith('repair'));
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a doubled route prefix is served', async () => {
+test('a doubled route prefix is served', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--config', configFile(backend.url, '/tools', true)]);
+  t.after(() => proxy.stop());
   const r = await rawPost(proxy.origin, '/tools/tools/mcp', initializeBody(1));
   assert.equal(r.status, 200);
   await proxy.waitForLine((l) => l.reason === 'doubled_prefix');
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('with repairs.paths off the mistakes are refused as the spec says', async () => {
+test('with repairs.paths off the mistakes are refused as the spec says', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await startProxy(['--config', configFile(backend.url, '/', false)]);
+  t.after(() => proxy.stop());
   assert.equal((await rawPost(proxy.origin, '/mcp/', initializeBody(1))).status, 404);
   assert.equal((await rawPost(proxy.origin, '/', initializeBody(1))).status, 404);
   assert.equal((await rawPost(proxy.origin, '/sse', initializeBody(1))).status, 405);
@@ -70,20 +72,18 @@ test('with repairs.paths off the mistakes are refused as the spec says', async (
   const ok = await post(proxy.url, initializeBody(1));
   assert.equal(ok.status, 200);
   await ok.text();
-  await proxy.stop();
-  await backend.stop();
 });
 
-test('a backend configured without its path is found by probing, and the log says what to configure', async () => {
+test('a backend configured without its path is found by probing, and the log says what to configure', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const origin = new URL(backend.url).origin;
   const proxy = await startProxy(['--backend', origin]);
+  t.after(() => proxy.stop());
   const res = await post(proxy.url, initializeBody(1));
   assert.equal(res.status, 200);
   await res.text();
   const line = await proxy.waitForLine((l) => l.reason === 'backend_path_discovered');
   assert.equal(line.found, `${origin}/sse`);
   assert.match(String(line.hint), /configure url: http:\/\/127\.0\.0\.1:\d+\/sse/);
-  await proxy.stop();
-  await backend.stop();
 });

@@ -6,6 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
 interface Ev {
   id: string | undefined;
@@ -24,6 +25,10 @@ class Reader {
   }
   /** The next event; undefined when the stream ended or nothing came within timeoutMs. */
   async next(timeoutMs = 10_000): Promise<Ev | undefined> {
+    const ev = await this.read(timeoutMs);
+    return typeof ev === 'string' ? undefined : ev;
+  }
+  private async read(timeoutMs: number): Promise<Ev | 'ended' | 'timeout'> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const end = this.buffer.indexOf('\n\n');
@@ -37,40 +42,44 @@ class Reader {
         return { id: field('id'), event: field('event') ?? 'message', data: field('data') ?? '', retry: retry === undefined ? undefined : Number(retry) };
       }
       const left = deadline - Date.now();
-      if (left <= 0) return undefined;
+      if (left <= 0) return 'timeout';
       let timer: NodeJS.Timeout | undefined;
       const chunk = await Promise.race([
         this.reader.read(),
         new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left))),
       ]).finally(() => clearTimeout(timer));
-      if (chunk === 'timeout') return undefined;
-      if (chunk.done) return undefined;
+      if (chunk === 'timeout') return 'timeout';
+      if (chunk.done) return 'ended';
       this.buffer += this.decoder.decode(chunk.value, { stream: true });
     }
   }
   /** The next event that carries a message. */
-  async message(timeoutMs?: number): Promise<Ev & { msg: any }> {
+  async message(timeoutMs?: number): Promise<Ev & { msg: Wire }> {
     for (;;) {
       const ev = await this.next(timeoutMs);
       if (!ev) throw new Error('no message event');
       if (ev.data !== '') return { ...ev, msg: JSON.parse(ev.data) };
     }
   }
-  /** Every message event until the stream ends (or goes quiet for quietMs). */
-  async rest(quietMs = 1500): Promise<(Ev & { msg: any })[]> {
-    const out: (Ev & { msg: any })[] = [];
+  /** Every message event until the stream ends; throws when it has not ended within timeoutMs. */
+  async rest(timeoutMs = 10_000): Promise<(Ev & { msg: Wire })[]> {
+    const out: (Ev & { msg: Wire })[] = [];
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ev = await this.next(quietMs);
-      if (!ev) return out;
+      const ev = await this.read(deadline - Date.now());
+      if (ev === 'ended') return out;
+      if (ev === 'timeout') throw new Error(`the stream did not end within ${timeoutMs} ms; got ${JSON.stringify(out.map((e) => e.msg))}`);
       if (ev.data !== '') out.push({ ...ev, msg: JSON.parse(ev.data) });
     }
   }
 }
 
 let proxy: RunningProxy;
+let backendUrl: string;
 
 before(async () => {
   const backend = await startFixture('legacy-sse-server');
+  backendUrl = backend.url;
   proxy = await startProxy(['--backend', backend.url]);
 });
 
@@ -101,12 +110,31 @@ async function request(sid: string, version: string, id: number, method: string,
   await res.text();
 }
 
-test('a GET stream resumed with Last-Event-ID gets exactly the events it missed, then goes on', async () => {
+/**
+ * Waits until the session's `slow` call has finished while nobody listened: the backend reports it done,
+ * then one more call on the same session comes back. The backend writes its answers in order on the
+ * session's one SSE stream, so by then the proxy has taken the slow call's answer too.
+ */
+async function callFinished(sid: string, version: string): Promise<void> {
+  const whoami = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'who', method: 'tools/call', params: { name: 'whoami', arguments: {} } }), hdr(sid, version, { accept: 'application/json' }));
+  const { connection } = JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text) as { connection: number };
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const stats = (await (await fetch(new URL('/control/stats', backendUrl))).json()) as { slowDone: Record<string, number> };
+    if ((stats.slowDone[connection] ?? 0) > 0) break;
+    if (Date.now() > deadline) throw new Error('timed out waiting for the slow call to finish at the backend');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  await callJson(sid, version, 99, 'echo', { text: 'after the slow call' });
+}
+
+test('a GET stream resumed with Last-Event-ID gets exactly the events it missed, then goes on', async (t) => {
   const v = '2025-06-18';
   const sid = await rawSession(proxy.url, v);
   for (let i = 1; i <= 6; i++) await request(sid, v, 100 + i, 'resources/subscribe', { uri: `test://r${i}` });
 
   const first = await openGet(sid, v);
+  t.after(first.abort);
   // 2025-06-18: no priming event (its empty data breaks older clients), but ids on every event.
   await callJson(sid, v, 1, 'touch_resource', { uri: 'test://r1' });
   await callJson(sid, v, 2, 'touch_resource', { uri: 'test://r2' });
@@ -120,11 +148,13 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   await callJson(sid, v, 3, 'touch_resource', { uri: 'test://r3' });
   await callJson(sid, v, 4, 'touch_resource', { uri: 'test://r4' });
   first.abort();
-  await new Promise((r) => setTimeout(r, 100));
-  // One more while no stream is open.
+  // One more after the client dropped the stream. Whether the proxy has seen the drop yet (r5 then waits
+  // for the next stream) or not (r5 goes to the dead stream and its log), the resume below must carry it:
+  // both are correct, so no wait decides between them.
   await callJson(sid, v, 5, 'touch_resource', { uri: 'test://r5' });
 
   const second = await openGet(sid, v, e2.id);
+  t.after(second.abort);
   const got = [await second.reader.message(), await second.reader.message(), await second.reader.message()];
   assert.deepEqual(got.map((e) => e.msg.params.uri), ['test://r3', 'test://r4', 'test://r5']);
   // r3 and r4 come from the event log with the ids they had on the dropped stream (same stream, next numbers).
@@ -135,18 +165,22 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   await callJson(sid, v, 6, 'touch_resource', { uri: 'test://r6' });
   const live = await second.reader.message();
   assert.equal(live.msg.params.uri, 'test://r6');
-  // Nothing twice: no extra event, and every id is new.
-  assert.equal(await second.reader.next(400), undefined);
-  const ids = [e1.id, e2.id, ...got.map((e) => e.id), live.id];
+  // Nothing twice, proved by a later event rather than by a quiet moment: the event after r6 is the
+  // next one caused (r1 touched again), not a repeat; and every id is new.
+  await callJson(sid, v, 7, 'touch_resource', { uri: 'test://r1' });
+  const later = await second.reader.message();
+  assert.equal(later.msg.params.uri, 'test://r1');
+  const ids = [e1.id, e2.id, ...got.map((e) => e.id), live.id, later.id];
   assert.ok(ids.every((id) => id !== undefined));
   assert.equal(new Set(ids).size, ids.length);
   second.abort();
 });
 
-test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-ID: the rest of the progress and the response, nothing twice', async () => {
+test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-ID: the rest of the progress and the response, nothing twice', async (t) => {
   const v = '2025-11-25';
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const body = JSON.stringify({ jsonrpc: '2.0', id: 'slow-1', method: 'tools/call', params: { name: 'slow', arguments: { steps: 4, delayMs: 200 }, _meta: { progressToken: 'pt' } } });
   const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
   assert.equal(res.status, 200);
@@ -163,7 +197,8 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
   ac.abort();
 
   const resumed = await openGet(sid, v, p1.id);
-  const rest = await resumed.reader.rest(3000);
+  t.after(resumed.abort);
+  const rest = await resumed.reader.rest();
   assert.deepEqual(
     rest.map((e) => e.msg.method ?? `response:${e.msg.id}`),
     ['notifications/progress', 'notifications/progress', 'notifications/progress', 'response:slow-1'],
@@ -174,21 +209,25 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
   assert.equal(new Set(ids).size, ids.length);
 });
 
-test('resuming a finished POST stream replays what was missed and ends; an unknown id opens a fresh GET stream', async () => {
+test('resuming a finished POST stream replays what was missed and ends; an unknown id opens a fresh GET stream', async (t) => {
   const v = '2025-11-25';
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const body = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'slow', arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: 9 } } });
   const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
   const reader = new Reader(res);
   const priming = await reader.next();
   ac.abort();
-  await new Promise((r) => setTimeout(r, 600)); // the call finishes while nobody listens
+  await callFinished(sid, v);
   const resumed = await openGet(sid, v, priming!.id);
-  const rest = await resumed.reader.rest(2000);
+  t.after(resumed.abort);
+  const rest = await resumed.reader.rest();
   assert.deepEqual(rest.map((e) => e.msg.method ?? `response:${e.msg.id}`), ['notifications/progress', 'notifications/progress', 'response:9']);
+  await proxy.waitForLine((l) => l.reason === 'stream_replayed' && l.kind === 'post' && l.replayed === 3);
 
   const fresh = await openGet(sid, v, 'p999999:3');
+  t.after(fresh.abort);
   const first = await fresh.reader.next(2000);
   assert.ok(first?.id, 'a fresh GET stream, primed');
   assert.equal(first.data, '');
@@ -196,7 +235,7 @@ test('resuming a finished POST stream replays what was missed and ends; an unkno
   fresh.abort();
 });
 
-test('priming events: present for 2025-11-25 (POST and GET streams), absent for 2025-06-18', async () => {
+test('priming events: present for 2025-11-25 (POST and GET streams), absent for 2025-06-18', async (t) => {
   for (const v of ['2025-11-25', '2025-06-18']) {
     const sid = await rawSession(proxy.url, v);
     const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } });
@@ -214,6 +253,7 @@ test('priming events: present for 2025-11-25 (POST and GET streams), absent for 
 
     await request(sid, v, 2, 'resources/subscribe', { uri: 'test://p' });
     const get = await openGet(sid, v);
+    t.after(get.abort);
     await callJson(sid, v, 3, 'touch_resource', { uri: 'test://p' });
     const ev = await get.reader.next();
     if (v === '2025-11-25') {

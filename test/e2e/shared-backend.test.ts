@@ -13,12 +13,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
-import { connectStreamable, eventually, textOf, type TestClient } from '../helpers/clients.js';
+import { connectStreamable, eventually, progressSignal, textOf, type TestClient } from '../helpers/clients.js';
 import { metricValue, readMetrics } from '../helpers/metrics.js';
 
 /** Clients that declare no capability a server could send requests for: they share the link. */
 const PLAIN = {};
 import { messagesOf, post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'frontdoor-shared-'));
 
@@ -53,8 +54,6 @@ function signSampling(c: TestClient, who: string): void {
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Retries `attempt` until it resolves (bounded). */
 async function until<T>(attempt: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -62,17 +61,19 @@ async function until<T>(attempt: () => Promise<T>, what: string, timeoutMs = 20_
     try {
       return await attempt();
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(e as Error).message}`);
-      await sleep(50);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${(e as Error).message}`, { cause: e });
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 }
 
 // -- legacy SSE backend, one shared SSE connection ----------------------------------------------------
 
-test('shared sse: two raw sessions sending the same ids and progress token at once get their own answers, from one backend connection', async () => {
+test('shared sse: two raw sessions sending the same ids and progress token at once get their own answers, from one backend connection', async (t) => {
   const backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop());
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url });
+  t.after(() => proxy.stop());
   const version = { 'mcp-protocol-version': '2025-06-18' };
   const [a, b] = await Promise.all([rawSession(proxy.url), rawSession(proxy.url)]);
   const call = (session: string, text: string) =>
@@ -94,7 +95,7 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
     });
   const [sa, sb] = await Promise.all([slow(a, 2), slow(b, 3)]);
   const [msa, msb] = [await messagesOf(sa), await messagesOf(sb)];
-  const progressOf = (ms: any[]) => ms.filter((m) => m.method === 'notifications/progress').map((m) => `${m.params.progressToken}:${m.params.progress}`);
+  const progressOf = (ms: Wire[]) => ms.filter((m) => m.method === 'notifications/progress').map((m) => `${m.params.progressToken}:${m.params.progress}`);
   assert.deepEqual(progressOf(msa), ['tok:1', 'tok:2']);
   assert.deepEqual(progressOf(msb), ['tok:1', 'tok:2', 'tok:3']);
   assert.deepEqual([msa.at(-1).id, msa.at(-1).result.content[0].text], [2, 'done 2']);
@@ -108,8 +109,6 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   assert.equal(s.connections, 1, 'one backend connection for both sessions');
   assert.equal((await proxy.waitForLine((l) => l.reason === 'shared_backend_initialized')).generation, 1);
   assert.equal(proxy.lines.filter((l) => l.includes('"shared_backend_initialized"')).length, 1, 'one handshake');
-  await proxy.stop();
-  await backend.stop();
 });
 
 test('shared sse: every feature per session on one connection (list_changed, subscriptions, progress, cancellation)', async (t) => {
@@ -143,15 +142,16 @@ test('shared sse: every feature per session on one connection (list_changed, sub
     await b.client.subscribeResource({ uri: 'demo://readme' });
     await a.client.unsubscribeResource({ uri: 'demo://readme' });
     const seenByA = a.updates.length;
+    const changedA = a.listChanged;
     await a.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
     await eventually(() => b.updates.includes('demo://readme'), 'the update at B');
-    // A later update that both would see proves the first one did not reach A: A sees only B's second.
+    // The absence at A is proved by a later message, not by waiting: tools/list_changed, caused after the
+    // update, reaches every session in the backend's order; once A has it, an update sent to A came first.
+    await b.client.callTool({ name: 'add_tool', arguments: { name: `later_${randomUUID().slice(0, 8)}` } });
+    await eventually(() => a.listChanged > changedA, 'the later list_changed at A');
+    assert.equal(a.updates.length, seenByA, 'A unsubscribed: no more updates');
+    assert.equal(b.updates.length, 1);
     await b.client.unsubscribeResource({ uri: 'demo://readme' });
-    await a.client.subscribeResource({ uri: 'demo://readme' });
-    await b.client.callTool({ name: 'touch_resource', arguments: { uri: 'demo://readme' } });
-    await eventually(() => a.updates.length === seenByA + 1, 'the update after A subscribed again');
-    assert.equal(b.updates.length, 1, 'B unsubscribed before the last update');
-    await a.client.unsubscribeResource({ uri: 'demo://readme' });
   });
 
   await t.test('progress reaches the client that asked (both SDK clients use the same progress tokens)', async () => {
@@ -168,13 +168,10 @@ test('shared sse: every feature per session on one connection (list_changed, sub
   });
 
   await t.test('cancellation from A cancels only A’s call', async () => {
+    // A cancels once its call runs at the backend (its first progress): both calls are in flight.
     const ac = new AbortController();
-    let progressed!: () => void;
-    const started = new Promise<void>((resolve) => (progressed = resolve));
-    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal, onprogress: () => progressed() });
+    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('A cancels') });
     const callB = b.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } });
-    await started; // A's call runs at the backend
-    ac.abort('A cancels');
     await assert.rejects(callA, /cancel|abort/i);
     assert.equal(textOf(await callB), 'done 8');
     assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
@@ -215,12 +212,16 @@ test('shared sse: clients that answer sampling get a link of their own; a sampli
   assert.ok(((await readMetrics(proxy.origin)).match(/frontdoor_private_links_total\{route="\/"\} (\d+)/)?.[1] ?? '0') === '2', 'two private links');
 });
 
-test('shared sse: a dropped stream and a backend restart are survived by both sessions, through one new connection', async () => {
+test('shared sse: a dropped stream and a backend restart are survived by both sessions, through one new connection', async (t) => {
   let backend = await startFixture('legacy-sse-server');
+  t.after(() => backend.stop()); // whichever backend runs at the end
   const port = new URL(backend.url).port;
   const proxy = await sharedProxy({ transport: 'sse', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+  t.after(() => proxy.stop());
   const a = await connectStreamable(proxy.url, 'client-a', PLAIN);
+  t.after(() => a.close());
   const b = await connectStreamable(proxy.url, 'client-b', PLAIN);
+  t.after(() => b.close());
   const ids = [a.transport.sessionId, b.transport.sessionId];
   const first = await whoami(a);
   await a.client.subscribeResource({ uri: 'demo://readme' });
@@ -242,10 +243,9 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
   assert.equal(b.updates.length, 0);
 
   // 2. The backend restarts mid-call: the call fails naming the cause, both sessions carry on.
-  let progressed!: () => void;
-  const running = new Promise<void>((resolve) => (progressed = resolve));
-  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } }, undefined, { onprogress: () => progressed() });
-  await running; // the call runs at the backend
+  const running = progressSignal();
+  const inFlight = b.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } }, undefined, { onprogress: running.onprogress });
+  await running.started; // the call runs at the backend
   await control(backend.url, 'exit');
   await assert.rejects(inFlight, /backend connection dropped/);
   await backend.stop();
@@ -259,21 +259,21 @@ test('shared sse: a dropped stream and a backend restart are survived by both se
   assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'back' } })), 'back');
   const rehandshakes = proxy.lines.filter((l) => l.includes('"shared_backend_rehandshaken"')).length;
   assert.equal(rehandshakes, 2, 'one handshake per new backend connection');
-  await a.close();
-  await b.close();
-  await proxy.stop();
-  await backend.stop();
 });
 
 // -- stdio backend: one shared process ---------------------------------------------------------------
 
 const STDIO_FIXTURE = path.join(FIXTURES_DIR, 'stdio-server.js');
 
-test('shared stdio: two sessions on one process; a crash of it is survived by both', async () => {
+test('shared stdio: two sessions on one process; a crash of it is survived by both', async (t) => {
   const proxy = await sharedProxy({ transport: 'stdio', command: 'node', args: [STDIO_FIXTURE], reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+  t.after(() => proxy.stop());
   const a = await connectStreamable(proxy.url, 'client-a', PLAIN);
+  t.after(() => a.close());
   const b = await connectStreamable(proxy.url, 'client-b', PLAIN);
+  t.after(() => b.close());
   const sampler = await connectStreamable(proxy.url, 'client-s');
+  t.after(() => sampler.close());
   signSampling(sampler, 'S');
   const first = await whoami(a);
   assert.equal((await whoami(b)).pid, first.pid, 'one process for both sessions');
@@ -295,10 +295,6 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
   assert.equal(textOf(await a.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
   const handshakes = proxy.lines.filter((l) => l.includes('"shared_backend_initialized"') || l.includes('"shared_backend_rehandshaken"')).length;
   assert.equal(handshakes, 2, 'one process per crash, not per session');
-  await a.close();
-  await b.close();
-  await sampler.close();
-  await proxy.stop();
 });
 
 // -- Streamable HTTP backend: one shared backend session ----------------------------------------------
@@ -306,11 +302,15 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
 
 test(
   'shared streamable-http: two sessions on one backend session; an expired backend session is replaced once for both',
-  async () => {
+  async (t) => {
     const backend = await startFixture('streamable-http-server');
+    t.after(() => backend.stop());
     const proxy = await sharedProxy({ transport: 'streamable-http', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+    t.after(() => proxy.stop());
     const a = await connectStreamable(proxy.url, 'client-a');
+    t.after(() => a.close());
     const b = await connectStreamable(proxy.url, 'client-b');
+    t.after(() => b.close());
     signSampling(a, 'A');
     signSampling(b, 'B');
     type Who = { pid: number; sessionId: string; sessionCount: number };
@@ -331,9 +331,5 @@ test(
     assert.equal(afterB.sessionId, after.sessionId, 'both on the same new backend session');
     assert.notEqual(after.sessionId, wa.sessionId);
     assert.equal(after.sessionCount, 2, 'one new backend session for both clients');
-    await a.close();
-    await b.close();
-    await proxy.stop();
-    await backend.stop();
   },
 );

@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFixture, startProxy, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
-import { connectStreamable, eventually, textOf, type TestClient } from '../helpers/clients.js';
+import { connectStreamable, eventually, progressSignal, textOf, type TestClient } from '../helpers/clients.js';
 import { initializeBody, post } from '../helpers/http.js';
 
 after(() => stopAll());
@@ -37,9 +37,13 @@ function configFor(backendUrl: string): string {
   return file;
 }
 
+/** A backend and a proxy in front of it; when the proxy cannot start, the backend is stopped here. */
 async function startPair(fixtureArgs: string[] = []): Promise<{ backend: RunningProcess & { url: string }; proxy: RunningProxy }> {
   const backend = await startFixture('streamable-http-server', fixtureArgs);
-  const proxy = await startProxy(['--config', configFor(backend.url)]);
+  const proxy = await startProxy(['--config', configFor(backend.url)]).catch(async (e: unknown) => {
+    await backend.stop();
+    throw e;
+  });
   return { backend, proxy };
 }
 
@@ -131,9 +135,9 @@ for (const mode of ['sse', 'json'] as const) {
 
     test('cancellation reaches the backend; the session keeps working', async () => {
       const before = (await stats(backend.url)).cancelled;
+      // Cancelled once it runs at the backend (its first progress), so the cancellation has a call to reach.
       const ac = new AbortController();
-      const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal });
-      setTimeout(() => ac.abort('test cancels'), 150);
+      const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('test cancels') });
       await assert.rejects(call, /cancel|abort/i);
       const after = (await until(() => stats(backend.url), (s) => s.cancelled > before, 'the backend to see the cancellation')).cancelled;
       assert.ok(after > before, 'the backend tool saw its signal abort');
@@ -149,17 +153,14 @@ for (const mode of ['sse', 'json'] as const) {
       });
     }
 
-    test('a second client gets a second backend session', async () => {
+    test('a second client gets a second backend session', async (t) => {
       const first = await whoami(c);
       const other = await connectStreamable(proxy.url, 'second');
-      try {
-        const second = await whoami(other);
-        assert.notEqual(other.transport.sessionId, c.transport.sessionId);
-        assert.notEqual(second.sessionId, first.sessionId);
-        assert.ok(second.sessionCount > first.sessionCount);
-      } finally {
-        await other.close();
-      }
+      t.after(() => other.close());
+      const second = await whoami(other);
+      assert.notEqual(other.transport.sessionId, c.transport.sessionId);
+      assert.notEqual(second.sessionId, first.sessionId);
+      assert.ok(second.sessionCount > first.sessionCount);
     });
 
     test('an expired backend session is re-initialized transparently under the same client session id', async () => {
@@ -180,8 +181,9 @@ for (const mode of ['sse', 'json'] as const) {
       await eventually(() => c.logs.length > logs, 'a log notification on the new GET stream');
     });
 
-    test('closing the client session sends DELETE to the backend', async () => {
+    test('closing the client session sends DELETE to the backend', async (t) => {
       const other = await connectStreamable(proxy.url, 'deleter');
+      t.after(() => other.close());
       await whoami(other);
       const before = await stats(backend.url);
       await other.close();
@@ -193,9 +195,12 @@ for (const mode of ['sse', 'json'] as const) {
 }
 
 for (const status of ['404', '400'] as const) {
-  test(`a backend without a GET stream whose session expired (${status} "unknown session"): the proxy re-initializes on the next POST`, { timeout: 60_000 }, async () => {
+  test(`a backend without a GET stream whose session expired (${status} "unknown session"): the proxy re-initializes on the next POST`, { timeout: 60_000 }, async (t) => {
     const { backend, proxy } = await startPair(['--no-get', '--unknown-session-status', status]);
+    t.after(() => backend.stop());
+    t.after(() => proxy.stop());
     const c = await connectStreamable(proxy.url);
+    t.after(() => c.close());
     try {
       const sessionId = c.transport.sessionId;
       const before = await whoami(c);
@@ -218,51 +223,47 @@ for (const status of ['404', '400'] as const) {
   });
 }
 
-test('a Streamable HTTP backend that is down at initialize: 502 with a JSON-RPC error, at once', { timeout: 30_000 }, async () => {
+test('a Streamable HTTP backend that is down at initialize: 502 with a JSON-RPC error, at once', { timeout: 30_000 }, async (t) => {
   const closed = createServer();
   await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
   const { port } = closed.address() as { port: number };
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const proxy = await startProxy(['--config', configFor(`http://127.0.0.1:${port}/mcp`)]);
-  try {
-    const started = Date.now();
-    const res = await post(proxy.url, initializeBody(7));
-    assert.equal(res.status, 502);
-    const body = (await res.json()) as { id: unknown; error: { code: number; message: string; data: { code: string } } };
-    assert.equal(body.id, 7);
-    assert.equal(body.error.code, -32603);
-    assert.equal(body.error.data.code, 'ERR_BACKEND_UNAVAILABLE');
-    assert.equal(res.headers.get('mcp-session-id'), null);
-    assert.ok(Date.now() - started < 5_000, 'no waiting for a backend that refuses connections');
-  } finally {
-    await proxy.stop();
-  }
+  t.after(() => proxy.stop());
+  const started = Date.now();
+  const res = await post(proxy.url, initializeBody(7));
+  assert.equal(res.status, 502);
+  const body = (await res.json()) as { id: unknown; error: { code: number; message: string; data: { code: string } } };
+  assert.equal(body.id, 7);
+  assert.equal(body.error.code, -32603);
+  assert.equal(body.error.data.code, 'ERR_BACKEND_UNAVAILABLE');
+  assert.equal(res.headers.get('mcp-session-id'), null);
+  assert.ok(Date.now() - started < 5_000, 'no waiting for a backend that refuses connections');
 });
 
-test('a backend restart: the call in flight fails naming the cause; the session re-initializes and carries on', { timeout: 60_000 }, async () => {
+test('a backend restart: the call in flight fails naming the cause; the session re-initializes and carries on', { timeout: 60_000 }, async (t) => {
   const pair = await startPair();
   let backend = pair.backend;
+  t.after(() => backend.stop());
   const proxy = pair.proxy;
+  t.after(() => proxy.stop());
   const port = new URL(backend.url).port;
   const c = await connectStreamable(proxy.url);
-  try {
-    const sessionId = c.transport.sessionId;
-    const before = await whoami(c);
-    const inFlight = c.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } });
-    await new Promise((r) => setTimeout(r, 200));
-    const reconnects = countLogged(proxy, 'backend_reconnected');
-    await backend.stop();
-    await assert.rejects(inFlight, /response stream for this request broke|backend connection dropped/);
-    backend = await startFixture('streamable-http-server', ['--port', port]);
-    // The proxy's GET stream keeps knocking; the new process answers 404 for the old session: re-initialize.
-    await loggedMore(proxy, 'backend_reconnected', reconnects);
-    const after = await whoami(c);
-    assert.notEqual(after.pid, before.pid, 'a new backend process');
-    assert.equal(c.transport.sessionId, sessionId);
-    assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'back' } })), 'back');
-  } finally {
-    await c.close();
-    await proxy.stop();
-    await backend.stop();
-  }
+  t.after(() => c.close());
+  const sessionId = c.transport.sessionId;
+  const before = await whoami(c);
+  // The backend stops once the call runs there (its first progress): the call is in flight, not queued.
+  const running = progressSignal();
+  const inFlight = c.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 100 } }, undefined, { onprogress: running.onprogress });
+  await running.started;
+  const reconnects = countLogged(proxy, 'backend_reconnected');
+  await backend.stop();
+  await assert.rejects(inFlight, /response stream for this request broke|backend connection dropped/);
+  backend = await startFixture('streamable-http-server', ['--port', port]);
+  // The proxy's GET stream keeps knocking; the new process answers 404 for the old session: re-initialize.
+  await loggedMore(proxy, 'backend_reconnected', reconnects);
+  const after = await whoami(c);
+  assert.notEqual(after.pid, before.pid, 'a new backend process');
+  assert.equal(c.transport.sessionId, sessionId);
+  assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'back' } })), 'back');
 });

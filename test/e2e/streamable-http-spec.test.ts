@@ -4,9 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { initializeBody, messagesOf, post, rawSession } from '../helpers/http.js';
+import type { Wire } from '../helpers/wire.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- wire bodies are checked field by field
-const jsonOf = async (r: Response): Promise<any> => r.json();
+const jsonOf = async (r: Response): Promise<Wire> => r.json();
 let proxy: RunningProxy;
 let sid: string;
 const call = (id: number | string, text = 'x') => JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text } } });
@@ -99,8 +99,9 @@ test('batches are accepted only in a 2025-03-26 session (2025-03-26, Batching)',
   await initInBatch.text();
 });
 
-test('GET opens the standalone stream; a session-less GET is a legacy client (Listening for Messages, Backwards Compatibility)', async () => {
+test('GET opens the standalone stream; a session-less GET is a legacy client (Listening for Messages, Backwards Compatibility)', async (t) => {
   const legacy = new AbortController();
+  t.after(() => legacy.abort());
   const noSession = await fetch(proxy.url, { headers: { accept: 'text/event-stream' }, signal: legacy.signal });
   assert.equal(noSession.status, 200);
   const first = await noSession.body!.getReader().read();
@@ -111,6 +112,7 @@ test('GET opens the standalone stream; a session-less GET is a legacy client (Li
   await notAcceptable.text();
 
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const stream = await fetch(proxy.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': sid }, signal: ac.signal });
   assert.equal(stream.status, 200);
   assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
@@ -206,7 +208,7 @@ test('the proxy answers health and metrics', async () => {
   assert.match(metrics, /frontdoor_errors_total\{reason="parse_error",route="\/"\} 1/);
 });
 
-test('a server message with no client stream open is buffered and delivered on the next stream (none dropped)', async () => {
+test('a server message with no client stream open is buffered and delivered on the next stream (none dropped)', async (t) => {
   const id = await rawSession(proxy.url);
   const headers = { 'mcp-session-id': id, accept: 'application/json' };
   await (await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'demo://readme' } }), headers)).text();
@@ -215,6 +217,7 @@ test('a server message with no client stream open is buffered and delivered on t
   assert.match(touch.headers.get('content-type') ?? '', /application\/json/);
   await touch.text();
   const ac = new AbortController();
+  t.after(() => ac.abort());
   const stream = await fetch(proxy.url, { headers: { accept: 'text/event-stream', 'mcp-session-id': id }, signal: ac.signal });
   const reader = stream.body!.getReader();
   const decoder = new TextDecoder();

@@ -1,4 +1,6 @@
 // Raw HTTP against the proxy, for checks the SDK client cannot express (exact statuses and headers).
+import type { Wire } from './wire.js';
+
 export const JSON_AND_SSE = 'application/json, text/event-stream';
 
 export function initializeBody(id: number | string = 1, protocolVersion = '2025-06-18'): string {
@@ -31,7 +33,7 @@ export async function rawSession(url: string, protocolVersion = '2025-06-18'): P
 }
 
 /** Reads a JSON or SSE answer and returns the JSON-RPC messages in it. */
-export async function messagesOf(res: Response): Promise<any[]> {
+export async function messagesOf(res: Response): Promise<Wire[]> {
   const text = await res.text();
   const type = res.headers.get('content-type') ?? '';
   if (type.includes('application/json')) {

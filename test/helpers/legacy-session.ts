@@ -1,6 +1,7 @@
 // A raw legacy-face (2024-11-05) session over an http-stream: GET /sse, the endpoint event, then
 // initialize and notifications/initialized POSTed to it; answers are read from the stream.
 import { openStream, type HttpStream } from './http-stream.js';
+import type { Wire } from './wire.js';
 
 export interface LegacySession {
   stream: HttpStream;
@@ -9,7 +10,7 @@ export interface LegacySession {
   /** POSTs one message; resolves with the HTTP status. */
   send(message: Record<string, unknown>): Promise<number>;
   /** The response with `id` on the stream. */
-  answer(id: number, timeoutMs?: number): Promise<any>;
+  answer(id: number, timeoutMs?: number): Promise<Wire>;
 }
 
 export async function openLegacySession(origin: string, prefix = ''): Promise<LegacySession> {

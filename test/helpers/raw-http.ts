@@ -2,6 +2,7 @@
 // path, a hard deadline on every exchange, and SSE answers either cut right after their headers
 // (so that thousands of requests never pile up open streams) or read up to their first event.
 import http, { type Agent, type IncomingHttpHeaders } from 'node:http';
+import type { Wire } from './wire.js';
 
 export interface RawRequest {
   method: string;
@@ -109,7 +110,7 @@ export function rawRequest(r: RawRequest, opts: RawOptions): Promise<RawOutcome>
 }
 
 /** The parsed JSON body of an outcome, or undefined when it is not JSON. */
-export function jsonOf(o: RawOutcome): any {
+export function jsonOf(o: RawOutcome): Wire {
   try {
     return JSON.parse(o.body);
   } catch {

@@ -1,13 +1,14 @@
 // Raw JSON-RPC calls on a Streamable HTTP session (fetch), bounded by a deadline, for tests that
 // assert exact error payloads (status, error.data) rather than what an SDK client makes of them.
 import { messagesOf } from './http.js';
+import type { Wire } from './wire.js';
 
 export interface RpcOutcome {
   status: number;
   headers: Headers;
   /** The JSON-RPC response with the request's id, if one came. */
-  response: any;
-  messages: any[];
+  response: Wire;
+  messages: Wire[];
 }
 
 export async function rpc(
@@ -36,7 +37,7 @@ export function callTool(url: string, sessionId: string, id: number, name: strin
 }
 
 /** The text of a tools/call result. */
-export function resultText(response: any): string {
+export function resultText(response: Wire): string {
   return ((response?.result?.content ?? []) as Array<{ text?: string }>).map((c) => c.text ?? '').join('');
 }
 

@@ -1,4 +1,6 @@
 // Reads Server-Sent Events from a fetch() response, for raw legacy-face clients in tests.
+import type { Wire } from './wire.js';
+
 export interface SseEvent {
   event: string;
   data: string;
@@ -42,7 +44,7 @@ export class SseReader {
   }
 
   /** The next JSON-RPC message event, parsed. */
-  async message(timeoutMs?: number): Promise<any> {
+  async message(timeoutMs?: number): Promise<Wire> {
     for (;;) {
       const ev = await this.next(timeoutMs);
       if (ev.event === 'message') return JSON.parse(ev.data);

@@ -58,6 +58,7 @@ test('stalled uploads past limits.maxBufferedBodyBytes get 503 + Retry-After; me
   const { proxy } = await startHostileStack(t, { limits: { maxBufferedBodyBytes: '4mb', bodyTimeout: LONG_BODY_TIMEOUT } });
   const host = new URL(proxy.origin).host;
   const warm = await connectStreamable(proxy.url, 'warm-up');
+  t.after(() => warm.close());
   await warm.client.callTool({ name: 'echo', arguments: { text: 'warm' } });
   await warm.close();
   const memBefore = memoryOf(proxy.pid);

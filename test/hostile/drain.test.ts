@@ -7,17 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
-import { connectSse, connectStreamable, textOf } from '../helpers/clients.js';
+import { connectSse, connectStreamable, progressSignal, textOf } from '../helpers/clients.js';
 import { initializeBody, JSON_AND_SSE } from '../helpers/http.js';
 
 after(() => stopAll());
-
-/** Resolves at the first progress notification: the backend is running the call. */
-function progressSignal(): { onprogress: () => void; started: Promise<void> } {
-  let resolve!: () => void;
-  const started = new Promise<void>((r) => (resolve = r));
-  return { onprogress: () => resolve(), started };
-}
 
 /** Polls /readyz until it is not 200; bounded in count and time. */
 async function readyzAfterSigterm(proxy: RunningProxy): Promise<number> {

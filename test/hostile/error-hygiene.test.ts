@@ -8,10 +8,11 @@ import { startHostileStack } from '../helpers/hostile-stack.js';
 import { rawSession } from '../helpers/http.js';
 import { callTool, resultText } from '../helpers/rpc.js';
 import { openLegacySession } from '../helpers/legacy-session.js';
+import type { Wire } from '../helpers/wire.js';
 
 after(() => stopAll());
 
-function assertClean(error: any): void {
+function assertClean(error: Wire): void {
   assert.ok(error, 'no JSON-RPC error for a backend 500');
   assert.match(error.message, /\b500\b/, 'the message does not name the HTTP status');
   const wire = JSON.stringify(error);

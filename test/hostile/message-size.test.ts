@@ -11,13 +11,14 @@ import { limitHits, waitForLimitHit } from '../helpers/metrics.js';
 import { rawSession } from '../helpers/http.js';
 import { callTool, resultText } from '../helpers/rpc.js';
 import { MB, mb, memoryOf, peakGrowth } from '../helpers/memory.js';
+import type { Wire } from '../helpers/wire.js';
 
 after(() => stopAll());
 
 const LIMITS = { maxMessageBytes: '1mb' };
 
 /** Asserts that the call failed with ERR_BACKEND_MESSAGE_TOO_LARGE and that the log has its errorId. */
-async function assertTooLarge(proxy: RunningProxy, response: any): Promise<void> {
+async function assertTooLarge(proxy: RunningProxy, response: Wire): Promise<void> {
   assert.ok(response, 'no JSON-RPC response to the oversized answer');
   // assert.ok, not equal: a failure must not print megabytes of the delivered answer.
   assert.ok(response.result === undefined, `an answer over limits.maxMessageBytes was delivered (${String(JSON.stringify(response.result)).length} chars)`);

@@ -70,7 +70,7 @@ test("Streamable HTTP: each request reaches the backend with its own token; none
   assert.equal((await messagesOf(still))[0].result.content[0].text, 'still');
 });
 
-test('legacy face: the stream and every POST need a credential of the principal that opened the stream', async () => {
+test('legacy face: the stream and every POST need a credential of the principal that opened the stream', async (t) => {
   const sseUrl = new URL('/sse', proxy.origin).href;
   const refused = await fetch(sseUrl, { headers: { accept: 'text/event-stream' } });
   assert.equal(refused.status, 401);
@@ -79,6 +79,7 @@ test('legacy face: the stream and every POST need a credential of the principal 
 
   const alice = jwt('alice', 7);
   const { reader, endpoint: messages } = await openLegacy(sseUrl, { authorization: alice });
+  t.after(() => reader.cancel());
   const postJson = (body: string, headers: Record<string, string>) => fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   assert.equal((await postJson(initializeBody(1), {})).status, 401);
@@ -92,5 +93,4 @@ test('legacy face: the stream and every POST need a credential of the principal 
   const answer = await reader.message();
   assert.equal(answer.id, 2);
   assert.equal(answer.result.content[0].text, 'legacy');
-  reader.cancel();
 });

@@ -57,6 +57,7 @@ test('a session whose client left with a request pending expires after sessions.
   const sid = await rawSession(proxy.url);
   await waitForMetric(proxy.origin, 'frontdoor_sessions', {}, (v) => v === 1, 5_000);
   const gone = new AbortController();
+  t.after(() => gone.abort());
   const pending = fetch(proxy.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },

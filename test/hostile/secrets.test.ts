@@ -73,6 +73,7 @@ test('a live backend reached with userinfo and an API key: a session and calls, 
   const proxy = await startProxy(['--backend', withSecrets(backend.url), '--log-level', 'debug']);
   t.after(() => proxy.stop());
   const client = await connectStreamable(proxy.url);
+  t.after(() => client.close());
   assert.equal(textOf(await client.client.callTool({ name: 'echo', arguments: { text: 'through' } })), 'through');
   await client.close();
   const out = await stopAndCollect(proxy);

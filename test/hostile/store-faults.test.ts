@@ -170,6 +170,7 @@ test('memory store: an initialize whose client left while the backend was slow n
   const proxy = await startProxy(['--backend', backend.url]);
   t.after(() => proxy.stop());
   const controller = new AbortController();
+  t.after(() => controller.abort());
   const pending = initialize(proxy.url, controller.signal).catch(() => undefined);
   // The backend has the initialize (it answers 1.5 s later): the client gives up now.
   const controlUrl = new URL('/control/received', backend.url).href;

@@ -1,13 +1,16 @@
 // The event logs behind resumable streams: ids, replay after an id, count and age bounds, unknown ids
 // (in memory; in Redis when the machine has a redis-server).
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryEventLog } from '../../src/session/memory-event-log.js';
 import { eventId, parseEventId } from '../../src/session/event-log.js';
-import { spawn, spawnSync } from 'node:child_process';
 import { createClient } from 'redis';
 import pino from 'pino';
 import { RedisEventLog, type RedisStreamsClient } from '../../src/session/event-log-redis.js';
+import { startRedis } from '../helpers/cluster.js';
+import { stopAll } from '../helpers/process.js';
+
+after(() => stopAll());
 
 const note = (n: number) => ({ jsonrpc: '2.0' as const, method: 'notifications/message', params: { n } });
 
@@ -127,47 +130,33 @@ test('a continued stream goes on with the next sequence numbers', async () => {
 
 // The Redis log against a real redis-server (.ci/run installs it; without it this test fails).
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-
-test('RedisEventLog: ids, replay after an id, count bound, unknown ids, forget', async () => {
-  assert.ok(hasRedis, 'redis-server is needed (apt-get install redis-server)');
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const server = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  const client = createClient({ url: `redis://127.0.0.1:${port}` });
-  try {
-    for (let i = 0; ; i++) {
-      try {
-        await client.connect();
-        break;
-      } catch (e) {
-        if (i > 50) throw e;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    const streamsClient: RedisStreamsClient = client; // the store's client type fits
-    const log = new RedisEventLog(streamsClient, pino({ level: 'silent' }), { maxEvents: 3 }, `t${port}:`);
-    const g = log.openStream('s1', 'get');
-    const p = log.openStream('s1', 'post');
-    const g1 = g.append(note(1), JSON.stringify(note(1)));
-    p.append(note(100), JSON.stringify(note(100)));
-    const g2 = g.append(note(2), JSON.stringify(note(2)));
-    const r = await log.replayAfter('s1', g1);
-    assert.deepEqual(r!.events.map((e) => e.id), [g2]);
-    assert.equal(r!.kind, 'get');
-    assert.equal(r!.lastSeq, 2);
-    const next = log.continueStream('s1', r!);
-    const g3 = next.append(note(3), JSON.stringify(note(3)));
-    const g4 = next.append(note(4), JSON.stringify(note(4)));
-    // maxEvents 3: g1 and the POST event are trimmed; g2, g3, g4 remain, so resuming after g1 is still complete.
-    assert.deepEqual((await log.replayAfter('s1', g1))!.events.map((e) => e.id), [g2, g3, g4]);
-    assert.equal(await log.replayAfter('s1', g.primingId), undefined);
-    assert.equal(await log.replayAfter('s1', p.primingId), undefined);
-    assert.equal(await log.replayAfter('s1', 'nonsense'), undefined);
-    assert.notEqual(new RedisEventLog(streamsClient, pino({ level: 'silent' })).openStream('s1', 'get').streamId, g.streamId);
-    log.forget('s1');
-    assert.equal(await log.replayAfter('s1', g2), undefined);
-  } finally {
-    await client.quit().catch(() => undefined);
-    server.kill();
-  }
+test('RedisEventLog: ids, replay after an id, count bound, unknown ids, forget', async (t) => {
+  const redis = await startRedis();
+  t.after(() => redis.proc.stop());
+  const client = createClient({ url: redis.url });
+  client.on('error', () => undefined); // t.after hooks run in order: the server stops before this client
+  await client.connect();
+  t.after(() => client.destroy());
+  const streamsClient: RedisStreamsClient = client; // the store's client type fits
+  const log = new RedisEventLog(streamsClient, pino({ level: 'silent' }), { maxEvents: 3 }, `t${redis.port}:`);
+  const g = log.openStream('s1', 'get');
+  const p = log.openStream('s1', 'post');
+  const g1 = g.append(note(1), JSON.stringify(note(1)));
+  p.append(note(100), JSON.stringify(note(100)));
+  const g2 = g.append(note(2), JSON.stringify(note(2)));
+  const r = await log.replayAfter('s1', g1);
+  assert.deepEqual(r!.events.map((e) => e.id), [g2]);
+  assert.equal(r!.kind, 'get');
+  assert.equal(r!.lastSeq, 2);
+  const next = log.continueStream('s1', r!);
+  const g3 = next.append(note(3), JSON.stringify(note(3)));
+  const g4 = next.append(note(4), JSON.stringify(note(4)));
+  // maxEvents 3: g1 and the POST event are trimmed; g2, g3, g4 remain, so resuming after g1 is still complete.
+  assert.deepEqual((await log.replayAfter('s1', g1))!.events.map((e) => e.id), [g2, g3, g4]);
+  assert.equal(await log.replayAfter('s1', g.primingId), undefined);
+  assert.equal(await log.replayAfter('s1', p.primingId), undefined);
+  assert.equal(await log.replayAfter('s1', 'nonsense'), undefined);
+  assert.notEqual(new RedisEventLog(streamsClient, pino({ level: 'silent' })).openStream('s1', 'get').streamId, g.streamId);
+  log.forget('s1');
+  assert.equal(await log.replayAfter('s1', g2), undefined);
 });

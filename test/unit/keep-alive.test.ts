@@ -6,30 +6,30 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeepAlive, startSse } from '../../src/frontends/sse-stream.js';
 
-test('KeepAlive writes comments to open streams and forgets closed ones', async () => {
+test('KeepAlive writes comments to open streams and forgets closed ones', async (t) => {
   const keepAlive = new KeepAlive(20);
+  t.after(() => keepAlive.stop());
   const server = createServer((_req, res) => startSse(res, keepAlive));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const ac = new AbortController();
-  try {
-    const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { signal: ac.signal });
-    assert.equal(res.headers.get('x-accel-buffering'), 'no');
-    const reader = res.body!.getReader();
-    let text = '';
-    while (!text.includes(': keep-alive\n\n: keep-alive\n\n')) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += new TextDecoder().decode(value);
-    }
-    assert.ok(text.startsWith(': keep-alive\n\n'));
-    assert.equal(keepAlive.size, 1);
-    ac.abort();
-    const deadline = Date.now() + 5000;
-    while (keepAlive.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(keepAlive.size, 0);
-  } finally {
-    keepAlive.stop();
+  t.after(() => {
     server.closeAllConnections();
     server.close();
+  });
+  const ac = new AbortController();
+  t.after(() => ac.abort());
+  const res = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { signal: ac.signal });
+  assert.equal(res.headers.get('x-accel-buffering'), 'no');
+  const reader = res.body!.getReader();
+  let text = '';
+  while (!text.includes(': keep-alive\n\n: keep-alive\n\n')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += new TextDecoder().decode(value);
   }
+  assert.ok(text.startsWith(': keep-alive\n\n'));
+  assert.equal(keepAlive.size, 1);
+  ac.abort();
+  const deadline = Date.now() + 5000;
+  while (keepAlive.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(keepAlive.size, 0);
 });
