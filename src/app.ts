@@ -65,9 +65,18 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   const sessions = new SessionRegistry(config.sessions.idleTimeout, log, metrics, config.limits.requestTimeout, caps);
   /** SIGTERM, with any store: in-flight requests finish before sessions close. */
   const drain = new Drain({ timeoutMs: config.cluster.drainTimeout, inFlight: () => sessions.inFlight(), log });
-  const publicAddress = createPublicAddress({ publicUrl: config.listen.publicUrl, listenHost: config.listen.host, listenPort: config.listen.port, trusted: createTrustedPeer(config.listen.trustProxy) });
+  const publicAddress = createPublicAddress({
+    publicUrl: config.listen.publicUrl,
+    listenHost: config.listen.host,
+    listenPort: config.listen.port,
+    trusted: createTrustedPeer(config.listen.trustProxy),
+  });
 
-  const eventLogLimits = { maxEvents: config.sessions.eventLog.maxEvents, maxAgeMs: config.sessions.eventLog.maxAge, maxBytes: config.sessions.eventLog.maxBytes };
+  const eventLogLimits = {
+    maxEvents: config.sessions.eventLog.maxEvents,
+    maxAgeMs: config.sessions.eventLog.maxAge,
+    maxBytes: config.sessions.eventLog.maxBytes,
+  };
   /** Resumable streams' log: in memory, replaced by the Redis one when the cluster connects. */
   let eventLog: EventLog = new MemoryEventLog(eventLogLimits);
   metrics.gauge('frontdoor_event_log_bytes', () => (eventLog instanceof MemoryEventLog ? eventLog.bytes : 0));

@@ -42,7 +42,10 @@ export class Drain {
     const deadline = Date.now() + this.opts.timeoutMs;
     while (busy() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, POLL_MS));
     const unfinished = busy();
-    this.opts.log.info({ reason: 'replica_drained', unfinished }, unfinished === 0 ? 'in-flight requests finished' : 'cluster.drainTimeout reached: leaving with requests unfinished');
+    this.opts.log.info(
+      { reason: 'replica_drained', unfinished },
+      unfinished === 0 ? 'in-flight requests finished' : 'cluster.drainTimeout reached: leaving with requests unfinished',
+    );
   }
 }
 
@@ -54,5 +57,7 @@ export function opensSession(req: IncomingMessage, kind: EndpointKind): boolean 
 
 /** The refusal of a new session while the process shuts down. */
 export function shuttingDown(): ProxyError {
-  return new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down (cluster.drainTimeout); retry', { headers: { 'retry-after': '1' } });
+  return new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down (cluster.drainTimeout); retry', {
+    headers: { 'retry-after': '1' },
+  });
 }

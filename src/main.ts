@@ -80,7 +80,9 @@ async function main(): Promise<void> {
   }
   // The URL to give clients is printed whatever the log level (tests and scripts wait for it).
   if (command.configFile) watchConfig(command.configFile, app, log);
-  log.child({}, { level: 'info' }).info({ url: urls[0], urls, backends: config.routes.map((r) => (r.backend.url ? redactUrl(r.backend.url) : `stdio: ${r.backend.command}`)) }, 'listening');
+  log
+    .child({}, { level: 'info' })
+    .info({ url: urls[0], urls, backends: config.routes.map((r) => (r.backend.url ? redactUrl(r.backend.url) : `stdio: ${r.backend.command}`)) }, 'listening');
   if (process.stderr.isTTY) {
     process.stderr.write(`\nMCP endpoint${urls.length > 1 ? 's' : ''} (give this URL to your client):\n${urls.map((u) => `  ${u}`).join('\n')}\n\n`);
   }

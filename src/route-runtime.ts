@@ -89,7 +89,8 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     routeLog.info({ reason, ...detail }, `repair: ${reason}`);
   };
   // Relative paths in a config file are relative to the file, for launched and stdio commands alike.
-  const backend = route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
+  const backend =
+    route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
   const connector = createConnector(backend, routeLog, onRepair, {
     discoverPath: route.repairs.paths,
     limits: {
@@ -173,7 +174,10 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   };
 
   /** Passthrough routes name the proxy's Protected Resource Metadata in their 401 challenges. */
-  const authChallengeUrl = route.auth.mode === 'passthrough' ? (req: IncomingMessage) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`) : undefined;
+  const authChallengeUrl =
+    route.auth.mode === 'passthrough'
+      ? (req: IncomingMessage) => protectedResourceMetadataUrl(`${deps.publicBase(req)}${endpointPath(route.path)}`)
+      : undefined;
   const frontend: StreamableHttpContext = {
     // A getter: the log becomes the Redis one once the cluster has connected at start-up.
     get eventLog() {

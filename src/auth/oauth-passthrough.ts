@@ -40,7 +40,11 @@ export function createOAuthPassthrough(backendOrigin: string, log: Logger): OAut
     if (typeof challenge === 'string') headers['www-authenticate'] = rewriteWwwAuthenticate(challenge, protectedResourceMetadataUrl(rewrite.proxyResource));
     // The path only: a query (an authorize request's state, a code) is neither logged nor matched.
     const path = pathOf(req);
-    const kind = path.includes('oauth-protected-resource') ? 'prm' : path.includes('oauth-authorization-server') || path.includes('openid-configuration') ? 'as' : undefined;
+    const kind = path.includes('oauth-protected-resource')
+      ? 'prm'
+      : path.includes('oauth-authorization-server') || path.includes('openid-configuration')
+        ? 'as'
+        : undefined;
     const isJson = String(proxyRes.headers['content-type'] ?? '').includes('json');
     if (!kind || !isJson || proxyRes.statusCode !== 200) {
       res.writeHead(proxyRes.statusCode ?? 502, headers);

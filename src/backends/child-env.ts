@@ -7,10 +7,28 @@
 /** The MCP SDK's DEFAULT_INHERITED_ENV_VARS (client/stdio), per platform. */
 const DEFAULT_INHERITED: Record<'posix' | 'win32', readonly string[]> = {
   posix: ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'],
-  win32: ['APPDATA', 'HOMEDRIVE', 'HOMEPATH', 'LOCALAPPDATA', 'PATH', 'PROCESSOR_ARCHITECTURE', 'SYSTEMDRIVE', 'SYSTEMROOT', 'TEMP', 'USERNAME', 'USERPROFILE', 'PROGRAMFILES'],
+  win32: [
+    'APPDATA',
+    'HOMEDRIVE',
+    'HOMEPATH',
+    'LOCALAPPDATA',
+    'PATH',
+    'PROCESSOR_ARCHITECTURE',
+    'SYSTEMDRIVE',
+    'SYSTEMROOT',
+    'TEMP',
+    'USERNAME',
+    'USERPROFILE',
+    'PROGRAMFILES',
+  ],
 };
 
-export function childEnv(parent: NodeJS.ProcessEnv, configured: Record<string, string>, inheritAll: boolean, platform: NodeJS.Platform = process.platform): Record<string, string> {
+export function childEnv(
+  parent: NodeJS.ProcessEnv,
+  configured: Record<string, string>,
+  inheritAll: boolean,
+  platform: NodeJS.Platform = process.platform,
+): Record<string, string> {
   const env: Record<string, string> = {};
   if (inheritAll) {
     for (const [k, v] of Object.entries(parent)) if (v !== undefined) env[k] = v;

@@ -21,10 +21,15 @@ export function backendHttpError(status: number, what: string, body: string, www
   const detail = detailOf(`${what} → HTTP ${status}`, body);
   if (status === 401 || status === 403) {
     // Never relayed as 401/403: clients would start an OAuth flow against a proxy that has none.
-    return new ProxyError('ERR_BACKEND_AUTH', 'backend_auth_failed', `the backend refused the request with HTTP ${status}: it needs credentials the proxy does not hold (set backend headers, or auth.mode: passthrough if it runs its own OAuth)`, {
-      upstream: { status, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) },
-      detail,
-    });
+    return new ProxyError(
+      'ERR_BACKEND_AUTH',
+      'backend_auth_failed',
+      `the backend refused the request with HTTP ${status}: it needs credentials the proxy does not hold (set backend headers, or auth.mode: passthrough if it runs its own OAuth)`,
+      {
+        upstream: { status, ...(wwwAuthenticate ? { wwwAuthenticate } : {}) },
+        detail,
+      },
+    );
   }
   if (status === 404 || status === 410) {
     return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_not_found', `the backend answered HTTP ${status}`, { detail });

@@ -43,7 +43,9 @@ export async function launchBackend(opts: LaunchOptions): Promise<LaunchedBacken
     });
   });
   const spawnError = new Promise<never>((_, reject) => {
-    child.once('error', (e) => reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_launch_failed', `cannot start backend command "${opts.command}": ${e.message}`)));
+    child.once('error', (e) =>
+      reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_launch_failed', `cannot start backend command "${opts.command}": ${e.message}`)),
+    );
   });
   spawnError.catch(() => undefined);
   const handle: LaunchedBackend = {
@@ -61,9 +63,19 @@ export async function launchBackend(opts: LaunchOptions): Promise<LaunchedBacken
   const host = opts.url.hostname.replace(/^\[|\]$/g, '');
   try {
     for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-      if (exited) throw new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_exited_at_start', `backend command "${opts.command}" exited before it accepted connections on ${opts.url.host}`);
+      if (exited)
+        throw new ProxyError(
+          'ERR_BACKEND_UNAVAILABLE',
+          'backend_exited_at_start',
+          `backend command "${opts.command}" exited before it accepted connections on ${opts.url.host}`,
+        );
       if (await Promise.race([canConnect(host, port), spawnError])) break;
-      if (Date.now() > deadline) throw new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_startup_timeout', `backend command "${opts.command}" did not accept connections on ${opts.url.host} within ${opts.startupTimeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new ProxyError(
+          'ERR_BACKEND_TIMEOUT',
+          'backend_startup_timeout',
+          `backend command "${opts.command}" did not accept connections on ${opts.url.host} within ${opts.startupTimeoutMs} ms`,
+        );
       await sleep(delay);
     }
   } catch (e) {

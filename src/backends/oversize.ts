@@ -45,10 +45,15 @@ export function responseTailId(tail: string): JsonRpcId | undefined {
 
 export function messageTooLarge(maxBytes: number, size: number | undefined): ProxyError {
   const seen = size === undefined ? 'never ended' : `had ${size} bytes`;
-  return new ProxyError('ERR_BACKEND_MESSAGE_TOO_LARGE', 'backend_message_too_large', `the backend's answer is larger than limits.maxMessageBytes (${maxBytes} bytes); it was dropped`, {
-    limit: 'maxMessageBytes',
-    detail: `the dropped message ${seen}`,
-  });
+  return new ProxyError(
+    'ERR_BACKEND_MESSAGE_TOO_LARGE',
+    'backend_message_too_large',
+    `the backend's answer is larger than limits.maxMessageBytes (${maxBytes} bytes); it was dropped`,
+    {
+      limit: 'maxMessageBytes',
+      detail: `the dropped message ${seen}`,
+    },
+  );
 }
 
 /**
@@ -113,7 +118,10 @@ export function oversizeCallbacks(o: OversizeOptions): OversizeCallbacks {
     onOversizeEnd: (tail, size) => {
       if (tracker.ended(tail)) return;
       o.limitHit('maxMessageBytes');
-      o.log.warn({ reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: size }, 'dropped a backend message larger than limits.maxMessageBytes that answers no request');
+      o.log.warn(
+        { reason: 'backend_message_too_large', limit: 'maxMessageBytes', bytes: size },
+        'dropped a backend message larger than limits.maxMessageBytes that answers no request',
+      );
     },
   };
 }

@@ -19,7 +19,9 @@ export function redirectTarget(res: BackendResponse, from: URL, origin: string, 
   res.body.resume();
   const next = new URL(location, from);
   if (next.origin !== origin) {
-    throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', { detail: `${safeUrl(from)} → ${safeUrl(next)}` });
+    throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_redirect_other_origin', 'the backend redirected a POST to another origin; not followed', {
+      detail: `${safeUrl(from)} → ${safeUrl(next)}`,
+    });
   }
   return next;
 }

@@ -52,6 +52,9 @@ export type CliCommand =
 
 const DOCTOR_TIMEOUT_MS = 5000;
 
+type Section = Record<string, unknown>;
+type RawOverlay = Record<string, unknown> & { listen: Section; sessions: Section; limits: Section; log: Section };
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -94,11 +97,15 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
 
   const configFile = values.config ?? (values.backend ? undefined : defaultConfigFile);
   const base: ConfigInput = configFile ? ((await import('../config/load.js')).loadConfigFile(configFile, env) as unknown as ConfigInput) : { routes: [] };
-  const raw = structuredClone(base) as Record<string, any>;
-  raw.listen = { ...raw.listen };
-  raw.sessions = { ...raw.sessions };
-  raw.limits = { ...raw.limits };
-  raw.log = { ...raw.log };
+  const cloned = structuredClone(base) as Record<string, unknown>;
+  // Flags overlay the file's sections; every section is copied so the overlay never edits the loaded file.
+  const raw: RawOverlay = {
+    ...cloned,
+    listen: { ...(cloned.listen as Section) },
+    sessions: { ...(cloned.sessions as Section) },
+    limits: { ...(cloned.limits as Section) },
+    log: { ...(cloned.log as Section) },
+  };
   if (values.backend !== undefined) {
     const headers: Record<string, string> = {};
     for (const h of values.header ?? []) {
@@ -114,14 +121,20 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
   }
   if (values.host !== undefined) raw.listen.host = values.host;
   if (values['public-url'] !== undefined) raw.listen.publicUrl = values['public-url'];
-  if (values['allowed-host']) raw.listen.allowedHosts = [...(raw.listen.allowedHosts ?? []), ...values['allowed-host']];
-  if (values['allowed-origin']) raw.listen.allowedOrigins = [...(raw.listen.allowedOrigins ?? []), ...values['allowed-origin']];
+  if (values['allowed-host']) raw.listen.allowedHosts = [...((raw.listen.allowedHosts as string[] | undefined) ?? []), ...values['allowed-host']];
+  if (values['allowed-origin']) raw.listen.allowedOrigins = [...((raw.listen.allowedOrigins as string[] | undefined) ?? []), ...values['allowed-origin']];
   if (values['idle-timeout'] !== undefined) raw.sessions.idleTimeout = values['idle-timeout'];
   if (values['max-body'] !== undefined) raw.limits.maxBodyBytes = values['max-body'];
   if (values['log-level'] !== undefined) raw.log.level = values['log-level'];
   if (values['log-format'] !== undefined) raw.log.format = values['log-format'];
 
-  const flagFor: Record<string, string> = { listen: '--host/--port', sessions: '--idle-timeout', limits: '--max-body', log: '--log-level/--log-format', routes: '--backend' };
+  const flagFor: Record<string, string> = {
+    listen: '--host/--port',
+    sessions: '--idle-timeout',
+    limits: '--max-body',
+    log: '--log-level/--log-format',
+    routes: '--backend',
+  };
   const config = validateConfig(raw, (p) => {
     const where = configFile ?? 'command line';
     return `${where} (${flagFor[String(p[0])] ?? p.join('.')})`;
@@ -133,7 +146,12 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
 function parseDoctor(argv: string[]): CliCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, strict: true, allowPositionals: true, options: { json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (e) {
     throw new UsageError(`doctor: ${(e as Error).message.split('\n')[0]} (see --help)`);
   }
@@ -141,9 +159,11 @@ function parseDoctor(argv: string[]): CliCommand {
   if (values.help) return { kind: 'help' };
   if (positionals.length !== 1) throw new UsageError('doctor expects one URL, e.g. mcp-frontdoor doctor http://127.0.0.1:9121/sse');
   const url = positionals[0]!;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) throw new UsageError(`doctor expects an http:// or https:// URL, got ${JSON.stringify(url)}`);
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol))
+    throw new UsageError(`doctor expects an http:// or https:// URL, got ${JSON.stringify(url)}`);
   const timeoutMs = values.timeout === undefined ? DOCTOR_TIMEOUT_MS : parseDurationMs(values.timeout);
-  if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > 600_000) throw new UsageError(`--timeout expects milliseconds (or 5s, 1m) up to 10m, got ${JSON.stringify(values.timeout)}`);
+  if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > 600_000)
+    throw new UsageError(`--timeout expects milliseconds (or 5s, 1m) up to 10m, got ${JSON.stringify(values.timeout)}`);
   return { kind: 'doctor', url, json: values.json ?? false, timeoutMs };
 }
 
@@ -152,7 +172,12 @@ export { ConfigError };
 function parseConfigCommand(kind: 'check' | 'print-config', argv: string[], defaultConfigFile: string): CliCommand {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { config: { type: 'string' }, 'show-secrets': { type: 'boolean' } } }));
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { config: { type: 'string' }, 'show-secrets': { type: 'boolean' } },
+    }));
   } catch (e) {
     throw new UsageError(`${kind}: ${(e as Error).message.split('\n')[0]} (usage: mcp-frontdoor ${kind} --config FILE)`);
   }

@@ -12,7 +12,8 @@ export async function runCheck(file: string): Promise<number> {
     const config = loadConfigFile(file);
     process.stdout.write(`${file}: ok, ${config.routes.length} route${config.routes.length === 1 ? '' : 's'}\n`);
     for (const r of config.routes) {
-      const target = r.backend.transport === 'stdio' ? `${r.backend.command} ${r.backend.args.map(redactUrl).join(' ')}`.trim() : redactUrl(r.backend.url ?? '');
+      const target =
+        r.backend.transport === 'stdio' ? `${r.backend.command} ${r.backend.args.map(redactUrl).join(' ')}`.trim() : redactUrl(r.backend.url ?? '');
       process.stdout.write(`  ${r.path === '/' ? '/mcp' : `${r.path}/mcp`} → ${r.backend.transport} ${target} (${r.backend.share})\n`);
     }
     return 0;

@@ -131,7 +131,10 @@ export class Cluster {
           await this.presence.register();
           const { restored, lost } = await this.records.restore();
           this.reassertPending = false;
-          this.opts.log.info({ reason: 'records_restored', replica: this.replicaId, restored, lost }, 'registered again and re-wrote the records of our sessions');
+          this.opts.log.info(
+            { reason: 'records_restored', replica: this.replicaId, restored, lost },
+            'registered again and re-wrote the records of our sessions',
+          );
         } catch (e) {
           this.reassertPending = true;
           this.opts.log.debug({ reason: 'records_restore_failed', err: (e as Error).message }, 'could not re-write our session records yet');
@@ -203,7 +206,11 @@ export class Cluster {
         // Refused: the owner has just died. Wait (bounded) for its registration to lapse, then claim.
         this.opts.log.info({ reason: 'owner_unreachable', owner: owner.id, sessionId }, 'the replica holding the session refused the connection');
         if (!(await this.waitForDeath(owner.id))) {
-          return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unreachable', `the replica holding this session (${owner.id}) is unreachable`), sessionId);
+          return this.fail(
+            res,
+            new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unreachable', `the replica holding this session (${owner.id}) is unreachable`),
+            sessionId,
+          );
         }
         continue;
       }
@@ -212,14 +219,23 @@ export class Cluster {
         await this.opts.store.deleteSession(sessionId, record.owner).catch(() => undefined);
         return 'local';
       }
-      if (this.opts.draining()) return this.fail(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }), sessionId);
+      if (this.opts.draining())
+        return this.fail(
+          res,
+          new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }),
+          sessionId,
+        );
       const claim = await this.opts.store.claimSession(sessionId, record.owner, this.replicaId, this.opts.recordTtlMs);
       if (claim === 'missing') return 'local';
       if (claim !== 'claimed') continue; // someone else won (or the owner came back): look again
       await this.resume(record, route);
       return 'local';
     }
-    return this.fail(res, new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unresolved', 'the replica holding this session could not be determined; retry'), sessionId);
+    return this.fail(
+      res,
+      new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unresolved', 'the replica holding this session could not be determined; retry'),
+      sessionId,
+    );
   }
 
   private resume(record: SessionRecord, route: ClusterRoute): Promise<Session | undefined> {
@@ -229,7 +245,10 @@ export class Cluster {
         await session.resume(record.initialize ?? {});
         this.opts.sessions.add(session);
         this.opts.metrics.inc('frontdoor_sessions_claimed_total', { route: route.prefix });
-        session.log.info({ reason: 'session_taken_over', from: record.owner, protocolVersion: session.protocolVersion }, 'took over a session of a dead replica; initialize replayed');
+        session.log.info(
+          { reason: 'session_taken_over', from: record.owner, protocolVersion: session.protocolVersion },
+          'took over a session of a dead replica; initialize replayed',
+        );
         return session;
       } catch (e) {
         session.log.warn({ reason: 'takeover_failed', err: (e as Error).message }, 'could not re-create the session taken over');

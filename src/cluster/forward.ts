@@ -76,7 +76,14 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
       }
       // The owner failed with our request in flight: that request fails, the session does not.
       if (!res.headersSent) {
-        replyError(res, new ProxyError('ERR_BACKEND_DISCONNECTED', 'owner_replica_failed', `the replica holding this session failed while the request was in flight (${err.message})`));
+        replyError(
+          res,
+          new ProxyError(
+            'ERR_BACKEND_DISCONNECTED',
+            'owner_replica_failed',
+            `the replica holding this session failed while the request was in flight (${err.message})`,
+          ),
+        );
       } else res.destroy();
       settle('done');
     });

@@ -48,7 +48,9 @@ export class OwnedRecords {
     this.where.set(session.id, { face, route });
     const put = this.opts.store.putSession(this.record(session, face, route), this.opts.ttlMs);
     if (face === 'streamable-http') return put;
-    put.catch((e: unknown) => session.log.debug({ reason: 'store_unavailable', err: (e as Error).message }, 'could not add the handshake to the legacy session record'));
+    put.catch((e: unknown) =>
+      session.log.debug({ reason: 'store_unavailable', err: (e as Error).message }, 'could not add the handshake to the legacy session record'),
+    );
   }
 
   /** A legacy stream is about to announce this id: its record comes first (rejects when it cannot). */

@@ -33,10 +33,14 @@ export function parseConfigText(text: string, file: string, env: NodeJS.ProcessE
     issues.push(`${at(node.range?.[0])}: environment variable ${name} is not set (use \${${name}:-default} for a default)`);
   });
   const raw = (doc.toJS() ?? {}) as unknown;
-  return validateConfig(raw, (path, keys) => {
-    const node = keys ? keyNode(doc.contents as YamlNode | null, path, keys[0]!) : nodeAt(doc.contents as YamlNode | null, path);
-    return at(node?.range?.[0]);
-  }, issues);
+  return validateConfig(
+    raw,
+    (path, keys) => {
+      const node = keys ? keyNode(doc.contents as YamlNode | null, path, keys[0]!) : nodeAt(doc.contents as YamlNode | null, path);
+      return at(node?.range?.[0]);
+    },
+    issues,
+  );
 }
 
 function interpolateNode(node: YamlNode | null, env: NodeJS.ProcessEnv, missing: (name: string, node: YamlNode) => void): void {

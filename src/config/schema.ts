@@ -74,12 +74,14 @@ export const backendSchema = z
       .boolean()
       .default(false)
       .describe(
-        'stdio and launched commands: pass the proxy\'s whole environment to the child. By default a child gets only HOME, LOGNAME, PATH, SHELL, TERM and USER (what the MCP SDKs pass) plus `env`, so the proxy\'s secrets stay out of it',
+        "stdio and launched commands: pass the proxy's whole environment to the child. By default a child gets only HOME, LOGNAME, PATH, SHELL, TERM and USER (what the MCP SDKs pass) plus `env`, so the proxy's secrets stay out of it",
       ),
     share: z
       .enum(SHARE_MODES)
       .default('per-session')
-      .describe('per-session: each client session gets its own backend process or connection (isolation); shared: all sessions of the route share one (ids rewritten per session)'),
+      .describe(
+        'per-session: each client session gets its own backend process or connection (isolation); shared: all sessions of the route share one (ids rewritten per session)',
+      ),
     timeouts: z
       .object({
         connect: duration('10s').describe('how long opening a backend channel (and, for sse, receiving its endpoint event) may take'),
@@ -146,7 +148,11 @@ export const routeSchema = z
   .strict()
   .superRefine((r, ctx) => {
     if (r.auth.mode === 'passthrough' && r.backend.transport === 'stdio') {
-      ctx.addIssue({ code: 'custom', path: ['auth', 'mode'], message: 'auth passthrough needs an HTTP backend (sse or streamable-http); a stdio server has no OAuth endpoints' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['auth', 'mode'],
+        message: 'auth passthrough needs an HTTP backend (sse or streamable-http); a stdio server has no OAuth endpoints',
+      });
     }
   });
 
@@ -164,9 +170,7 @@ export const configSchema = z
         allowedHosts: z.array(z.string()).default([]).describe('extra Host header values accepted (DNS rebinding protection)'),
         allowedOrigins: z.array(z.string()).default([]).describe('extra Origin values accepted, e.g. https://app.example.com'),
         trustProxy: z
-          .array(
-            z.string().refine((v) => isTrustProxyEntry(v), 'expected loopback, an IP address or a CIDR block such as 10.0.0.0/8'),
-          )
+          .array(z.string().refine((v) => isTrustProxyEntry(v), 'expected loopback, an IP address or a CIDR block such as 10.0.0.0/8'))
           .default(['loopback'])
           .describe('peers whose X-Forwarded-For/-Proto/-Host/-Prefix headers are believed: loopback, IP addresses or CIDR blocks ([] trusts none)'),
       })
@@ -175,17 +179,32 @@ export const configSchema = z
     limits: z
       .object({
         maxBodyBytes: size('4mb').describe('largest POST body accepted (413 above; refused before reading when Content-Length says so)'),
-        maxBufferedBodyBytes: size('64mb').describe('request bodies being received at once, over every client (503 above): stalled uploads cannot exhaust memory'),
-        headersTimeout: duration('20s').describe('time a client has to send a request\'s headers (408 after)'),
+        maxBufferedBodyBytes: size('64mb').describe(
+          'request bodies being received at once, over every client (503 above): stalled uploads cannot exhaust memory',
+        ),
+        headersTimeout: duration('20s').describe("time a client has to send a request's headers (408 after)"),
         bodyTimeout: duration('30s').describe('time a client has to send a whole request body (408 after)'),
         keepAliveTimeout: duration('5s').describe('an idle keep-alive connection is closed after this long (SSE responses are not idle)'),
-        streamBufferBytes: size('4mb').describe('bytes queued for one client stream that is not reading; past it the stream is ended (the client resumes with Last-Event-ID) and, per-session, the backend is paused meanwhile'),
-        streamStallTimeout: duration('10s').describe('how long a client stream may stay over streamBufferBytes, its per-session backend paused, before it is ended'),
-        maxMessageBytes: size('16mb').describe('largest single backend message (SSE event, stdio line, POST answer); a larger one fails only the request it answers'),
+        streamBufferBytes: size('4mb').describe(
+          'bytes queued for one client stream that is not reading; past it the stream is ended (the client resumes with Last-Event-ID) and, per-session, the backend is paused meanwhile',
+        ),
+        streamStallTimeout: duration('10s').describe(
+          'how long a client stream may stay over streamBufferBytes, its per-session backend paused, before it is ended',
+        ),
+        maxMessageBytes: size('16mb').describe(
+          'largest single backend message (SSE event, stdio line, POST answer); a larger one fails only the request it answers',
+        ),
         maxJsonDepth: z.number().int().min(8).max(1000).default(100).describe('deepest JSON nesting accepted in a message (400 above)'),
-        maxSessions: z.number().int().positive().default(10000).describe('live sessions at once (503 above); lowered at start-up when the open-file limit (ulimit -n) cannot hold them'),
+        maxSessions: z
+          .number()
+          .int()
+          .positive()
+          .default(10000)
+          .describe('live sessions at once (503 above); lowered at start-up when the open-file limit (ulimit -n) cannot hold them'),
         maxSessionsPerClient: z.number().int().positive().default(1000).describe('live sessions per client address (503 above)'),
-        requestTimeout: duration('10m').describe('time the backend has to answer a request; each progress notification restarts it. Then the client gets an error and the backend notifications/cancelled'),
+        requestTimeout: duration('10m').describe(
+          'time the backend has to answer a request; each progress notification restarts it. Then the client gets an error and the backend notifications/cancelled',
+        ),
       })
       .strict()
       .prefault({}),
@@ -216,14 +235,18 @@ export const configSchema = z
       .string()
       .default('memory')
       .refine((v) => v === 'memory' || /^rediss?:\/\/\S+$/.test(v), 'expected memory or a redis:// URL')
-      .describe('where sessions live: memory (one process, the default) or a redis://host:6379 URL shared by every replica (scale-out); FRONTDOOR_STORE overrides it'),
+      .describe(
+        'where sessions live: memory (one process, the default) or a redis://host:6379 URL shared by every replica (scale-out); FRONTDOOR_STORE overrides it',
+      ),
     cluster: z
       .object({
         advertise: httpUrl.optional().describe('the internal base URL other replicas forward to (default: the listen address and port)'),
         heartbeat: duration('1s').describe('how often a replica renews its registration in the store'),
         replicaTtl: duration('3s').describe('a replica that missed heartbeats this long is dead; its sessions are taken over'),
         drainTimeout: duration('10s').describe('on SIGTERM, how long in-flight requests may take to finish before the process leaves (with any store)'),
-        storeTimeout: duration('2s').describe('deadline of every operation on the shared store; an unreachable store makes the replica unready and new sessions get 503'),
+        storeTimeout: duration('2s').describe(
+          'deadline of every operation on the shared store; an unreachable store makes the replica unready and new sessions get 503',
+        ),
       })
       .strict()
       .prefault({})

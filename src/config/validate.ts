@@ -13,11 +13,7 @@ export class ConfigError extends Error {
 }
 
 /** Validates an already-built object (CLI flags use this too); `where` renders a location. */
-export function validateConfig(
-  raw: unknown,
-  where: (path: PropertyKey[], keys?: string[]) => string,
-  earlier: string[] = [],
-): Config {
+export function validateConfig(raw: unknown, where: (path: PropertyKey[], keys?: string[]) => string, earlier: string[] = []): Config {
   const parsed = configSchema.safeParse(raw as ConfigInput, { reportInput: true });
   const issues = [...earlier];
   if (!parsed.success) {
@@ -28,7 +24,9 @@ export function validateConfig(
         for (const key of issue.keys) {
           const hint = didYouMean(key, known);
           const prefix = issue.path.length ? `${issue.path.join('.')}: ` : '';
-          issues.push(`${where(issue.path, [key])}: ${prefix}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : known.length ? ` (allowed: ${known.join(', ')})` : ''}`);
+          issues.push(
+            `${where(issue.path, [key])}: ${prefix}unknown key "${key}"${hint ? ` (did you mean "${hint}"?)` : known.length ? ` (allowed: ${known.join(', ')})` : ''}`,
+          );
         }
       } else issues.push(`${where(issue.path)}: ${describeIssue(issue)}`);
     }
@@ -41,10 +39,10 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   const path = issue.path.join('.');
   const prefix = path ? `${path}: ` : '';
   if (issue.code === 'invalid_type') return `${prefix}expected ${issue.expected}, got ${describeInput(issue.input)}`;
-  if (issue.code === 'invalid_value' && 'values' in issue) return `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(issue.input)}`;
+  if (issue.code === 'invalid_value' && 'values' in issue)
+    return `${prefix}expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeInput(issue.input)}`;
   return `${prefix}${issue.message}`;
 }
-
 
 function describeInput(input: unknown): string {
   if (input === undefined) return 'nothing';
@@ -61,5 +59,8 @@ function sortByPosition(issues: string[]): string[] {
     const m = /:(\d+):(\d+): /.exec(s);
     return m ? Number(m[1]) * 1e6 + Number(m[2]) : Number.MAX_SAFE_INTEGER;
   };
-  return issues.map((s, i) => ({ s, i, p: pos(s) })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.s);
+  return issues
+    .map((s, i) => ({ s, i, p: pos(s) }))
+    .sort((a, b) => a.p - b.p || a.i - b.i)
+    .map((x) => x.s);
 }

@@ -12,11 +12,16 @@ const streams = new Map<string, ServerResponse>();
 
 const TOOLS = [
   { name: 'echo', description: 'Returns the text it is given', inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
-  { name: 'add', description: 'Adds two numbers', inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
+  {
+    name: 'add',
+    description: 'Adds two numbers',
+    inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] },
+  },
   { name: 'time', description: 'The server clock, ISO 8601', inputSchema: { type: 'object', properties: {} } },
 ];
 
-type Rpc = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: Record<string, any> };
+type RpcParams = { protocolVersion?: unknown; name?: string; arguments?: Record<string, unknown>; uri?: string };
+type Rpc = { jsonrpc: '2.0'; id?: string | number; method?: string; params?: RpcParams };
 
 function answer(req: Rpc): unknown {
   switch (req.method) {
@@ -34,10 +39,13 @@ function answer(req: Rpc): unknown {
     case 'tools/call': {
       const args = req.params?.arguments ?? {};
       const text =
-        req.params?.name === 'echo' ? String(args.text ?? '')
-        : req.params?.name === 'add' ? String(Number(args.a) + Number(args.b))
-        : req.params?.name === 'time' ? new Date().toISOString()
-        : undefined;
+        req.params?.name === 'echo'
+          ? String(args.text ?? '')
+          : req.params?.name === 'add'
+            ? String(Number(args.a) + Number(args.b))
+            : req.params?.name === 'time'
+              ? new Date().toISOString()
+              : undefined;
       if (text === undefined) throw { code: -32602, message: `unknown tool ${req.params?.name}` };
       return { content: [{ type: 'text', text }] };
     }

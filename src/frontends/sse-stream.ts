@@ -49,4 +49,3 @@ export function startSse(res: ServerResponse, keepAlive: KeepAlive, extraHeaders
   writeStreamHead(res, 200, { ...extraHeaders, ...SSE_HEADERS });
   keepAlive.add(res);
 }
-

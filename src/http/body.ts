@@ -52,7 +52,15 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<stri
     const onError = (e: Error) => fail(new ProxyError('ERR_NOT_JSONRPC', 'body_read_failed', `reading the request body failed: ${e.message}`));
     const onAborted = () => fail(new ProxyError('ERR_NOT_JSONRPC', 'body_aborted', 'the client closed the connection before the end of the body'));
     const timer = setTimeout(
-      () => fail(new ProxyError('ERR_REQUEST_TIMEOUT', 'body_timeout', `Request Timeout: the request body did not arrive within limits.bodyTimeout (${limits.timeoutMs} ms)`, { headers: CLOSE, limit: 'bodyTimeout' })),
+      () =>
+        fail(
+          new ProxyError(
+            'ERR_REQUEST_TIMEOUT',
+            'body_timeout',
+            `Request Timeout: the request body did not arrive within limits.bodyTimeout (${limits.timeoutMs} ms)`,
+            { headers: CLOSE, limit: 'bodyTimeout' },
+          ),
+        ),
       limits.timeoutMs,
     );
     const cleanup = () => {
@@ -73,12 +81,20 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<stri
 }
 
 function tooLarge(maxBytes: number): ProxyError {
-  return new ProxyError('ERR_BODY_TOO_LARGE', 'body_too_large', `the request body is larger than limits.maxBodyBytes (${maxBytes} bytes)`, { headers: CLOSE, limit: 'maxBodyBytes' });
+  return new ProxyError('ERR_BODY_TOO_LARGE', 'body_too_large', `the request body is larger than limits.maxBodyBytes (${maxBytes} bytes)`, {
+    headers: CLOSE,
+    limit: 'maxBodyBytes',
+  });
 }
 
 function overloaded(maxBytes: number): ProxyError {
-  return new ProxyError('ERR_OVERLOADED', 'body_budget_exhausted', `Service Unavailable: request bodies being received exceed limits.maxBufferedBodyBytes (${maxBytes} bytes); retry`, {
-    headers: { ...CLOSE, 'retry-after': '1' },
-    limit: 'maxBufferedBodyBytes',
-  });
+  return new ProxyError(
+    'ERR_OVERLOADED',
+    'body_budget_exhausted',
+    `Service Unavailable: request bodies being received exceed limits.maxBufferedBodyBytes (${maxBytes} bytes); retry`,
+    {
+      headers: { ...CLOSE, 'retry-after': '1' },
+      limit: 'maxBufferedBodyBytes',
+    },
+  );
 }

@@ -15,7 +15,9 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
   }
   let error: ProxyError;
   if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    error = new ProxyError('ERR_REQUEST_TIMEOUT', 'headers_timeout', 'Request Timeout: the request headers did not arrive within limits.headersTimeout', { limit: 'headersTimeout' });
+    error = new ProxyError('ERR_REQUEST_TIMEOUT', 'headers_timeout', 'Request Timeout: the request headers did not arrive within limits.headersTimeout', {
+      limit: 'headersTimeout',
+    });
     // A connection that never sent a byte gets no answer: nothing was asked.
     if (socket.bytesRead === 0) {
       errors.report(error, { silent: true });
@@ -30,6 +32,8 @@ export function handleClientError(err: Error & { code?: string }, socket: Socket
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.status;
   errors.report(error, { parserError: err.code });
   const body = JSON.stringify(error.toJsonRpc(null));
-  socket.end(`HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
   socket.destroySoon();
 }

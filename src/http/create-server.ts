@@ -9,7 +9,13 @@ import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Metrics } from '../observability/metrics.js';
 import { handleClientError } from './client-errors.js';
 
-export function createHttpServer(limits: Limits, caps: SessionCaps, errors: ErrorReporter, metrics: Metrics, onRequest: (req: IncomingMessage, res: ServerResponse) => void): Server {
+export function createHttpServer(
+  limits: Limits,
+  caps: SessionCaps,
+  errors: ErrorReporter,
+  metrics: Metrics,
+  onRequest: (req: IncomingMessage, res: ServerResponse) => void,
+): Server {
   const server = createServer(
     {
       headersTimeout: limits.headersTimeout,

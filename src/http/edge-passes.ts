@@ -14,9 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 function passthroughRouteFor<R extends RouteEndpoint>(path: string, routes: readonly R[]): R | undefined {
   const candidates = routes.filter((r) => r.authPassthrough);
   if (candidates.length <= 1) return candidates[0];
-  return (
-    candidates.find((r) => path.endsWith(r.endpoint) || (r.prefix !== '/' && path.startsWith(`${r.prefix}/`))) ?? candidates[0]
-  );
+  return candidates.find((r) => path.endsWith(r.endpoint) || (r.prefix !== '/' && path.startsWith(`${r.prefix}/`))) ?? candidates[0];
 }
 import type { Metrics } from '../observability/metrics.js';
 
@@ -108,7 +106,10 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       name: 'oauth_probes',
       run: ({ req, res, path }) => {
         const all = opts.routes();
-        const probe = classifyOAuthProbe(path, all.map((r) => r.prefix));
+        const probe = classifyOAuthProbe(
+          path,
+          all.map((r) => r.prefix),
+        );
         if (!probe) return undefined;
         const owner = passthroughRouteFor(path, all);
         if (owner) {
@@ -119,7 +120,12 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
         if (!all.some((r) => r.oauthProbes)) return undefined;
         const cors = { 'access-control-allow-origin': '*' };
         if (req.method === 'OPTIONS') {
-          return { kind: 'empty', reason: 'oauth_probe_answered', status: 204, headers: { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS } };
+          return {
+            kind: 'empty',
+            reason: 'oauth_probe_answered',
+            status: 204,
+            headers: { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS },
+          };
         }
         opts.onOAuthProbe(path);
         return { kind: 'json', reason: 'oauth_probe_answered', status: 404, body: oauthProbeBody(probe), headers: { ...cors, 'cache-control': 'no-store' } };
@@ -139,10 +145,17 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
         const carriesSession = query.hasSession || sessionIdOf(req, 'messages') !== undefined;
         const match = matchPath(opts.routes(), query) ?? (carriesSession ? matchPath(opts.drainingRoutes(), query) : undefined);
         if (!match) {
-          const endpoints = opts.routes().map((r) => r.endpoint).join(', ');
+          const endpoints = opts
+            .routes()
+            .map((r) => r.endpoint)
+            .join(', ');
           return {
             kind: 'error',
-            error: new ProxyError('ERR_ROUTE_NOT_FOUND', 'route_not_found', `Not Found: no MCP endpoint at ${ctx.path}; the MCP endpoint${endpoints.includes(',') ? 's are' : ' is'} ${endpoints}`),
+            error: new ProxyError(
+              'ERR_ROUTE_NOT_FOUND',
+              'route_not_found',
+              `Not Found: no MCP endpoint at ${ctx.path}; the MCP endpoint${endpoints.includes(',') ? 's are' : ' is'} ${endpoints}`,
+            ),
           };
         }
         ctx.route = match.route;

@@ -67,7 +67,7 @@ export function createPublicAddress(opts: { publicUrl: string | undefined; liste
       const peer = plainAddress(req.socket.remoteAddress ?? 'unknown');
       if (!trusted(req)) return peer;
       const header = req.headers['x-forwarded-for'];
-      const hops = (Array.isArray(header) ? header.join(',') : header ?? '').split(',').map((h) => plainAddress(h.trim()));
+      const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => plainAddress(h.trim()));
       // Walk from the nearest hop back: the first address no trusted proxy vouches for is the client.
       let client = peer;
       for (let i = hops.length - 1; i >= 0; i--) {

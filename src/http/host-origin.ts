@@ -31,16 +31,25 @@ export function hostName(hostHeader: string): string {
 export function checkHost(host: string | undefined, policy: HostOriginPolicy): ProxyError | undefined {
   if (!policy.loopback && policy.allowedHosts.length === 0) return undefined;
   const name = host === undefined ? '' : hostName(host);
-  const ok = (policy.loopback && isLoopbackAddress(name)) || policy.allowedHosts.some((h) => h.toLowerCase() === name || h.toLowerCase() === host?.toLowerCase());
+  const ok =
+    (policy.loopback && isLoopbackAddress(name)) || policy.allowedHosts.some((h) => h.toLowerCase() === name || h.toLowerCase() === host?.toLowerCase());
   if (ok) return undefined;
-  return new ProxyError('ERR_HOST_REJECTED', 'host_rejected', `the Host header ${JSON.stringify((host ?? '').slice(0, 100))} is not allowed; add it to listen.allowedHosts`);
+  return new ProxyError(
+    'ERR_HOST_REJECTED',
+    'host_rejected',
+    `the Host header ${JSON.stringify((host ?? '').slice(0, 100))} is not allowed; add it to listen.allowedHosts`,
+  );
 }
 
 /** Origin check: a present Origin must be one of ours (browsers send it on every POST and cross-origin request). */
 export function checkOrigin(origin: string | undefined, policy: HostOriginPolicy): ProxyError | undefined {
   if (origin === undefined) return undefined; // CLI clients send no Origin
   if (isOriginAllowed(origin, policy)) return undefined;
-  return new ProxyError('ERR_ORIGIN_REJECTED', 'origin_rejected', `the Origin ${JSON.stringify(origin.slice(0, 100))} is not allowed; add it to listen.allowedOrigins`);
+  return new ProxyError(
+    'ERR_ORIGIN_REJECTED',
+    'origin_rejected',
+    `the Origin ${JSON.stringify(origin.slice(0, 100))} is not allowed; add it to listen.allowedOrigins`,
+  );
 }
 
 /**

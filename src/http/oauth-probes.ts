@@ -31,5 +31,7 @@ export function classifyOAuthProbe(path: string, prefixes: readonly string[]): O
 
 export function oauthProbeBody(probe: OAuthProbe): { error: string; error_description: string } {
   // RFC 6749 §5.2 error shape for the endpoints, so clients print the description.
-  return probe.kind === 'metadata' ? { error: 'not_found', error_description: NO_AUTH_DESCRIPTION } : { error: 'invalid_request', error_description: NO_AUTH_DESCRIPTION };
+  return probe.kind === 'metadata'
+    ? { error: 'not_found', error_description: NO_AUTH_DESCRIPTION }
+    : { error: 'invalid_request', error_description: NO_AUTH_DESCRIPTION };
 }

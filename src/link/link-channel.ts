@@ -118,7 +118,11 @@ export class LinkChannel {
     this.handshakes++;
     if (this.opts.sendsInitialized) {
       this.opts.log.info(
-        { reason: this.handshakes > 1 ? 'shared_backend_rehandshaken' : 'shared_backend_initialized', generation: this.handshakes, backend: channel.description },
+        {
+          reason: this.handshakes > 1 ? 'shared_backend_rehandshaken' : 'shared_backend_initialized',
+          generation: this.handshakes,
+          backend: channel.description,
+        },
         'shared backend link initialized; its InitializeResult answers every session',
       );
     }
@@ -166,7 +170,8 @@ export class LinkChannel {
     if (this.state === 'idle') {
       if (!this.params) throw closedError('the session has not been initialized');
       const response = await this.open(this.params);
-      if (response.error) throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+      if (response.error)
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
     } else {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
@@ -218,12 +223,19 @@ export class LinkChannel {
         // A backend that stays down (a stdio server crashing at start, a host gone) is not retried for
         // ever for members an open stream keeps alive: the link ends, clients re-initialize later.
         this.opts.log.warn({ reason: 'backend_unrecoverable', attempts: attempt - 1, lastError: this.lastError?.message }, 'giving up reconnecting');
-        this.opts.giveUp(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_unrecoverable', `the backend stayed unreachable for backend.reconnect.giveUpAfter (${giveUp} ms)`));
+        this.opts.giveUp(
+          new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_unrecoverable', `the backend stayed unreachable for backend.reconnect.giveUpAfter (${giveUp} ms)`),
+        );
         return;
       }
       try {
         const response = await this.connectAndHandshake(this.params ?? {}, 'reconnecting');
-        if (response.error) throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+        if (response.error)
+          throw new ProxyError(
+            'ERR_BACKEND_PROTOCOL',
+            'replayed_initialize_rejected',
+            `the backend rejected the replayed initialize: ${response.error.message}`,
+          );
         await this.opts.renew();
         this.opts.metrics.inc('frontdoor_backend_reconnects_total', { route: this.opts.route });
         this.opts.log.info({ attempt, reason: 'backend_reconnected' }, 'backend channel re-established; initialize replayed');

@@ -1,7 +1,16 @@
 // Where a link puts what its backend sends: an answer to the member that asked (a stray is dropped and
 // counted), a notification to the member(s) it concerns, a server→client request to the one member
 // routing.ts names (or it is refused, counted, and the backend told).
-import { errorResponse, isRequest, isResponse, RPC_METHOD_NOT_FOUND, type JsonRpcId, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '../jsonrpc/message.js';
+import {
+  errorResponse,
+  isRequest,
+  isResponse,
+  RPC_METHOD_NOT_FOUND,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+} from '../jsonrpc/message.js';
 import type { Link } from './link.js';
 import { recipientOf, routeNotification } from './routing.js';
 

@@ -256,7 +256,6 @@ export class Link {
     this.log.info({ reason, ...detail }, `repair: ${reason}`);
   }
 
-
   get deadline(): number {
     return Date.now() + this.opts.requestTimeoutMs;
   }
@@ -264,7 +263,12 @@ export class Link {
   private dropped(cause: ProxyError): void {
     if (this.closed) return;
     this.opts.metrics.inc('frontdoor_backend_drops_total', { route: this.opts.route, reason: cause.reason });
-    const err = new ProxyError('ERR_BACKEND_DISCONNECTED', cause.reason, `the backend connection dropped while this request was in flight (${cause.message})`, cause.detail === undefined ? {} : { detail: cause.detail });
+    const err = new ProxyError(
+      'ERR_BACKEND_DISCONNECTED',
+      cause.reason,
+      `the backend connection dropped while this request was in flight (${cause.message})`,
+      cause.detail === undefined ? {} : { detail: cause.detail },
+    );
     err.route = this.opts.route;
     const lost = this.table.takeLost();
     // One error, one errorId, one log line for every request lost with the channel. While the link

@@ -46,12 +46,18 @@ export class Linker {
     // Streamable HTTP backends say which request a server→client request belongs to; the others do not.
     if (b.transport !== 'streamable-http' && answersServerRequests(member)) {
       this.opts.metrics.inc('frontdoor_private_links_total', { route: this.opts.route });
-      this.opts.log.info({ reason: 'private_link', sessionId: member.label }, 'shared route: this client answers server requests (sampling, elicitation or roots), so it gets a backend link of its own');
+      this.opts.log.info(
+        { reason: 'private_link', sessionId: member.label },
+        'shared route: this client answers server requests (sampling, elicitation or roots), so it gets a backend link of its own',
+      );
       return this.create(false);
     }
     if (this.opts.passCredentials && !this.warnedCredentials) {
       this.warnedCredentials = true;
-      this.opts.log.warn({ reason: 'shared_backend_credentials' }, "auth passthrough on a shared backend: the link's own requests carry one session's credentials");
+      this.opts.log.warn(
+        { reason: 'shared_backend_credentials' },
+        "auth passthrough on a shared backend: the link's own requests carry one session's credentials",
+      );
     }
     clearTimeout(this.linger);
     if (!this.shared || this.shared.closed) this.shared = this.create(true);

@@ -10,7 +10,13 @@ export function ownRequest(table: IdTable, channel: Channel, method: string, par
     let out: JsonRpcRequest | undefined;
     const timer = setTimeout(() => {
       if (out) table.forget(out.id as number);
-      reject(new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_request_timeout', `the backend did not answer ${method} within backend.timeouts.connect (${timeoutMs} ms)`));
+      reject(
+        new ProxyError(
+          'ERR_BACKEND_TIMEOUT',
+          'backend_request_timeout',
+          `the backend did not answer ${method} within backend.timeouts.connect (${timeoutMs} ms)`,
+        ),
+      );
     }, timeoutMs);
     const settle =
       <T>(f: (v: T) => void) =>

@@ -12,11 +12,7 @@ import type { JsonRpcNotification, JsonRpcRequest } from '../jsonrpc/message.js'
 import { capabilitiesOf, type Member } from './member.js';
 
 export type NotificationRoute =
-  | { kind: 'all' }
-  | { kind: 'subscribers'; uri: string }
-  | { kind: 'progress' }
-  | { kind: 'cancelled' }
-  | { kind: 'elicitation'; elicitationId: string };
+  { kind: 'all' } | { kind: 'subscribers'; uri: string } | { kind: 'progress' } | { kind: 'cancelled' } | { kind: 'elicitation'; elicitationId: string };
 
 /**
  * Who a backend notification is for. `list_changed`, logging and anything unknown concern the server

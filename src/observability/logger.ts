@@ -14,7 +14,7 @@ export type LogFormat = 'json' | 'pretty' | 'auto';
 
 export async function createLogger(opts: { level?: string; format?: LogFormat } = {}): Promise<Logger> {
   const envFormat = process.env.FRONTDOOR_LOG_FORMAT as LogFormat | undefined;
-  const format = opts.format && opts.format !== 'auto' ? opts.format : envFormat ?? 'auto';
+  const format = opts.format && opts.format !== 'auto' ? opts.format : (envFormat ?? 'auto');
   const usePretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
   const options = {
     level: opts.level ?? process.env.FRONTDOOR_LOG_LEVEL ?? 'info',

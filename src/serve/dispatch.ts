@@ -45,7 +45,11 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
   /** Scale-out: a session held elsewhere is forwarded to its owner or taken over (cluster.ts). */
   const serveClustered = async (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, kind: EndpointKind): Promise<void> => {
     const cluster = o.cluster();
-    if (!cluster) return refuse(res, new ProxyError('ERR_SHUTTING_DOWN', 'replica_not_ready', 'this replica has not joined the cluster yet; retry', { headers: { 'retry-after': '1' } }));
+    if (!cluster)
+      return refuse(
+        res,
+        new ProxyError('ERR_SHUTTING_DOWN', 'replica_not_ready', 'this replica has not joined the cluster yet; retry', { headers: { 'retry-after': '1' } }),
+      );
     cluster.noteRequest(req);
     if (kind === 'sse' && req.method === 'GET') {
       // The record exists before the endpoint event names the session, so a POST /messages that

@@ -17,14 +17,18 @@ export function createRepairLog(metrics: Metrics, log: Logger): RepairLog {
   return {
     oauthProbe(path) {
       metrics.inc('frontdoor_repairs_total', { route: '', reason: 'oauth_probe_answered' });
-      if (seen.first(`oauth ${path}`)) log.info({ reason: 'oauth_probe_answered', path }, 'repair: answered an OAuth discovery probe with a JSON 404 (no authorization needed)');
+      if (seen.first(`oauth ${path}`))
+        log.info({ reason: 'oauth_probe_answered', path }, 'repair: answered an OAuth discovery probe with a JSON 404 (no authorization needed)');
     },
     pathRepair(route, reason, ctx) {
       metrics.inc('frontdoor_repairs_total', { route: route.prefix, reason });
       // Once per client (session id, else user agent) and reason.
       const who = sessionIdOf(ctx.req) ?? String(ctx.req.headers['user-agent'] ?? 'unknown');
       if (seen.first(`${route.prefix} ${reason} ${who}`)) {
-        log.info({ route: route.prefix, reason, path: ctx.path.slice(0, 200), method: ctx.req.method, userAgent: ctx.req.headers['user-agent']?.slice(0, 200) }, `repair: ${reason}`);
+        log.info(
+          { route: route.prefix, reason, path: ctx.path.slice(0, 200), method: ctx.req.method, userAgent: ctx.req.headers['user-agent']?.slice(0, 200) },
+          `repair: ${reason}`,
+        );
       }
     },
   };

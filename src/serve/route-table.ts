@@ -38,9 +38,14 @@ export class RouteTable {
 
   async reload(next: Config): Promise<ReloadDiff> {
     const diff = diffRoutes(this.current.routes, next.routes);
-    const restartOnly = (['listen', 'limits', 'sessions', 'log', 'store', 'cluster'] as const).filter((k) => JSON.stringify(this.current[k]) !== JSON.stringify(next[k]));
+    const restartOnly = (['listen', 'limits', 'sessions', 'log', 'store', 'cluster'] as const).filter(
+      (k) => JSON.stringify(this.current[k]) !== JSON.stringify(next[k]),
+    );
     if (restartOnly.length > 0) {
-      this.log.warn({ reason: 'reload_needs_restart', sections: restartOnly }, `config sections ${restartOnly.join(', ')} changed: they take effect at the next restart`);
+      this.log.warn(
+        { reason: 'reload_needs_restart', sections: restartOnly },
+        `config sections ${restartOnly.join(', ')} changed: they take effect at the next restart`,
+      );
     }
     const fresh = new Map<string, RouteRuntime>();
     try {

@@ -25,7 +25,12 @@ import {
 
 /** What this log needs of a node-redis v5 client (the store's client fits). */
 export interface RedisStreamsClient {
-  xAdd(key: string, id: string, message: Record<string, string>, options?: { TRIM?: { strategy?: 'MAXLEN' | 'MINID'; strategyModifier?: '=' | '~'; threshold: number } }): Promise<unknown>;
+  xAdd(
+    key: string,
+    id: string,
+    message: Record<string, string>,
+    options?: { TRIM?: { strategy?: 'MAXLEN' | 'MINID'; strategyModifier?: '=' | '~'; threshold: number } },
+  ): Promise<unknown>;
   xTrim(key: string, strategy: 'MAXLEN' | 'MINID', threshold: number | string): Promise<unknown>;
   xRange(key: string, start: string, end: string): Promise<Array<{ id: unknown; message: unknown }>>;
   pExpire(key: string, ms: number): Promise<unknown>;

@@ -47,7 +47,10 @@ export class MemoryEventLog implements EventLog {
   private nextStream = 0;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(limits: Partial<EventLogLimits> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    limits: Partial<EventLogLimits> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.limits = { ...DEFAULT_EVENT_LOG_LIMITS, ...limits };
     const every = Math.max(1000, Math.min(60_000, Math.floor(this.limits.maxAgeMs / 2)));
     this.sweeper = setInterval(() => this.sweep(), every);
@@ -145,7 +148,10 @@ export class MemoryEventLog implements EventLog {
   private prune(log: SessionLog, now: number): void {
     const oldest = now - this.limits.maxAgeMs;
     let drop = 0;
-    while (drop < log.entries.length && (log.entries.length - drop > this.limits.maxEvents || log.bytes > this.limits.maxBytes || log.entries[drop]!.at < oldest)) {
+    while (
+      drop < log.entries.length &&
+      (log.entries.length - drop > this.limits.maxEvents || log.bytes > this.limits.maxBytes || log.entries[drop]!.at < oldest)
+    ) {
       const e = log.entries[drop]!;
       const stream = log.streams.get(e.streamId);
       if (stream) stream.evictedThrough = Math.max(stream.evictedThrough, e.seq);

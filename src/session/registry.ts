@@ -40,10 +40,15 @@ export class SessionRegistry {
     const over = this.admitted >= this.caps.maxSessions ? 'maxSessions' : mine >= this.caps.maxSessionsPerClient ? 'maxSessionsPerClient' : undefined;
     if (over) {
       const bound = over === 'maxSessions' ? this.caps.maxSessions : this.caps.maxSessionsPerClient;
-      return new ProxyError('ERR_TOO_MANY_SESSIONS', over === 'maxSessions' ? 'too_many_sessions' : 'too_many_client_sessions', `Service Unavailable: limits.${over} (${bound}) sessions are open; close sessions or retry later`, {
-        headers: { 'retry-after': '5' },
-        limit: over,
-      });
+      return new ProxyError(
+        'ERR_TOO_MANY_SESSIONS',
+        over === 'maxSessions' ? 'too_many_sessions' : 'too_many_client_sessions',
+        `Service Unavailable: limits.${over} (${bound}) sessions are open; close sessions or retry later`,
+        {
+          headers: { 'retry-after': '5' },
+          limit: over,
+        },
+      );
     }
     this.admitted++;
     this.perClient.set(client, mine + 1);

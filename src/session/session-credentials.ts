@@ -13,11 +13,19 @@ export class SessionCredentials {
   /** Checks one request's credential; undefined when the request may go on. */
   check(authorization: string | undefined): ProxyError | undefined {
     if (authorization === undefined || authorization.trim() === '') {
-      return new ProxyError('ERR_AUTH_REQUIRED', 'credentials_missing', 'Unauthorized: this route passes authorization to its backend; every request must carry an Authorization header');
+      return new ProxyError(
+        'ERR_AUTH_REQUIRED',
+        'credentials_missing',
+        'Unauthorized: this route passes authorization to its backend; every request must carry an Authorization header',
+      );
     }
     const principal = principalOf(authorization);
     if (this.principal !== undefined && principal !== this.principal) {
-      return new ProxyError('ERR_PRINCIPAL_MISMATCH', 'principal_mismatch', 'Forbidden: this session belongs to another principal; initialize a session of your own');
+      return new ProxyError(
+        'ERR_PRINCIPAL_MISMATCH',
+        'principal_mismatch',
+        'Forbidden: this session belongs to another principal; initialize a session of your own',
+      );
     }
     this.principal = principal;
     this.latest = authorization;

@@ -53,7 +53,14 @@ export class Session implements Member {
         const suppressed = this.opts.errors.limiter.take('stream_buffer_full');
         if (suppressed === false) return;
         this.log.warn(
-          { reason: 'stream_buffer_full', limit: 'streamBufferBytes', stream: sink.kind, queuedBytes: queued, backendPaused: paused, ...(suppressed ? { suppressed } : {}) },
+          {
+            reason: 'stream_buffer_full',
+            limit: 'streamBufferBytes',
+            stream: sink.kind,
+            queuedBytes: queued,
+            backendPaused: paused,
+            ...(suppressed ? { suppressed } : {}),
+          },
           'a client stopped reading its stream: ended it (limits.streamBufferBytes); it can resume with Last-Event-ID',
         );
       },
@@ -124,7 +131,8 @@ export class Session implements Member {
   /** Re-creates a session another replica held (it is gone), from its recorded `initialize` params. */
   async resume(params: Record<string, unknown>): Promise<void> {
     const response = await this.start({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
-    if (response.error) throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+    if (response.error)
+      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
     // The client sent `notifications/initialized` long ago, to the replica that is gone.
     await this.link?.ensureInitialized();
   }
@@ -135,9 +143,18 @@ export class Session implements Member {
    */
   async startOnBehalf(protocolVersion: string): Promise<void> {
     this.repair('initialize_synthesized', { protocolVersion, clientInfo: DEFAULT_CLIENT_INFO });
-    const response = await this.start({ jsonrpc: '2.0', id: 'frontdoor-initialize', method: 'initialize', params: { protocolVersion, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO } });
+    const response = await this.start({
+      jsonrpc: '2.0',
+      id: 'frontdoor-initialize',
+      method: 'initialize',
+      params: { protocolVersion, capabilities: {}, clientInfo: DEFAULT_CLIENT_INFO },
+    });
     if (response.error) {
-      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'synthesized_initialize_rejected', `the backend rejected the initialize the proxy sent for this client: ${response.error.message}`);
+      throw new ProxyError(
+        'ERR_BACKEND_PROTOCOL',
+        'synthesized_initialize_rejected',
+        `the backend rejected the initialize the proxy sent for this client: ${response.error.message}`,
+      );
     }
     await this.link?.ensureInitialized();
   }
@@ -164,7 +181,11 @@ export class Session implements Member {
     if (this.startup) await this.startup.catch(() => undefined);
     const link = this.link;
     if (!link || this.state !== 'ready') {
-      const err = new ProxyError('ERR_SESSION_CLOSED', this.closed ? 'session_closed' : 'session_not_started', this.closed ? 'the session was closed' : 'the session has not been initialized');
+      const err = new ProxyError(
+        'ERR_SESSION_CLOSED',
+        this.closed ? 'session_closed' : 'session_not_started',
+        this.closed ? 'the session was closed' : 'the session has not been initialized',
+      );
       for (const m of messages) if (isRequest(m)) sink.respond(err.toJsonRpc(m.id), err);
       return err;
     }

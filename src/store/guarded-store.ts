@@ -31,7 +31,10 @@ export class GuardedStore implements SessionStore {
   ) {
     this.kind = inner.kind;
     opts.metrics.describe('frontdoor_store_up', '1 while the shared session store answers, 0 while it is unreachable');
-    opts.metrics.describe('frontdoor_store_failures_total', 'operations on the shared session store that failed or missed cluster.storeTimeout, and lost connections, by operation');
+    opts.metrics.describe(
+      'frontdoor_store_failures_total',
+      'operations on the shared session store that failed or missed cluster.storeTimeout, and lost connections, by operation',
+    );
     opts.metrics.gauge('frontdoor_store_up', () => (this.up ? 1 : 0));
     inner.onConnectionChange?.((connected, err) => {
       if (connected) return opts.onReconnected();
@@ -52,17 +55,26 @@ export class GuardedStore implements SessionStore {
 
   /** The error a request gets when the store cannot answer it (its cause goes to the log, not the client). */
   unavailable(cause?: unknown): ProxyError {
-    return new ProxyError('ERR_STORE_UNAVAILABLE', 'store_unavailable', `the shared session store is unreachable (cluster.storeTimeout: ${this.opts.timeoutMs} ms); retry`, {
-      cause,
-      headers: { 'retry-after': String(this.retryAfterSeconds) },
-    });
+    return new ProxyError(
+      'ERR_STORE_UNAVAILABLE',
+      'store_unavailable',
+      `the shared session store is unreachable (cluster.storeTimeout: ${this.opts.timeoutMs} ms); retry`,
+      {
+        cause,
+        headers: { 'retry-after': String(this.retryAfterSeconds) },
+      },
+    );
   }
 
   private mark(up: boolean, op: string, err?: unknown): void {
     if (up === this.up) return;
     this.up = up;
     if (up) this.opts.log.info({ reason: 'store_available' }, 'the shared session store answers again');
-    else this.opts.log.warn({ reason: 'store_unavailable', op, err: err instanceof Error ? err.message : undefined }, 'the shared session store is unreachable: the replica is not ready and takes no new session');
+    else
+      this.opts.log.warn(
+        { reason: 'store_unavailable', op, err: err instanceof Error ? err.message : undefined },
+        'the shared session store is unreachable: the replica is not ready and takes no new session',
+      );
   }
 
   private async call<T>(op: string, run: () => Promise<T>): Promise<T> {

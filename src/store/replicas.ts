@@ -47,7 +47,8 @@ export class ReplicaPresence {
     try {
       const existed = await this.opts.store.heartbeat(this.record, this.opts.ttlMs);
       if (this.stopped) return;
-      if (!existed) this.opts.log.warn({ reason: 'presence_lapsed', replica: this.id }, 'our registration had expired: other replicas may have taken over our sessions');
+      if (!existed)
+        this.opts.log.warn({ reason: 'presence_lapsed', replica: this.id }, 'our registration had expired: other replicas may have taken over our sessions');
       this.opts.onBeat(existed);
     } catch (e) {
       // The store logs when it becomes unreachable; one line per failed beat would flood the log.
@@ -60,6 +61,8 @@ export class ReplicaPresence {
     this.stopped = true;
     clearInterval(this.timer);
     await this.beating;
-    await this.opts.store.deregister(this.id).catch((e: unknown) => this.opts.log.warn({ reason: 'deregister_failed', err: (e as Error).message }, 'could not deregister'));
+    await this.opts.store
+      .deregister(this.id)
+      .catch((e: unknown) => this.opts.log.warn({ reason: 'deregister_failed', err: (e as Error).message }, 'could not deregister'));
   }
 }

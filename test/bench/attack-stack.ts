@@ -34,7 +34,11 @@ export interface Stack {
 }
 
 /** Starts fixture + proxy (`--backend <fixture>` plus `flags`), runs `fn`, stops both. */
-export async function withStack<T>(flags: string[], fn: (s: Stack) => Promise<T>, opts: { openFiles?: number; backendUrl?: (fixtureUrl: string) => string } = {}): Promise<T> {
+export async function withStack<T>(
+  flags: string[],
+  fn: (s: Stack) => Promise<T>,
+  opts: { openFiles?: number; backendUrl?: (fixtureUrl: string) => string } = {},
+): Promise<T> {
   const fixture = await startFixture('hostile-sse-server');
   try {
     const backend = opts.backendUrl ? opts.backendUrl(fixture.url) : fixture.url;

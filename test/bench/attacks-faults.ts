@@ -15,7 +15,12 @@ export const neverAnswered: Attack = {
       const gone = new AbortController();
       const pending = fetch(proxy.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sid, 'mcp-protocol-version': '2025-06-18' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sid,
+          'mcp-protocol-version': '2025-06-18',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'hang', arguments: {} } }),
         signal: gone.signal,
       })
@@ -72,7 +77,13 @@ export const htmlError: Attack = {
       const r = await callTool(proxy.url, sid, 1, 'html_error', {});
       const wire = JSON.stringify(r.response?.error ?? r.messages);
       const leaks = [wire.includes('<html') ? 'the HTML' : '', wire.includes('internal.example') ? 'the internal URL' : ''].filter(Boolean).join(' and ');
-      return [{ attack: 'backend answers 500 with an HTML page naming an internal URL', measured: 'what the client sees', figure: `HTTP ${r.status}; client sees ${leaks || 'neither HTML nor URL'}: "${String(r.response?.error?.message ?? '').slice(0, 140)}"` }];
+      return [
+        {
+          attack: 'backend answers 500 with an HTML page naming an internal URL',
+          measured: 'what the client sees',
+          figure: `HTTP ${r.status}; client sees ${leaks || 'neither HTML nor URL'}: "${String(r.response?.error?.message ?? '').slice(0, 140)}"`,
+        },
+      ];
     }),
 };
 
@@ -82,7 +93,12 @@ export const postAnswer: Attack = {
     withStack([], async ({ proxy }) => {
       const sid = await rawSession(proxy.url);
       const r = await callTool(proxy.url, sid, 1, 'post_answer', { bytes: 2_000_000 }, { timeoutMs: 15_000 }).catch((e: Error) => e);
-      const figure = r instanceof Error ? `no answer within 15 s (${r.name})` : r.response?.error ? `error ${r.response.error.data?.code}` : `${resultText(r.response).length === 2_000_000 ? 'intact' : 'damaged'}: ${resultText(r.response).length} chars`;
+      const figure =
+        r instanceof Error
+          ? `no answer within 15 s (${r.name})`
+          : r.response?.error
+            ? `error ${r.response.error.data?.code}`
+            : `${resultText(r.response).length === 2_000_000 ? 'intact' : 'damaged'}: ${resultText(r.response).length} chars`;
       return [{ attack: 'backend answers a 2 MB result in the POST body', measured: 'does the client get it intact?', figure }];
     }),
 };
@@ -92,11 +108,20 @@ export const sigtermDrain: Attack = {
   run: () =>
     withStack([], async ({ proxy, fixture }) => {
       const sid = await rawSession(proxy.url);
-      const call = rpc(proxy.url, sid, 1, 'tools/call', { name: 'slow_progress', arguments: { ms: 2000, every: 5000 } }, { timeoutMs: 20_000 }).catch((e: Error) => e);
+      const call = rpc(proxy.url, sid, 1, 'tools/call', { name: 'slow_progress', arguments: { ms: 2000, every: 5000 } }, { timeoutMs: 20_000 }).catch(
+        (e: Error) => e,
+      );
       await fixture.waitForLine((l) => l.received === 'tools/call');
       process.kill(proxy.pid, 'SIGTERM');
       const r = await within(call, 20_000);
-      const figure = r === 'timeout' ? 'no answer' : r instanceof Error ? `failed: ${r.message.slice(0, 80)}` : r.response?.error ? `failed: ${r.response.error.data?.code ?? r.response.error.message}` : `completed (${resultText(r.response)})`;
+      const figure =
+        r === 'timeout'
+          ? 'no answer'
+          : r instanceof Error
+            ? `failed: ${r.message.slice(0, 80)}`
+            : r.response?.error
+              ? `failed: ${r.response.error.data?.code ?? r.response.error.message}`
+              : `completed (${resultText(r.response)})`;
       return [{ attack: 'SIGTERM with a 2 s call in flight (memory store)', measured: 'the in-flight call', figure }];
     }),
 };

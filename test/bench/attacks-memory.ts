@@ -43,8 +43,19 @@ export const bigEvent: Attack = {
       const sid = await rawSession(proxy.url);
       const before = rssMb(proxy.pid);
       const r = await within(callTool(proxy.url, sid, 1, 'huge', { bytes: opts.eventMb * MB }, { timeoutMs: 120_000 }), 120_000);
-      const outcome = r === 'timeout' ? 'no answer in 120 s' : r.response?.error ? `error ${r.response.error.data?.code ?? r.response.error.code}` : `delivered ${resultText(r.response).length} chars`;
-      return [{ attack: `${opts.eventMb} MB backend event`, measured: 'proxy RSS before → peak; outcome', figure: `${fmtMb(before)} → ${fmtMb(hwmMb(proxy.pid))} peak; ${outcome}` }];
+      const outcome =
+        r === 'timeout'
+          ? 'no answer in 120 s'
+          : r.response?.error
+            ? `error ${r.response.error.data?.code ?? r.response.error.code}`
+            : `delivered ${resultText(r.response).length} chars`;
+      return [
+        {
+          attack: `${opts.eventMb} MB backend event`,
+          measured: 'proxy RSS before → peak; outcome',
+          figure: `${fmtMb(before)} → ${fmtMb(hwmMb(proxy.pid))} peak; ${outcome}`,
+        },
+      ];
     }),
 };
 
@@ -58,11 +69,21 @@ export const endlessEvent: Attack = {
       const endless = callTool(proxy.url, sid, 1, 'endless', { bytes: opts.endlessMb * MB }, { timeoutMs: 120_000 }).catch((e: Error) => e);
       // The next request on the same session, sent once the backend is writing the event.
       await fixture.waitForLine((l) => l.received === 'tools/call' && (l.params as { name?: string })?.name === 'endless');
-      const echo = await within(callTool(proxy.url, sid, 2, 'echo', { text: 'next' }, { timeoutMs: 60_000 }).catch((e: Error) => e), 60_000);
+      const echo = await within(
+        callTool(proxy.url, sid, 2, 'echo', { text: 'next' }, { timeoutMs: 60_000 }).catch((e: Error) => e),
+        60_000,
+      );
       const echoSecs = ((Date.now() - started) / 1000).toFixed(1);
       const first = await within(endless, 60_000);
       const echoed = echo !== 'timeout' && !(echo instanceof Error) && resultText(echo.response) === 'next';
-      const firstOutcome = first === 'timeout' ? 'no answer' : first instanceof Error ? first.message : first.response?.error ? `error ${first.response.error.data?.code}` : `delivered ${resultText(first.response).length} chars`;
+      const firstOutcome =
+        first === 'timeout'
+          ? 'no answer'
+          : first instanceof Error
+            ? first.message
+            : first.response?.error
+              ? `error ${first.response.error.data?.code}`
+              : `delivered ${resultText(first.response).length} chars`;
       return [
         {
           attack: `an event that does not end for ${opts.endlessMb} MB (never-ending event)`,

@@ -45,7 +45,13 @@ export const metricsOrigin: Attack = {
   run: () =>
     withStack([], async ({ proxy }) => {
       const r = await request(`${proxy.origin}/metrics`, { headers: { origin: 'http://evil.example' } });
-      return [{ attack: '/metrics with a foreign Origin', measured: 'status, ACAO header', figure: `${r.status}, ACAO ${r.headers['access-control-allow-origin'] ?? 'none'}` }];
+      return [
+        {
+          attack: '/metrics with a foreign Origin',
+          measured: 'status, ACAO header',
+          figure: `${r.status}, ACAO ${r.headers['access-control-allow-origin'] ?? 'none'}`,
+        },
+      ];
     }),
 };
 
@@ -57,7 +63,13 @@ export const forwardedPrefix: Attack = {
       try {
         const ev = await s.waitForEvent((e) => e.event === 'endpoint', 5_000);
         const resolved = new URL(ev.data, `${proxy.origin}/sse`);
-        return [{ attack: 'X-Forwarded-Prefix: //evil.example', measured: 'legacy endpoint event (host it resolves to)', figure: `${ev.data.split('?')[0]} → ${resolved.host}` }];
+        return [
+          {
+            attack: 'X-Forwarded-Prefix: //evil.example',
+            measured: 'legacy endpoint event (host it resolves to)',
+            figure: `${ev.data.split('?')[0]} → ${resolved.host}`,
+          },
+        ];
       } finally {
         s.close();
       }
@@ -73,7 +85,11 @@ export const secrets: Attack = {
       [],
       async ({ proxy }) => {
         const listening = proxy.lines.find((l) => l.includes('"listening"')) ?? '';
-        rows.push({ attack: '--backend http://alice:S3cretPass@host/sse?api_key=K3yValue', measured: 'secrets printed in the listening line', figure: leaks(listening) });
+        rows.push({
+          attack: '--backend http://alice:S3cretPass@host/sse?api_key=K3yValue',
+          measured: 'secrets printed in the listening line',
+          figure: leaks(listening),
+        });
         const url = (proxy.lines.find((l) => l.includes('"listening"')) ?? '').match(/"backends":\["([^"]*)"/)?.[1];
         if (url) rows.push({ attack: '(same)', measured: 'backend URL as logged', figure: url });
       },

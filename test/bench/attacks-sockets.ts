@@ -16,7 +16,9 @@ export const hostileSockets: Attack = {
       const partial = await connectRaw(proxy.origin);
       partial.write(`POST /mcp HTTP/1.1\r\nhost: ${host}\r\ncontent-type: appl`);
       const chunked = await connectRaw(proxy.origin);
-      chunked.write(postHead('/mcp', host, { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'transfer-encoding': 'chunked' }));
+      chunked.write(
+        postHead('/mcp', host, { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'transfer-encoding': 'chunked' }),
+      );
       chunked.write('8\r\n{"jsonrp\r\n');
       const started = Date.now();
       const holdMs = opts.holdSeconds * 1000;
@@ -24,7 +26,9 @@ export const hostileSockets: Attack = {
         const closed = await c.waitClosed(holdMs);
         const res = await c.waitResponse(0);
         const answer = res ? `, answered ${res.status}` : '';
-        return closed ? `${name} closed after ${((Date.now() - started) / 1000).toFixed(1)} s${answer}` : `${name} still open after ${opts.holdSeconds} s${answer}`;
+        return closed
+          ? `${name} closed after ${((Date.now() - started) / 1000).toFixed(1)} s${answer}`
+          : `${name} still open after ${opts.holdSeconds} s${answer}`;
       };
       try {
         const figures = await Promise.all([verdict('idle', idle), verdict('partial headers', partial), verdict('endless chunked body', chunked)]);

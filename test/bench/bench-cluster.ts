@@ -27,25 +27,29 @@ async function run(backendUrl: string, replicas: number): Promise<Result> {
   try {
     const clients = await Promise.all(Array.from({ length: SESSIONS }, (_, i) => connectStreamable(`${cluster.lbOrigin}/mcp`, `bench-${i}`)));
     // Warm-up: every path JIT-compiled on every replica.
-    await Promise.all(clients.map(async (c) => {
-      for (let i = 0; i < 10; i++) await c.client.callTool({ name: 'echo', arguments: { text: 'w' } });
-    }));
+    await Promise.all(
+      clients.map(async (c) => {
+        for (let i = 0; i < 10; i++) await c.client.callTool({ name: 'echo', arguments: { text: 'w' } });
+      }),
+    );
     const latencies: number[] = [];
     let errors = 0;
     const deadline = Date.now() + ROUND_CAP_MS;
     const t0 = performance.now();
-    await Promise.all(clients.map(async (c, k) => {
-      for (let i = 0; i < CALLS && Date.now() < deadline; i++) {
-        const s = performance.now();
-        try {
-          const text = textOf(await c.client.callTool({ name: 'echo', arguments: { text: `${k}-${i}` } }));
-          if (text !== `${k}-${i}`) errors++;
-        } catch {
-          errors++;
+    await Promise.all(
+      clients.map(async (c, k) => {
+        for (let i = 0; i < CALLS && Date.now() < deadline; i++) {
+          const s = performance.now();
+          try {
+            const text = textOf(await c.client.callTool({ name: 'echo', arguments: { text: `${k}-${i}` } }));
+            if (text !== `${k}-${i}`) errors++;
+          } catch {
+            errors++;
+          }
+          latencies.push(performance.now() - s);
         }
-        latencies.push(performance.now() - s);
-      }
-    }));
+      }),
+    );
     const wall = performance.now() - t0;
     await Promise.all(clients.map((c) => c.close()));
     latencies.sort((a, b) => a - b);
@@ -63,10 +67,14 @@ async function main(): Promise<number> {
     console.log(`\nmcp-frontdoor scale-out bench: ${SESSIONS} SDK sessions x ${CALLS} tools/call echo, haproxy round-robin, Redis store, legacy SSE backend`);
     console.log('replicas  calls  calls/s   p50 ms   p99 ms  errors');
     for (const r of [one, three]) {
-      console.log(`${String(r.replicas).padStart(8)}  ${String(r.calls).padStart(5)}  ${r.callsPerSec.toFixed(0).padStart(7)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}  ${String(r.errors).padStart(6)}`);
+      console.log(
+        `${String(r.replicas).padStart(8)}  ${String(r.calls).padStart(5)}  ${r.callsPerSec.toFixed(0).padStart(7)}  ${r.p50.toFixed(2).padStart(7)}  ${r.p99.toFixed(2).padStart(7)}  ${String(r.errors).padStart(6)}`,
+      );
     }
     console.log(`3 replicas / 1 replica calls/s: ${(three.callsPerSec / one.callsPerSec).toFixed(2)}`);
-    console.log('On 2 cores three replicas compete for the same CPUs, and 2 of 3 requests are forwarded to the owning replica: this shows the forwarding cost, not scaling.');
+    console.log(
+      'On 2 cores three replicas compete for the same CPUs, and 2 of 3 requests are forwarded to the owning replica: this shows the forwarding cost, not scaling.',
+    );
     console.log(JSON.stringify({ bench: 'mcp-frontdoor-cluster', sessions: SESSIONS, calls: CALLS, results: [one, three] }));
     return one.errors + three.errors > 0 ? 1 : 0;
   } finally {
@@ -75,7 +83,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(e);
-  void stopAll().finally(() => process.exit(1));
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    void stopAll().finally(() => process.exit(1));
+  },
+);

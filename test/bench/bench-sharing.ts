@@ -251,8 +251,10 @@ function printTable(results: ModeResult[]): void {
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   console.log('');
-  console.log(`mcp-frontdoor sharing bench: ${CLIENTS} SDK Streamable HTTP clients x ${CALLS} tools/call echo per round, ${ROUNDS} round(s) per mode, stdio backend (stdio-server.js)`);
-  console.log('backend RSS = sum of VmRSS of the proxy\'s child processes after the measured rounds; peak = sampled every 100 ms');
+  console.log(
+    `mcp-frontdoor sharing bench: ${CLIENTS} SDK Streamable HTTP clients x ${CALLS} tools/call echo per round, ${ROUNDS} round(s) per mode, stdio backend (stdio-server.js)`,
+  );
+  console.log("backend RSS = sum of VmRSS of the proxy's child processes after the measured rounds; peak = sampled every 100 ms");
   rows.forEach((row, i) => {
     console.log(row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  '));
     if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -284,7 +286,9 @@ async function main(): Promise<number> {
     for (let r = 0; r < ROUNDS; r++) order.push(...(r % 2 === 0 ? (['per-session', 'shared'] as const) : (['shared', 'per-session'] as const)));
     for (const mode of order) {
       const r = await drive(sessions[mode], CALLS, true);
-      log(`${mode.padEnd(11)} ${r.calls} calls in ${r.wallMs.toFixed(0)} ms = ${((r.calls / r.wallMs) * 1000).toFixed(0)} calls/s, errors ${r.errors}${r.hitDeadline ? ' (deadline hit)' : ''}`);
+      log(
+        `${mode.padEnd(11)} ${r.calls} calls in ${r.wallMs.toFixed(0)} ms = ${((r.calls / r.wallMs) * 1000).toFixed(0)} calls/s, errors ${r.errors}${r.hitDeadline ? ' (deadline hit)' : ''}`,
+      );
       rounds[mode].push(r);
     }
     for (const s of Object.values(samplers)) s.stop();
@@ -321,11 +325,18 @@ async function main(): Promise<number> {
     const [one] = await connectAll(proxies['per-session'].url, 1);
     const who = await one!.client.callTool({ name: 'whoami', arguments: {} });
     const singlePid = (JSON.parse((who as { content: Array<{ text: string }> }).content[0]!.text) as { pid: number }).pid;
-    const singleRun = await drive(Array.from({ length: CLIENTS }, () => one!), servedByShared, false, 2 * RUN_MAX_MS);
+    const singleRun = await drive(
+      Array.from({ length: CLIENTS }, () => one!),
+      servedByShared,
+      false,
+      2 * RUN_MAX_MS,
+    );
     errors += singleRun.errors;
     const singleKb = vmRssKb(singlePid);
     await closeAll([one!]);
-    log(`single backend (pid ${singlePid}): ${singleRun.calls} calls in one session, ${CLIENTS} in flight, ${((singleRun.calls / singleRun.wallMs) * 1000).toFixed(0)} calls/s${singleRun.hitDeadline ? ' (deadline hit)' : ''}`);
+    log(
+      `single backend (pid ${singlePid}): ${singleRun.calls} calls in one session, ${CLIENTS} in flight, ${((singleRun.calls / singleRun.wallMs) * 1000).toFixed(0)} calls/s${singleRun.hitDeadline ? ' (deadline hit)' : ''}`,
+    );
 
     printTable(results);
     const per = results[0]!;
@@ -338,11 +349,31 @@ async function main(): Promise<number> {
     const bestRatio = shared.bestRoundCallsPerSec / per.bestRoundCallsPerSec;
     const targets = [
       { name: 'shared backends', value: shared.processes, text: `${shared.processes} process(es)`, limit: '= 1', ok: shared.processes === 1 },
-      { name: 'shared RSS / single backend', value: rssRatio, text: `${f(shared.totalRssMb)} MB / ${f(single)} MB = ${f(rssRatio, 2)}x`, limit: `<= ${RSS_TARGET_FACTOR}x`, ok: rssRatio <= RSS_TARGET_FACTOR },
-      { name: 'shared / per-session calls/s', value: tputRatio, text: `${f(shared.callsPerSec, 0)} / ${f(per.callsPerSec, 0)} = ${f(tputRatio, 2)}`, limit: `>= ${THROUGHPUT_TARGET}`, ok: tputRatio >= THROUGHPUT_TARGET },
-      { name: 'best round vs best round', value: bestRatio, text: `${f(shared.bestRoundCallsPerSec, 0)} / ${f(per.bestRoundCallsPerSec, 0)} = ${f(bestRatio, 2)}`, limit: `>= ${THROUGHPUT_TARGET}`, ok: bestRatio >= THROUGHPUT_TARGET },
+      {
+        name: 'shared RSS / single backend',
+        value: rssRatio,
+        text: `${f(shared.totalRssMb)} MB / ${f(single)} MB = ${f(rssRatio, 2)}x`,
+        limit: `<= ${RSS_TARGET_FACTOR}x`,
+        ok: rssRatio <= RSS_TARGET_FACTOR,
+      },
+      {
+        name: 'shared / per-session calls/s',
+        value: tputRatio,
+        text: `${f(shared.callsPerSec, 0)} / ${f(per.callsPerSec, 0)} = ${f(tputRatio, 2)}`,
+        limit: `>= ${THROUGHPUT_TARGET}`,
+        ok: tputRatio >= THROUGHPUT_TARGET,
+      },
+      {
+        name: 'best round vs best round',
+        value: bestRatio,
+        text: `${f(shared.bestRoundCallsPerSec, 0)} / ${f(per.bestRoundCallsPerSec, 0)} = ${f(bestRatio, 2)}`,
+        limit: `>= ${THROUGHPUT_TARGET}`,
+        ok: bestRatio >= THROUGHPUT_TARGET,
+      },
     ];
-    console.log(`backend RSS saved by sharing: ${f(per.totalRssMb - shared.totalRssMb)} MB (${f(per.totalRssMb)} MB for ${per.processes} processes vs ${f(shared.totalRssMb)} MB for ${shared.processes})`);
+    console.log(
+      `backend RSS saved by sharing: ${f(per.totalRssMb - shared.totalRssMb)} MB (${f(per.totalRssMb)} MB for ${per.processes} processes vs ${f(shared.totalRssMb)} MB for ${shared.processes})`,
+    );
     console.log('');
     console.log('targets:');
     for (const t of targets) console.log(`  ${(t.ok ? 'PASS' : 'MISS').padEnd(4)}  ${t.name.padEnd(30)} ${t.text}  (target ${t.limit})`);

@@ -24,7 +24,16 @@ import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { PROXY_MAIN, PROXY_NODE_FLAGS, REPO_ROOT, startProcess, startProxy as startProxyHelper, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
+import {
+  PROXY_MAIN,
+  PROXY_NODE_FLAGS,
+  REPO_ROOT,
+  startProcess,
+  startProxy as startProxyHelper,
+  stopAll,
+  type RunningProcess,
+  type RunningProxy,
+} from '../helpers/process.js';
 
 type Mode = 'direct' | 'proxy';
 
@@ -292,8 +301,14 @@ function stats(rounds: RoundResult[], connectErrors: number, peakRssMb: number |
     p90: percentile(lat, 90),
     p99: percentile(lat, 99),
     max: lat.length ? lat[lat.length - 1]! : NaN,
-    hopOutP50: percentile(rounds.flatMap((r) => r.hopOut).sort((a, b) => a - b), 50),
-    hopBackP50: percentile(rounds.flatMap((r) => r.hopBack).sort((a, b) => a - b), 50),
+    hopOutP50: percentile(
+      rounds.flatMap((r) => r.hopOut).sort((a, b) => a - b),
+      50,
+    ),
+    hopBackP50: percentile(
+      rounds.flatMap((r) => r.hopBack).sort((a, b) => a - b),
+      50,
+    ),
     roundsCallsPerSec: rounds.map((r) => (r.wallMs > 0 ? (r.calls / r.wallMs) * 1000 : 0)),
     hitDeadline: rounds.some((r) => r.hitDeadline),
     cpuUsPerCall: {
@@ -351,7 +366,9 @@ async function runBlock(n: number, m: number, backend: RunningProcess & { url: s
       proxy: p0 !== null && p1 !== null ? p1 - p0 : null,
     };
     if (mode === 'direct') backendSampler.stop();
-    log(`N=${n} ${mode.padEnd(6)} ${r.calls} calls in ${r.wallMs.toFixed(0)} ms = ${((r.calls / r.wallMs) * 1000).toFixed(0)} calls/s, errors ${r.errors}${r.hitDeadline ? ' (deadline hit)' : ''}`);
+    log(
+      `N=${n} ${mode.padEnd(6)} ${r.calls} calls in ${r.wallMs.toFixed(0)} ms = ${((r.calls / r.wallMs) * 1000).toFixed(0)} calls/s, errors ${r.errors}${r.hitDeadline ? ' (deadline hit)' : ''}`,
+    );
     results[mode].push(r);
   }
   // Fold warm-up errors into the first round so they are counted.
@@ -406,8 +423,12 @@ function printTable(results: NResult[], proxyNote: string | null): void {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const out = rows.map((row) => row.map((cell, c) => cell.padStart(widths[c]!)).join('  '));
   console.log('');
-  console.log('mcp-frontdoor bench: D = direct (SSEClientTransport -> legacy SSE backend), P = through the proxy (StreamableHTTPClientTransport -> /mcp -> backend)');
-  console.log('latencies in ms per tools/call (client-side, performance.now()); RSS P = proxy peak VmRSS sampled every 100 ms during the N block; RSS B = backend peak during direct rounds');
+  console.log(
+    'mcp-frontdoor bench: D = direct (SSEClientTransport -> legacy SSE backend), P = through the proxy (StreamableHTTPClientTransport -> /mcp -> backend)',
+  );
+  console.log(
+    'latencies in ms per tools/call (client-side, performance.now()); RSS P = proxy peak VmRSS sampled every 100 ms during the N block; RSS B = backend peak during direct rounds',
+  );
   console.log(out[0]);
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of out.slice(1)) console.log(line);
@@ -416,7 +437,10 @@ function printTable(results: NResult[], proxyNote: string | null): void {
   console.log('CPU per call (us, from /proc/<pid>/stat and process.cpuUsage(), 10 ms tick resolution per round):');
   const cpuRows: string[][] = [['N', 'mode', 'client', 'proxy', 'backend', 'total']];
   for (const r of results) {
-    for (const [mode, st] of [['direct', r.direct], ['proxy', r.proxy]] as const) {
+    for (const [mode, st] of [
+      ['direct', r.direct],
+      ['proxy', r.proxy],
+    ] as const) {
       if (!st) continue;
       const c = st.cpuUsPerCall;
       const proxyUs = mode === 'proxy' ? c.proxy : null;
@@ -490,7 +514,9 @@ async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: str
 async function main(): Promise<number> {
   const benchStart = performance.now();
   log(`proxy runs as npm start and the Docker image run it: node ${PROXY_NODE_FLAGS.join(' ')} dist/src/main.js`);
-  log(`sessions=${SESSIONS.join(',')} calls=${SESSIONS.map((n, i) => callsFor(n, i)).join(',')} warmup=${WARMUP} rounds/mode=${ROUNDS} roundCap=${RUN_MAX_MS}ms`);
+  log(
+    `sessions=${SESSIONS.join(',')} calls=${SESSIONS.map((n, i) => callsFor(n, i)).join(',')} warmup=${WARMUP} rounds/mode=${ROUNDS} roundCap=${RUN_MAX_MS}ms`,
+  );
 
   const backendProc = startProcess(process.execPath, [BACKEND_MAIN, '--port', '0']);
   const announced = await backendProc.waitForLine((l) => typeof l.listening === 'string');
@@ -542,7 +568,8 @@ async function main(): Promise<number> {
   }
 
   const proxyAlive = proxy ? proxy.child.exitCode === null && proxy.child.signalCode === null : null;
-  if (proxy && !proxyAlive) proxyNote = `${proxyNote ? proxyNote + '; ' : ''}proxy exited during the bench (code ${proxy.child.exitCode}, signal ${proxy.child.signalCode})`;
+  if (proxy && !proxyAlive)
+    proxyNote = `${proxyNote ? proxyNote + '; ' : ''}proxy exited during the bench (code ${proxy.child.exitCode}, signal ${proxy.child.signalCode})`;
 
   printTable(results, proxyNote);
   const tg = targets(results);
@@ -555,11 +582,11 @@ async function main(): Promise<number> {
     for (const e of firstCallErrors) console.log(`  ${e}`);
   }
 
-  const errors = results.reduce(
-    (a, r) => a + r.direct.errors + r.direct.connectErrors + (r.proxy ? r.proxy.errors + r.proxy.connectErrors : 0),
-    0,
-  );
-  if (maxListenerWarnings > 0) console.log(`note: ${maxListenerWarnings} MaxListenersExceededWarning(s) in the bench client (SDK transports' shared AbortSignal; client-side, both modes)`);
+  const errors = results.reduce((a, r) => a + r.direct.errors + r.direct.connectErrors + (r.proxy ? r.proxy.errors + r.proxy.connectErrors : 0), 0);
+  if (maxListenerWarnings > 0)
+    console.log(
+      `note: ${maxListenerWarnings} MaxListenersExceededWarning(s) in the bench client (SDK transports' shared AbortSignal; client-side, both modes)`,
+    );
   const benchMs = performance.now() - benchStart;
   console.log('');
   console.log(`bench took ${(benchMs / 1000).toFixed(1)} s`);

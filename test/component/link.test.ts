@@ -72,7 +72,12 @@ function world(backend: Record<string, unknown> = {}, opts: { lingerMs?: number;
     });
     const stream = sink();
     session.attachStandalone(stream);
-    const answer = await session.start({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities, clientInfo: { name, version: '1' } } });
+    const answer = await session.start({
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities, clientInfo: { name, version: '1' } },
+    });
     return { session, stream, answer };
   };
   return { fake, metrics, linker, repairs, open };
@@ -186,7 +191,10 @@ test('shared: subscriptions counted per uri; updates only to subscribers; the la
   const w = world({ share: 'shared' });
   const [a, b, c] = [await w.open('A'), await w.open('B'), await w.open('C')];
   const sub = (id: number, method: string) => ({ jsonrpc: '2.0' as const, id, method, params: { uri: 'u' } });
-  const subs = () => upstream(w.fake, 0).filter((m) => m.method.startsWith('resources/')).map((m) => m.method);
+  const subs = () =>
+    upstream(w.fake, 0)
+      .filter((m) => m.method.startsWith('resources/'))
+      .map((m) => m.method);
   const [sa, sb] = [sink(), sink()];
   await a.session.submit([sub(1, 'resources/subscribe')], sa);
   await b.session.submit([sub(1, 'resources/subscribe')], sb);
@@ -209,7 +217,10 @@ test('shared: a drop fails what was in flight, one reconnect serves every member
   const inFlight = sink();
   await b.session.submit([call(2, 'hang')], inFlight);
   w.fake.drop();
-  assert.equal((inFlight.got[0] as JsonRpcResponse).error?.data && ((inFlight.got[0] as JsonRpcResponse).error!.data as { code: string }).code, 'ERR_BACKEND_DISCONNECTED');
+  assert.equal(
+    (inFlight.got[0] as JsonRpcResponse).error?.data && ((inFlight.got[0] as JsonRpcResponse).error!.data as { code: string }).code,
+    'ERR_BACKEND_DISCONNECTED',
+  );
   // Both members send while the link re-establishes the channel: both wait for it and are served.
   const [ra, rb] = [sink(), sink()];
   await Promise.all([a.session.submit([call(3, 'a')], ra), b.session.submit([call(3, 'b')], rb)]);
@@ -302,7 +313,11 @@ test('a request the backend never answers expires: the client gets an error, the
   a.session.expireRequests(Date.now() + 500);
   assert.equal(r.got.length, 0, 'not yet');
   // Progress moves the deadline.
-  w.fake.emit({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: (hung!.params?._meta as { progressToken: string }).progressToken, progress: 1 } });
+  w.fake.emit({
+    jsonrpc: '2.0',
+    method: 'notifications/progress',
+    params: { progressToken: (hung!.params?._meta as { progressToken: string }).progressToken, progress: 1 },
+  });
   a.session.expireRequests(Date.now() + 900);
   assert.equal(r.got.length, 1, 'only the progress');
   a.session.expireRequests(Date.now() + 5_000);
@@ -314,7 +329,7 @@ test('a request the backend never answers expires: the client gets an error, the
   assert.equal(cancel?.params?.requestId, hung!.id);
 });
 
-test('shared over Streamable HTTP: a log line sent on a request\'s answer stream goes to that request\'s member and stream only', async () => {
+test("shared over Streamable HTTP: a log line sent on a request's answer stream goes to that request's member and stream only", async () => {
   const w = world({ share: 'shared', transport: 'streamable-http', url: 'http://fake.invalid/mcp' });
   const a = await w.open('A');
   const b = await w.open('B');

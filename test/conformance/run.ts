@@ -146,7 +146,10 @@ const RESULT_DIR_RE = /^server-(.+)-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/
 export async function parseOutputDir(outputDir: string, scored: Set<string>): Promise<Map<string, ScenarioResult>> {
   const results = new Map<string, ScenarioResult>();
   if (!existsSync(outputDir)) return results;
-  const entries = (await readdir(outputDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const entries = (await readdir(outputDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   for (const dir of entries) {
     const m = RESULT_DIR_RE.exec(dir);
     if (!m) continue;
@@ -198,7 +201,12 @@ export async function parseOutputDir(outputDir: string, scored: Set<string>): Pr
   return results;
 }
 
-function cliArgs(url: string, outputDir: string, opts: Required<Pick<RunConformanceOptions, 'requirements' | 'scenarioTimeoutMs'>>, scenario?: string): string[] {
+function cliArgs(
+  url: string,
+  outputDir: string,
+  opts: Required<Pick<RunConformanceOptions, 'requirements' | 'scenarioTimeoutMs'>>,
+  scenario?: string,
+): string[] {
   const common = ['server', '--url', url, '--output-dir', outputDir, '--timeout', String(opts.scenarioTimeoutMs)];
   return scenario
     ? [CONFORMANCE_CLI, ...common, '--scenario', scenario, '--spec-version', opts.requirements]
@@ -366,9 +374,7 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
   const reference = referenceRun.results;
   const regressions = options.referenceOnly
     ? []
-    : [...reference.values()]
-    .filter((r) => r.status === 'pass' && proxied.get(r.scenario)?.status !== 'pass')
-    .map((r) => r.scenario);
+    : [...reference.values()].filter((r) => r.status === 'pass' && proxied.get(r.scenario)?.status !== 'pass').map((r) => r.scenario);
 
   const kept = options.keepOutput === true || regressions.length > 0 || proxyError !== undefined;
   if (!kept) await rm(outputDir, { recursive: true, force: true });
@@ -423,12 +429,13 @@ export function formatTable(c: Pick<ConformanceComparison, 'reference' | 'proxie
         : '';
     row(`${n}${scoredMark}`, cell(ref), cell(c.proxied.get(n)), mark);
   }
-  const count = (m: Map<string, ScenarioResult>, scoredOnly: boolean) =>
-    [...m.values()].filter((r) => r.status === 'pass' && (!scoredOnly || r.scored)).length;
+  const count = (m: Map<string, ScenarioResult>, scoredOnly: boolean) => [...m.values()].filter((r) => r.status === 'pass' && (!scoredOnly || r.scored)).length;
   const scoredTotal = [...c.reference.values()].filter((r) => r.scored).length;
   lines.push('');
   lines.push(`scored scenarios passing: reference ${count(c.reference, true)}/${scoredTotal}, through proxy ${count(c.proxied, true)}/${scoredTotal}`);
-  lines.push(`all scenarios passing:    reference ${count(c.reference, false)}/${c.reference.size}, through proxy ${count(c.proxied, false)}/${c.proxied.size}`);
+  lines.push(
+    `all scenarios passing:    reference ${count(c.reference, false)}/${c.reference.size}, through proxy ${count(c.proxied, false)}/${c.proxied.size}`,
+  );
   lines.push('(* = run but not scored by the requirement set; counts only if the reference passes it)');
   if (c.proxyError) lines.push(`\nproxied run failed to start: ${c.proxyError}`);
   if (c.referenceOnly) lines.push('\nproxied run skipped (--reference-only)');
@@ -499,7 +506,9 @@ async function cliMain(argv: string[]): Promise<number> {
   process.stdout.write(`${formatTable(result)}\n`);
   process.stdout.write(`\nreference CLI: ${result.referenceRun.invocation.join('\n               ')}\n`);
   if (result.proxiedRun) process.stdout.write(`proxied CLI:   ${result.proxiedRun.invocation.join('\n               ')}\n`);
-  process.stdout.write(`total ${(result.durationMs / 1000).toFixed(1)} s (reference ${(result.referenceRun.durationMs / 1000).toFixed(1)} s${result.proxiedRun ? `, proxied ${(result.proxiedRun.durationMs / 1000).toFixed(1)} s` : ''})\n`);
+  process.stdout.write(
+    `total ${(result.durationMs / 1000).toFixed(1)} s (reference ${(result.referenceRun.durationMs / 1000).toFixed(1)} s${result.proxiedRun ? `, proxied ${(result.proxiedRun.durationMs / 1000).toFixed(1)} s` : ''})\n`,
+  );
   const referencePassing = [...result.reference.values()].filter((r) => r.status === 'pass').length;
   if (referencePassing === 0) {
     process.stderr.write('the reference run passed no scenario: the fixture or the CLI is broken\n');
@@ -510,11 +519,7 @@ async function cliMain(argv: string[]): Promise<number> {
 
 // `node --test dist/test/` executes every .js under test/ as a test file; the comparison is run as a test by
 // test/e2e/conformance.test.ts, so do nothing when the test runner starts this file on its own.
-if (
-  process.argv[1] !== undefined &&
-  import.meta.url === pathToFileURL(process.argv[1]).href &&
-  process.env.NODE_TEST_CONTEXT === undefined
-) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href && process.env.NODE_TEST_CONTEXT === undefined) {
   cliMain(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {

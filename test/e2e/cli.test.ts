@@ -23,7 +23,12 @@ test('--help documents every flag', () => {
 });
 
 test('bad flags: one clear line, exit code 2', () => {
-  for (const args of [['--bogus'], ['--backend', 'not a url'], ['--backend', 'http://127.0.0.1:1/sse', '--port', 'eighty'], ['--backend', 'http://127.0.0.1:1/sse', '--idle-timeout', 'soon']]) {
+  for (const args of [
+    ['--bogus'],
+    ['--backend', 'not a url'],
+    ['--backend', 'http://127.0.0.1:1/sse', '--port', 'eighty'],
+    ['--backend', 'http://127.0.0.1:1/sse', '--idle-timeout', 'soon'],
+  ]) {
     const r = run(args);
     assert.equal(r.status, 2, args.join(' '));
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${r.stderr}`);
@@ -64,6 +69,9 @@ test('the default config launches the demo server and a real client connects', a
   await c.close();
   await proxy.stop();
   // The launched demo server stops with the proxy.
-  const probe = await fetch(`http://127.0.0.1:${demoPort}/sse`).then(() => 'up', () => 'down');
+  const probe = await fetch(`http://127.0.0.1:${demoPort}/sse`).then(
+    () => 'up',
+    () => 'down',
+  );
   assert.equal(probe, 'down');
 });

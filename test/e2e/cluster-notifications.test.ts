@@ -85,7 +85,8 @@ async function callChatty(c: Counted, ping: boolean, delayMs = 0): Promise<void>
       const expected = Array.from({ length: 2 + PROGRESS + LOGS }, (_, k) => `${stream}:${k}`);
       if (ids.join(' ') !== expected.join(' ')) c.errors.push(`call ${i}: event ids ${ids.join(' ')}`);
     }
-    if (c.progress !== i * PROGRESS || c.logs !== i * LOGS) c.late.push(`call ${i}: progress ${c.progress - (i - 1) * PROGRESS}/${PROGRESS}, logs ${c.logs - (i - 1) * LOGS}/${LOGS}`);
+    if (c.progress !== i * PROGRESS || c.logs !== i * LOGS)
+      c.late.push(`call ${i}: progress ${c.progress - (i - 1) * PROGRESS}/${PROGRESS}, logs ${c.logs - (i - 1) * LOGS}/${LOGS}`);
   }
 }
 
@@ -114,68 +115,103 @@ function reset(sessions: Counted[]): void {
   for (const c of sessions) Object.assign(c, { progress: 0, logs: 0, late: [], errors: [] });
 }
 
-test('three replicas behind round-robin haproxy: every progress, log and server→client request reaches its session, on both faces', { timeout: 120_000 }, async (t) => {
-  const backend = await startFixture('legacy-sse-server');
-  t.after(() => backend.stop());
-  const cluster = await startCluster(backend.url);
-  t.after(() => cluster.stop());
+test(
+  'three replicas behind round-robin haproxy: every progress, log and server→client request reaches its session, on both faces',
+  { timeout: 120_000 },
+  async (t) => {
+    const backend = await startFixture('legacy-sse-server');
+    t.after(() => backend.stop());
+    const cluster = await startCluster(backend.url);
+    t.after(() => cluster.stop());
 
-  await t.test(`Streamable HTTP: ${STREAMABLE_SESSIONS} sessions at once`, { timeout: 60_000 }, async (st) => {
-    const sessions = await Promise.all(
-      Array.from({ length: STREAMABLE_SESSIONS }, (_, i) => connectCounted(new StreamableHTTPClientTransport(new URL(`${cluster.lbOrigin}/mcp`)), `s${i}`)),
-    );
-    st.after(() => Promise.all(sessions.map((c) => c.client.close())));
-    // One call at a time: each call's notifications arrive before its answer.
-    await Promise.all(sessions.map((c) => callChatty(c, false)));
-    console.log(summary('streamable', sessions));
-    assertComplete(sessions);
+    await t.test(`Streamable HTTP: ${STREAMABLE_SESSIONS} sessions at once`, { timeout: 60_000 }, async (st) => {
+      const sessions = await Promise.all(
+        Array.from({ length: STREAMABLE_SESSIONS }, (_, i) => connectCounted(new StreamableHTTPClientTransport(new URL(`${cluster.lbOrigin}/mcp`)), `s${i}`)),
+      );
+      st.after(() => Promise.all(sessions.map((c) => c.client.close())));
+      // One call at a time: each call's notifications arrive before its answer.
+      await Promise.all(sessions.map((c) => callChatty(c, false)));
+      console.log(summary('streamable', sessions));
+      assertComplete(sessions);
 
-    // Two calls at once in every session: the backend does not say which call a log belongs to, so
-    // logs take the GET stream; none may be lost (held through a forwarding replica or not).
-    reset(sessions);
-    await Promise.all(sessions.map((c) => Promise.all([0, 1].map(() => c.client.callTool({ name: 'chatty', arguments: { progress: PROGRESS, logs: LOGS, tag: c.tag } }, undefined, { timeout: 30_000, onprogress: () => c.progress++ })))));
-    await eventually(() => sessions.every((c) => c.logs >= 2 * LOGS), 'the logs of concurrent calls', 10_000).catch(() => undefined);
-    assert.deepEqual(sessions.map((c) => [c.tag, c.progress, c.logs, c.foreign]), sessions.map((c) => [c.tag, 2 * PROGRESS, 2 * LOGS, 0]));
+      // Two calls at once in every session: the backend does not say which call a log belongs to, so
+      // logs take the GET stream; none may be lost (held through a forwarding replica or not).
+      reset(sessions);
+      await Promise.all(
+        sessions.map((c) =>
+          Promise.all(
+            [0, 1].map(() =>
+              c.client.callTool({ name: 'chatty', arguments: { progress: PROGRESS, logs: LOGS, tag: c.tag } }, undefined, {
+                timeout: 30_000,
+                onprogress: () => c.progress++,
+              }),
+            ),
+          ),
+        ),
+      );
+      await eventually(() => sessions.every((c) => c.logs >= 2 * LOGS), 'the logs of concurrent calls', 10_000).catch(() => undefined);
+      assert.deepEqual(
+        sessions.map((c) => [c.tag, c.progress, c.logs, c.foreign]),
+        sessions.map((c) => [c.tag, 2 * PROGRESS, 2 * LOGS, 0]),
+      );
 
-    // A session-wide notification takes the GET stream: one list_changed per session, to that session only.
-    await Promise.all(sessions.map((c) => c.client.callTool({ name: 'add_tool', arguments: { name: `tool_${c.tag}` } })));
-    await eventually(() => sessions.every((c) => c.listChanged >= 1), 'list_changed on every GET stream', 10_000).catch(() => undefined);
-    assert.deepEqual(sessions.map((c) => c.listChanged), sessions.map(() => 1));
+      // A session-wide notification takes the GET stream: one list_changed per session, to that session only.
+      await Promise.all(sessions.map((c) => c.client.callTool({ name: 'add_tool', arguments: { name: `tool_${c.tag}` } })));
+      await eventually(() => sessions.every((c) => c.listChanged >= 1), 'list_changed on every GET stream', 10_000).catch(() => undefined);
+      assert.deepEqual(
+        sessions.map((c) => c.listChanged),
+        sessions.map(() => 1),
+      );
 
-    // A server→client request mid-call reaches the client and its answer gets back to the backend.
-    const pings = await Promise.all(sessions.map((c) => c.client.callTool({ name: 'chatty', arguments: { progress: 0, logs: 0, tag: c.tag, ping: true } }, undefined, { timeout: 30_000 })));
-    assert.deepEqual(pings.map(textOf), sessions.map((c) => `${c.tag} pong`));
-  });
+      // A server→client request mid-call reaches the client and its answer gets back to the backend.
+      const pings = await Promise.all(
+        sessions.map((c) => c.client.callTool({ name: 'chatty', arguments: { progress: 0, logs: 0, tag: c.tag, ping: true } }, undefined, { timeout: 30_000 })),
+      );
+      assert.deepEqual(
+        pings.map(textOf),
+        sessions.map((c) => `${c.tag} pong`),
+      );
+    });
 
-  await t.test(`legacy SSE: ${LEGACY_SESSIONS} sessions at once, POSTs round-robined to other replicas`, { timeout: 60_000 }, async (st) => {
-    const forwardedBefore = await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')));
-    const sessions = await Promise.all(Array.from({ length: LEGACY_SESSIONS }, (_, i) => connectCounted(new SSEClientTransport(new URL(`${cluster.lbOrigin}/sse`)), `l${i}`)));
-    st.after(() => Promise.all(sessions.map((c) => c.client.close())));
-    // The tool pings the client after its notifications: answered on every stream, through whichever replica.
-    await Promise.all(sessions.map((c) => callChatty(c, true)));
-    console.log(summary('legacy, pinging tool', sessions));
-    assertComplete(sessions);
-    // A quick tool (answers 90 ms after its last progress): the progress must reach the client on its
-    // own, not held back by the balancer until it shares a read with the result.
-    reset(sessions);
-    await Promise.all(sessions.map((c) => callChatty(c, false, QUICK_TOOL_DELAY_MS)));
-    console.log(summary('legacy, quick tool', sessions));
-    assertComplete(sessions);
-    const forwarded = (await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')))).reduce((n, v, i) => n + v - forwardedBefore[i]!, 0);
-    assert.ok(forwarded > 0, 'POSTs were forwarded to the replica holding the stream');
-  });
+    await t.test(`legacy SSE: ${LEGACY_SESSIONS} sessions at once, POSTs round-robined to other replicas`, { timeout: 60_000 }, async (st) => {
+      const forwardedBefore = await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')));
+      const sessions = await Promise.all(
+        Array.from({ length: LEGACY_SESSIONS }, (_, i) => connectCounted(new SSEClientTransport(new URL(`${cluster.lbOrigin}/sse`)), `l${i}`)),
+      );
+      st.after(() => Promise.all(sessions.map((c) => c.client.close())));
+      // The tool pings the client after its notifications: answered on every stream, through whichever replica.
+      await Promise.all(sessions.map((c) => callChatty(c, true)));
+      console.log(summary('legacy, pinging tool', sessions));
+      assertComplete(sessions);
+      // A quick tool (answers 90 ms after its last progress): the progress must reach the client on its
+      // own, not held back by the balancer until it shares a read with the result.
+      reset(sessions);
+      await Promise.all(sessions.map((c) => callChatty(c, false, QUICK_TOOL_DELAY_MS)));
+      console.log(summary('legacy, quick tool', sessions));
+      assertComplete(sessions);
+      const forwarded = (await Promise.all(cluster.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_received_total')))).reduce(
+        (n, v, i) => n + v - forwardedBefore[i]!,
+        0,
+      );
+      assert.ok(forwarded > 0, 'POSTs were forwarded to the replica holding the stream');
+    });
 
-  await t.test('every SSE stream leaves the replicas and the balancer unframed, so no balancer holds its events back', async () => {
-    const sessionId = await rawSession(cluster.replicas[0]!.url, '2025-11-25');
-    const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25', accept: 'text/event-stream' };
-    // The owner itself, the two replicas that forward to it, and the balancer on both faces.
-    const streams = [...cluster.replicas.map((r) => [r.url, headers] as const), [`${cluster.lbOrigin}/mcp`, headers] as const, [`${cluster.lbOrigin}/sse`, { accept: 'text/event-stream' }] as const];
-    for (const [url, h] of streams) {
-      const ac = new AbortController();
-      const res = await fetch(url, { headers: h, signal: ac.signal });
-      const framing = { url, status: res.status, transferEncoding: res.headers.get('transfer-encoding'), contentLength: res.headers.get('content-length') };
-      ac.abort();
-      assert.deepEqual(framing, { url, status: 200, transferEncoding: null, contentLength: null });
-    }
-  });
-});
+    await t.test('every SSE stream leaves the replicas and the balancer unframed, so no balancer holds its events back', async () => {
+      const sessionId = await rawSession(cluster.replicas[0]!.url, '2025-11-25');
+      const headers = { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25', accept: 'text/event-stream' };
+      // The owner itself, the two replicas that forward to it, and the balancer on both faces.
+      const streams = [
+        ...cluster.replicas.map((r) => [r.url, headers] as const),
+        [`${cluster.lbOrigin}/mcp`, headers] as const,
+        [`${cluster.lbOrigin}/sse`, { accept: 'text/event-stream' }] as const,
+      ];
+      for (const [url, h] of streams) {
+        const ac = new AbortController();
+        const res = await fetch(url, { headers: h, signal: ac.signal });
+        const framing = { url, status: res.status, transferEncoding: res.headers.get('transfer-encoding'), contentLength: res.headers.get('content-length') };
+        ac.abort();
+        assert.deepEqual(framing, { url, status: 200, transferEncoding: null, contentLength: null });
+      }
+    });
+  },
+);

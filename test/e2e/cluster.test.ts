@@ -76,7 +76,15 @@ test('legacy split: GET /sse held by replica A, POST /messages sent to replica B
   const sessionId = new URL(rawEndpoint, a.origin).searchParams.get('sessionId')!;
   assert.equal(await ownerOf(cluster, sessionId), a.replicaId);
   const atB = `${b.origin}${rawEndpoint}`;
-  const init = await post(atB, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'split', version: '1' } } }));
+  const init = await post(
+    atB,
+    JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'split', version: '1' } },
+    }),
+  );
   assert.equal(init.status, 202);
   await init.text();
   const first = await reader.message();
@@ -124,9 +132,14 @@ test('kill -9 of a replica mid-loop: every session continues; only calls in flig
   };
   const lastOk = await Promise.all(clients.map((c, i) => loop(c, `k${i}`)));
   await killed;
-  const claimed = (await counter(cluster.replicas[0]!.origin, 'frontdoor_sessions_claimed_total')) + (await counter(cluster.replicas[2]!.origin, 'frontdoor_sessions_claimed_total'));
+  const claimed =
+    (await counter(cluster.replicas[0]!.origin, 'frontdoor_sessions_claimed_total')) +
+    (await counter(cluster.replicas[2]!.origin, 'frontdoor_sessions_claimed_total'));
   console.log(`kill -9: ${SESSIONS * CALLS} calls, ${errors} failed (in flight at the kill), victim owned ${owned} sessions, ${claimed} taken over`);
-  assert.ok(lastOk.every((i) => i === CALLS - 1), 'every session kept working to its last call');
+  assert.ok(
+    lastOk.every((i) => i === CALLS - 1),
+    'every session kept working to its last call',
+  );
   assert.ok(errors <= SESSIONS, `at most one failure per session (got ${errors})`);
   assert.equal(claimed, owned, 'every session of the dead replica was taken over once');
   for (const c of clients) assert.ok(c.transport.sessionId, 'the session id never changed');
@@ -210,7 +223,10 @@ test('Last-Event-ID resume through another replica after the owner died: the mis
   }
   assert.equal(new Set([first.id, ...ids]).size, 3, 'no event twice');
   // Nothing else was missed: the next event is live, not a replay, on the taken-over session.
-  await post(b.url, JSON.stringify({ jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'add_tool', arguments: { name: 'after_failover' } } }), { ...headers, accept: 'application/json' }).then((r) => r.text());
+  await post(b.url, JSON.stringify({ jsonrpc: '2.0', id: 20, method: 'tools/call', params: { name: 'add_tool', arguments: { name: 'after_failover' } } }), {
+    ...headers,
+    accept: 'application/json',
+  }).then((r) => r.text());
   let live;
   do live = await again.next();
   while (!live.data.includes('list_changed'));

@@ -57,7 +57,14 @@ before(async () => {
     startFixture('quirky-sse-server', ['--guard-host']),
     startFixture('conformance-server', ['--transport', 'streamable-http']),
   ]);
-  [legacyUrl, wrongHostUrl, strictUrl, html404Url, guardedUrl, streamableUrl] = [legacy.url, wrongHost.url, strict.url, html404.url, guarded.url, streamable.url];
+  [legacyUrl, wrongHostUrl, strictUrl, html404Url, guardedUrl, streamableUrl] = [
+    legacy.url,
+    wrongHost.url,
+    strict.url,
+    html404.url,
+    guarded.url,
+    streamable.url,
+  ];
   proxyUrl = (await startProxy(['--backend', legacyUrl])).url;
 });
 after(() => stopAll());
@@ -69,7 +76,10 @@ test('the proxy /mcp: Streamable HTTP, JSON OAuth 404s, Host/Origin enforced →
   assert.equal(d.transport, 'streamable-http');
   assert.deepEqual(ids(d, 'problem'), []);
   for (const id of ['streamable_http', 'initialized_not_required', 'oauth_probes_clean', 'enforces_host_origin']) finding(d, id);
-  assert.ok(d.oauth.every((o) => o.body === 'oauth-error-json'), JSON.stringify(d.oauth));
+  assert.ok(
+    d.oauth.every((o) => o.body === 'oauth-error-json'),
+    JSON.stringify(d.oauth),
+  );
   assert.equal(d.config?.mcpUrl, proxyUrl);
   assert.equal(d.config?.frontdoor, undefined);
   assert.equal(d.config?.claudeCode, `claude mcp add --transport http legacy-sse-fixture ${proxyUrl}`);

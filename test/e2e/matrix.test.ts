@@ -116,7 +116,10 @@ for (const face of ['streamable-http', 'legacy-sse'] as const) {
       assert.equal(textOf(await c.callTool({ name: 'sample', arguments: { prompt: 'matrix' } })), 'sampled: matrix');
       // cancellation, once the call runs at the backend (its first progress): the cancel has a call to reach
       const ac = new AbortController();
-      const slow = c.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('matrix cancels') });
+      const slow = c.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, {
+        signal: ac.signal,
+        onprogress: () => ac.abort('matrix cancels'),
+      });
       await assert.rejects(slow);
       assert.equal(textOf(await c.callTool({ name: 'echo', arguments: { text: 'after cancel' } })), 'after cancel');
       // a backend restart is survived by the session

@@ -24,7 +24,7 @@ before(async () => {
 });
 after(() => stopAll());
 
-test('a request without a token gets the proxy\'s own 401, naming the proxy\'s resource metadata', async () => {
+test("a request without a token gets the proxy's own 401, naming the proxy's resource metadata", async () => {
   const res = await post(proxy.url, initializeBody(1));
   assert.equal(res.status, 401);
   assert.equal(res.headers.get('www-authenticate'), `Bearer resource_metadata="${proxy.origin}/.well-known/oauth-protected-resource/mcp"`);
@@ -36,7 +36,10 @@ test('a request without a token gets the proxy\'s own 401, naming the proxy\'s r
 test('a backend 401 reaches the client as 401 with resource_metadata rewritten to the proxy', async () => {
   const res = await post(proxy.url, initializeBody(1), { authorization: 'Bearer expired-token' });
   assert.equal(res.status, 401);
-  assert.equal(res.headers.get('www-authenticate'), `Bearer error="invalid_token", resource_metadata="${proxy.origin}/.well-known/oauth-protected-resource/mcp"`);
+  assert.equal(
+    res.headers.get('www-authenticate'),
+    `Bearer error="invalid_token", resource_metadata="${proxy.origin}/.well-known/oauth-protected-resource/mcp"`,
+  );
   const body = (await res.json()) as { id: number; error: { data: { code: string } } };
   assert.equal(body.id, 1);
   assert.equal(body.error.data.code, 'ERR_BACKEND_AUTH');
@@ -54,17 +57,29 @@ test('discovery documents pass through with the proxy as resource and issuer', a
 });
 
 test('registration and token requests reach the backend; the token then works end to end', async () => {
-  const reg = await fetch(`${proxy.origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:1/cb'] }) });
+  const reg = await fetch(`${proxy.origin}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: ['http://127.0.0.1:1/cb'] }),
+  });
   assert.equal(reg.status, 201);
   assert.equal(((await reg.json()) as { client_id: string }).client_id, 'client-1');
-  const tok = await fetch(`${proxy.origin}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=authorization_code&code=x' });
+  const tok = await fetch(`${proxy.origin}/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=authorization_code&code=x',
+  });
   const { access_token } = (await tok.json()) as { access_token: string };
   const auth = { authorization: `Bearer ${access_token}` };
   const init = await post(proxy.url, initializeBody(2), auth);
   assert.equal(init.status, 200);
   const sid = init.headers.get('mcp-session-id')!;
   await init.text();
-  const call = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'authorized' } } }), { ...auth, 'mcp-session-id': sid });
+  const call = await post(
+    proxy.url,
+    JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'echo', arguments: { text: 'authorized' } } }),
+    { ...auth, 'mcp-session-id': sid },
+  );
   assert.equal((await messagesOf(call))[0].result.content[0].text, 'authorized');
 });
 

@@ -41,14 +41,21 @@ test('every well-known probe gets a JSON 404 whose error_description says no aut
 });
 
 test('POST /register, /token and GET /authorize get RFC 6749-shaped errors; preflights are answered', async () => {
-  for (const [method, p] of [['POST', '/register'], ['POST', '/token'], ['GET', '/authorize']] as const) {
+  for (const [method, p] of [
+    ['POST', '/register'],
+    ['POST', '/token'],
+    ['GET', '/authorize'],
+  ] as const) {
     const res = await fetch(new URL(p, proxy.url), { method, headers: { 'content-type': 'application/json' }, ...(method === 'POST' ? { body: '{}' } : {}) });
     assert.equal(res.status, 404, p);
     const body = (await res.json()) as { error: string; error_description: string };
     assert.equal(body.error, 'invalid_request', p);
     assert.match(body.error_description, /no authorization is required/i);
   }
-  const pre = await fetch(new URL('/.well-known/oauth-protected-resource', proxy.url), { method: 'OPTIONS', headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'GET' } });
+  const pre = await fetch(new URL('/.well-known/oauth-protected-resource', proxy.url), {
+    method: 'OPTIONS',
+    headers: { origin: 'http://localhost:6274', 'access-control-request-method': 'GET' },
+  });
   assert.equal(pre.status, 204);
   assert.equal(pre.headers.get('access-control-allow-origin'), '*');
 });

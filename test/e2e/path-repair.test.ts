@@ -22,10 +22,19 @@ function configFile(backendUrl: string, prefix: string, paths: boolean): string 
 function rawPost(origin: string, pathname: string, body: string): Promise<{ status: number; session: string | undefined }> {
   const u = new URL(origin);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path: pathname, method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
-      res.resume();
-      resolve({ status: res.statusCode ?? 0, session: res.headers['mcp-session-id'] as string | undefined });
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: pathname,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      },
+      (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, session: res.headers['mcp-session-id'] as string | undefined });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

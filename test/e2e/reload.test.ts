@@ -25,7 +25,14 @@ test('a valid reload: untouched, changed, added and removed routes each behave a
   t.after(() => two.stop());
   const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-reload-'));
   const file = path.join(dir, 'frontdoor.yaml');
-  writeFileSync(file, yaml([['/a', one.url], ['/b', one.url], ['/d', one.url]]));
+  writeFileSync(
+    file,
+    yaml([
+      ['/a', one.url],
+      ['/b', one.url],
+      ['/d', one.url],
+    ]),
+  );
   const proxy = await startProxy(['--config', file]);
   t.after(() => proxy.stop());
   const url = (p: string) => new URL(`${p}/mcp`, proxy.origin).href;
@@ -37,7 +44,14 @@ test('a valid reload: untouched, changed, added and removed routes each behave a
   t.after(() => d.close());
   const aBefore = await whoami(a);
 
-  writeFileSync(file, yaml([['/a', one.url], ['/b', two.url], ['/c', two.url]]));
+  writeFileSync(
+    file,
+    yaml([
+      ['/a', one.url],
+      ['/b', two.url],
+      ['/c', two.url],
+    ]),
+  );
   const line = await proxy.waitForLine((l) => l.reason === 'config_reloaded');
   assert.deepEqual([line.added, line.removed, line.changed, line.unchanged], [['/c'], ['/d'], ['/b'], ['/a']]);
 
@@ -83,7 +97,13 @@ test('an invalid reload is reported issue by issue and the running config stays;
   await fresh.close();
 
   // Fix the file without a watch event reaching us first, then reload by signal.
-  writeFileSync(file, yaml([['/', backend.url], ['/extra', backend.url]]));
+  writeFileSync(
+    file,
+    yaml([
+      ['/', backend.url],
+      ['/extra', backend.url],
+    ]),
+  );
   process.kill(proxy.pid, 'SIGHUP');
   const applied = await proxy.waitForLine((l) => l.reason === 'config_reloaded' && Array.isArray(l.added) && (l.added as string[]).includes('/extra'));
   assert.ok(applied);

@@ -37,17 +37,20 @@ class Reader {
         this.buffer = this.buffer.slice(end + 2);
         const lines = block.split('\n').filter((l) => !l.startsWith(':'));
         if (lines.length === 0) continue;
-        const field = (name: string) => lines.find((l) => l.startsWith(`${name}:`))?.slice(name.length + 1).replace(/^ /, '');
+        const field = (name: string) =>
+          lines
+            .find((l) => l.startsWith(`${name}:`))
+            ?.slice(name.length + 1)
+            .replace(/^ /, '');
         const retry = field('retry');
         return { id: field('id'), event: field('event') ?? 'message', data: field('data') ?? '', retry: retry === undefined ? undefined : Number(retry) };
       }
       const left = deadline - Date.now();
       if (left <= 0) return 'timeout';
       let timer: NodeJS.Timeout | undefined;
-      const chunk = await Promise.race([
-        this.reader.read(),
-        new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left))),
-      ]).finally(() => clearTimeout(timer));
+      const chunk = await Promise.race([this.reader.read(), new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), left)))]).finally(() =>
+        clearTimeout(timer),
+      );
       if (chunk === 'timeout') return 'timeout';
       if (chunk.done) return 'ended';
       this.buffer += this.decoder.decode(chunk.value, { stream: true });
@@ -99,7 +102,11 @@ async function openGet(sid: string, version: string, lastEventId?: string): Prom
 }
 
 async function callJson(sid: string, version: string, id: number, name: string, args: Record<string, unknown>): Promise<void> {
-  const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }), hdr(sid, version, { accept: 'application/json' }));
+  const res = await post(
+    proxy.url,
+    JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } }),
+    hdr(sid, version, { accept: 'application/json' }),
+  );
   assert.equal(res.status, 200);
   await res.text();
 }
@@ -116,8 +123,14 @@ async function request(sid: string, version: string, id: number, method: string,
  * session's one SSE stream, so by then the proxy has taken the slow call's answer too.
  */
 async function callFinished(sid: string, version: string): Promise<void> {
-  const whoami = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'who', method: 'tools/call', params: { name: 'whoami', arguments: {} } }), hdr(sid, version, { accept: 'application/json' }));
-  const { connection } = JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text) as { connection: number };
+  const whoami = await post(
+    proxy.url,
+    JSON.stringify({ jsonrpc: '2.0', id: 'who', method: 'tools/call', params: { name: 'whoami', arguments: {} } }),
+    hdr(sid, version, { accept: 'application/json' }),
+  );
+  const { connection } = JSON.parse(((await whoami.json()) as { result: { content: Array<{ text: string }> } }).result.content[0]!.text) as {
+    connection: number;
+  };
   const deadline = Date.now() + 10_000;
   for (;;) {
     const stats = (await (await fetch(new URL('/control/stats', backendUrl))).json()) as { slowDone: Record<string, number> };
@@ -156,7 +169,10 @@ test('a GET stream resumed with Last-Event-ID gets exactly the events it missed,
   const second = await openGet(sid, v, e2.id);
   t.after(second.abort);
   const got = [await second.reader.message(), await second.reader.message(), await second.reader.message()];
-  assert.deepEqual(got.map((e) => e.msg.params.uri), ['test://r3', 'test://r4', 'test://r5']);
+  assert.deepEqual(
+    got.map((e) => e.msg.params.uri),
+    ['test://r3', 'test://r4', 'test://r5'],
+  );
   // r3 and r4 come from the event log with the ids they had on the dropped stream (same stream, next numbers).
   const streamOf = (id: string | undefined) => id?.split(':')[0];
   assert.equal(streamOf(got[0]!.id), streamOf(e2.id));
@@ -181,8 +197,18 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
   t.after(() => ac.abort());
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 'slow-1', method: 'tools/call', params: { name: 'slow', arguments: { steps: 4, delayMs: 200 }, _meta: { progressToken: 'pt' } } });
-  const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 'slow-1',
+    method: 'tools/call',
+    params: { name: 'slow', arguments: { steps: 4, delayMs: 200 }, _meta: { progressToken: 'pt' } },
+  });
+  const res = await fetch(proxy.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) },
+    body,
+    signal: ac.signal,
+  });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/event-stream/);
   const reader = new Reader(res);
@@ -203,7 +229,10 @@ test('a POST SSE stream interrupted mid-call is resumed by GET with Last-Event-I
     rest.map((e) => e.msg.method ?? `response:${e.msg.id}`),
     ['notifications/progress', 'notifications/progress', 'notifications/progress', 'response:slow-1'],
   );
-  assert.deepEqual(rest.slice(0, 3).map((e) => e.msg.params.progress), [2, 3, 4]);
+  assert.deepEqual(
+    rest.slice(0, 3).map((e) => e.msg.params.progress),
+    [2, 3, 4],
+  );
   assert.equal(rest[3]!.msg.result.content[0].text.length > 0, true);
   const ids = [priming.id, p1.id, ...rest.map((e) => e.id)];
   assert.equal(new Set(ids).size, ids.length);
@@ -214,8 +243,18 @@ test('resuming a finished POST stream replays what was missed and ends; an unkno
   const sid = await rawSession(proxy.url, v);
   const ac = new AbortController();
   t.after(() => ac.abort());
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'slow', arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: 9 } } });
-  const res = await fetch(proxy.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) }, body, signal: ac.signal });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 9,
+    method: 'tools/call',
+    params: { name: 'slow', arguments: { steps: 2, delayMs: 100 }, _meta: { progressToken: 9 } },
+  });
+  const res = await fetch(proxy.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...hdr(sid, v) },
+    body,
+    signal: ac.signal,
+  });
   const reader = new Reader(res);
   const priming = await reader.next();
   ac.abort();
@@ -223,7 +262,10 @@ test('resuming a finished POST stream replays what was missed and ends; an unkno
   const resumed = await openGet(sid, v, priming!.id);
   t.after(resumed.abort);
   const rest = await resumed.reader.rest();
-  assert.deepEqual(rest.map((e) => e.msg.method ?? `response:${e.msg.id}`), ['notifications/progress', 'notifications/progress', 'response:9']);
+  assert.deepEqual(
+    rest.map((e) => e.msg.method ?? `response:${e.msg.id}`),
+    ['notifications/progress', 'notifications/progress', 'response:9'],
+  );
   await proxy.waitForLine((l) => l.reason === 'stream_replayed' && l.kind === 'post' && l.replayed === 3);
 
   const fresh = await openGet(sid, v, 'p999999:3');

@@ -47,7 +47,10 @@ test('progress notifications reach the caller', async () => {
 test('cancellation reaches the backend and the request ends', async () => {
   // Cancelled once it runs at the backend (its first progress), so the cancellation has a call to reach.
   const ac = new AbortController();
-  const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('test cancels') });
+  const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, {
+    signal: ac.signal,
+    onprogress: () => ac.abort('test cancels'),
+  });
   await assert.rejects(call, /cancel|abort/i);
   // The session keeps working after a cancellation.
   assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');

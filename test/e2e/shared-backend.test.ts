@@ -77,7 +77,10 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   const version = { 'mcp-protocol-version': '2025-06-18' };
   const [a, b] = await Promise.all([rawSession(proxy.url), rawSession(proxy.url)]);
   const call = (session: string, text: string) =>
-    post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text } } }), { 'mcp-session-id': session, ...version });
+    post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text } } }), {
+      'mcp-session-id': session,
+      ...version,
+    });
   for (let round = 0; round < 20; round++) {
     const [ra, rb] = await Promise.all([call(a, `A${round}`), call(b, `B${round}`)]);
     const [ma] = await messagesOf(ra);
@@ -89,10 +92,19 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   }
   // Both ask progress under the same token: each stream carries its own progress, under that token.
   const slow = (session: string, steps: number) =>
-    post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'slow', arguments: { steps, delayMs: 30 }, _meta: { progressToken: 'tok' } } }), {
-      'mcp-session-id': session,
-      ...version,
-    });
+    post(
+      proxy.url,
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'slow', arguments: { steps, delayMs: 30 }, _meta: { progressToken: 'tok' } },
+      }),
+      {
+        'mcp-session-id': session,
+        ...version,
+      },
+    );
   const [sa, sb] = await Promise.all([slow(a, 2), slow(b, 3)]);
   const [msa, msb] = [await messagesOf(sa), await messagesOf(sb)];
   const progressOf = (ms: Wire[]) => ms.filter((m) => m.method === 'notifications/progress').map((m) => `${m.params.progressToken}:${m.params.progress}`);
@@ -101,7 +113,10 @@ test('shared sse: two raw sessions sending the same ids and progress token at on
   assert.deepEqual([msa.at(-1).id, msa.at(-1).result.content[0].text], [2, 'done 2']);
   assert.deepEqual([msb.at(-1).id, msb.at(-1).result.content[0].text], [2, 'done 3']);
   const who = async (session: string) => {
-    const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }), { 'mcp-session-id': session, ...version });
+    const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'whoami', arguments: {} } }), {
+      'mcp-session-id': session,
+      ...version,
+    });
     return JSON.parse((await messagesOf(res))[0].result.content[0].text) as { pid: number; connection: number };
   };
   assert.deepEqual(await who(a), await who(b), 'the same backend connection');
@@ -170,7 +185,10 @@ test('shared sse: every feature per session on one connection (list_changed, sub
   await t.test('cancellation from A cancels only A’s call', async () => {
     // A cancels once its call runs at the backend (its first progress): both calls are in flight.
     const ac = new AbortController();
-    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('A cancels') });
+    const callA = a.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } }, undefined, {
+      signal: ac.signal,
+      onprogress: () => ac.abort('A cancels'),
+    });
     const callB = b.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 50 } });
     await assert.rejects(callA, /cancel|abort/i);
     assert.equal(textOf(await callB), 'done 8');
@@ -299,37 +317,36 @@ test('shared stdio: two sessions on one process; a crash of it is survived by bo
 
 // -- Streamable HTTP backend: one shared backend session ----------------------------------------------
 
+test('shared streamable-http: two sessions on one backend session; an expired backend session is replaced once for both', async (t) => {
+  const backend = await startFixture('streamable-http-server');
+  t.after(() => backend.stop());
+  const proxy = await sharedProxy({ transport: 'streamable-http', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
+  t.after(() => proxy.stop());
+  const a = await connectStreamable(proxy.url, 'client-a');
+  t.after(() => a.close());
+  const b = await connectStreamable(proxy.url, 'client-b');
+  t.after(() => b.close());
+  signSampling(a, 'A');
+  signSampling(b, 'B');
+  type Who = { pid: number; sessionId: string; sessionCount: number };
+  const who = async (c: TestClient) => JSON.parse(textOf(await c.client.callTool({ name: 'whoami', arguments: {} }))) as Who;
+  const [wa, wb] = await Promise.all([who(a), who(b)]);
+  assert.equal(wa.sessionId, wb.sessionId, 'one backend session for both');
+  assert.equal(wb.sessionCount, 1);
+  const echoes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).client.callTool({ name: 'echo', arguments: { text: `m${i}` } })));
+  assert.deepEqual(
+    echoes.map(textOf),
+    Array.from({ length: 10 }, (_, i) => `m${i}`),
+  );
+  assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'p' } })), 'A sampled: p');
+  assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'q' } })), 'B sampled: q');
 
-test(
-  'shared streamable-http: two sessions on one backend session; an expired backend session is replaced once for both',
-  async (t) => {
-    const backend = await startFixture('streamable-http-server');
-    t.after(() => backend.stop());
-    const proxy = await sharedProxy({ transport: 'streamable-http', url: backend.url, reconnect: { initialDelay: '50ms', maxDelay: '500ms' } });
-    t.after(() => proxy.stop());
-    const a = await connectStreamable(proxy.url, 'client-a');
-    t.after(() => a.close());
-    const b = await connectStreamable(proxy.url, 'client-b');
-    t.after(() => b.close());
-    signSampling(a, 'A');
-    signSampling(b, 'B');
-    type Who = { pid: number; sessionId: string; sessionCount: number };
-    const who = async (c: TestClient) => JSON.parse(textOf(await c.client.callTool({ name: 'whoami', arguments: {} }))) as Who;
-    const [wa, wb] = await Promise.all([who(a), who(b)]);
-    assert.equal(wa.sessionId, wb.sessionId, 'one backend session for both');
-    assert.equal(wb.sessionCount, 1);
-    const echoes = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).client.callTool({ name: 'echo', arguments: { text: `m${i}` } })));
-    assert.deepEqual(echoes.map(textOf), Array.from({ length: 10 }, (_, i) => `m${i}`));
-    assert.equal(textOf(await a.client.callTool({ name: 'sample', arguments: { prompt: 'p' } })), 'A sampled: p');
-    assert.equal(textOf(await b.client.callTool({ name: 'sample', arguments: { prompt: 'q' } })), 'B sampled: q');
-
-    await (await fetch(new URL('/control/expire-sessions', backend.url), { method: 'POST' })).text();
-    // The next request of each session meets the expired backend session (404): the shared channel
-    // ends, every session reconnects, and one new backend session serves them all.
-    const after = await until(() => who(a), 'A to be served again');
-    const afterB = await until(() => who(b), 'B to be served again');
-    assert.equal(afterB.sessionId, after.sessionId, 'both on the same new backend session');
-    assert.notEqual(after.sessionId, wa.sessionId);
-    assert.equal(after.sessionCount, 2, 'one new backend session for both clients');
-  },
-);
+  await (await fetch(new URL('/control/expire-sessions', backend.url), { method: 'POST' })).text();
+  // The next request of each session meets the expired backend session (404): the shared channel
+  // ends, every session reconnects, and one new backend session serves them all.
+  const after = await until(() => who(a), 'A to be served again');
+  const afterB = await until(() => who(b), 'B to be served again');
+  assert.equal(afterB.sessionId, after.sessionId, 'both on the same new backend session');
+  assert.notEqual(after.sessionId, wa.sessionId);
+  assert.equal(after.sessionCount, 2, 'one new backend session for both clients');
+});

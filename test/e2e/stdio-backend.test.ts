@@ -163,7 +163,10 @@ test('tools, progress, sampling, logging, resources and prompts reach a stdio se
   await eventually(() => c.logs.includes('careful'), 'the log notification');
 
   const resources = await c.client.listResources();
-  assert.deepEqual(resources.resources.map((r) => r.uri), ['demo://readme']);
+  assert.deepEqual(
+    resources.resources.map((r) => r.uri),
+    ['demo://readme'],
+  );
   const readme = await c.client.readResource({ uri: 'demo://readme' });
   assert.equal((readme.contents[0] as { text?: string }).text, 'hello from the stdio fixture');
 
@@ -172,7 +175,10 @@ test('tools, progress, sampling, logging, resources and prompts reach a stdio se
 
   // A cancelled request (once it runs: its first progress): the server stops, the session carries on.
   const abort = new AbortController();
-  const cancelled = c.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 50 } }, undefined, { signal: abort.signal, onprogress: () => abort.abort('enough') });
+  const cancelled = c.client.callTool({ name: 'slow', arguments: { steps: 100, delayMs: 50 } }, undefined, {
+    signal: abort.signal,
+    onprogress: () => abort.abort('enough'),
+  });
   await assert.rejects(cancelled);
   assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'after cancel' } })), 'after cancel');
 });

@@ -137,9 +137,18 @@ for (const mode of ['sse', 'json'] as const) {
       const before = (await stats(backend.url)).cancelled;
       // Cancelled once it runs at the backend (its first progress), so the cancellation has a call to reach.
       const ac = new AbortController();
-      const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, { signal: ac.signal, onprogress: () => ac.abort('test cancels') });
+      const call = c.client.callTool({ name: 'slow', arguments: { steps: 50, delayMs: 100 } }, undefined, {
+        signal: ac.signal,
+        onprogress: () => ac.abort('test cancels'),
+      });
       await assert.rejects(call, /cancel|abort/i);
-      const after = (await until(() => stats(backend.url), (s) => s.cancelled > before, 'the backend to see the cancellation')).cancelled;
+      const after = (
+        await until(
+          () => stats(backend.url),
+          (s) => s.cancelled > before,
+          'the backend to see the cancellation',
+        )
+      ).cancelled;
       assert.ok(after > before, 'the backend tool saw its signal abort');
       assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'after' } })), 'after');
     });
@@ -187,7 +196,11 @@ for (const mode of ['sse', 'json'] as const) {
       await whoami(other);
       const before = await stats(backend.url);
       await other.close();
-      const now = await until(() => stats(backend.url), (s) => s.deletes > before.deletes, 'a DELETE at the backend');
+      const now = await until(
+        () => stats(backend.url),
+        (s) => s.deletes > before.deletes,
+        'a DELETE at the backend',
+      );
       assert.ok(now.deletes > before.deletes, 'the backend got a DELETE');
       assert.equal(now.open, before.open - 1, 'the backend ended that session');
     });
@@ -195,32 +208,36 @@ for (const mode of ['sse', 'json'] as const) {
 }
 
 for (const status of ['404', '400'] as const) {
-  test(`a backend without a GET stream whose session expired (${status} "unknown session"): the proxy re-initializes on the next POST`, { timeout: 60_000 }, async (t) => {
-    const { backend, proxy } = await startPair(['--no-get', '--unknown-session-status', status]);
-    t.after(() => backend.stop());
-    t.after(() => proxy.stop());
-    const c = await connectStreamable(proxy.url);
-    t.after(() => c.close());
-    try {
-      const sessionId = c.transport.sessionId;
-      const before = await whoami(c);
-      assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'no GET stream' } })), 'no GET stream');
-      await expireSessions(backend.url);
-      // Nothing tells the proxy until a POST meets the unknown session. The backend refused that request
-      // before running it, so the session re-initializes and sends it again: the client never notices.
-      assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'lost' } })), 'lost');
-      await proxy.waitForLine((l) => l.reason === 'request_retried_after_reinitialize');
-      const after = await whoami(c);
-      assert.equal(c.transport.sessionId, sessionId);
-      assert.notEqual(after.sessionId, before.sessionId);
-      assert.ok(after.sessionCount > before.sessionCount, 'initialize was replayed');
-      assert.equal((await stats(backend.url)).getStreams, 0);
-    } finally {
-      await c.close();
-      await proxy.stop();
-      await backend.stop();
-    }
-  });
+  test(
+    `a backend without a GET stream whose session expired (${status} "unknown session"): the proxy re-initializes on the next POST`,
+    { timeout: 60_000 },
+    async (t) => {
+      const { backend, proxy } = await startPair(['--no-get', '--unknown-session-status', status]);
+      t.after(() => backend.stop());
+      t.after(() => proxy.stop());
+      const c = await connectStreamable(proxy.url);
+      t.after(() => c.close());
+      try {
+        const sessionId = c.transport.sessionId;
+        const before = await whoami(c);
+        assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'no GET stream' } })), 'no GET stream');
+        await expireSessions(backend.url);
+        // Nothing tells the proxy until a POST meets the unknown session. The backend refused that request
+        // before running it, so the session re-initializes and sends it again: the client never notices.
+        assert.equal(textOf(await c.client.callTool({ name: 'echo', arguments: { text: 'lost' } })), 'lost');
+        await proxy.waitForLine((l) => l.reason === 'request_retried_after_reinitialize');
+        const after = await whoami(c);
+        assert.equal(c.transport.sessionId, sessionId);
+        assert.notEqual(after.sessionId, before.sessionId);
+        assert.ok(after.sessionCount > before.sessionCount, 'initialize was replayed');
+        assert.equal((await stats(backend.url)).getStreams, 0);
+      } finally {
+        await c.close();
+        await proxy.stop();
+        await backend.stop();
+      }
+    },
+  );
 }
 
 test('a Streamable HTTP backend that is down at initialize: 502 with a JSON-RPC error, at once', { timeout: 30_000 }, async (t) => {

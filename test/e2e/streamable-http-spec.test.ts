@@ -52,10 +52,18 @@ test('a request is answered as JSON or SSE according to Accept (Sending Messages
 });
 
 test('a POST stream carries progress before the response, then ends (Sending Messages)', async () => {
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 'p', method: 'tools/call', params: { name: 'slow', arguments: { steps: 2, delayMs: 20 }, _meta: { progressToken: 'tok' } } });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 'p',
+    method: 'tools/call',
+    params: { name: 'slow', arguments: { steps: 2, delayMs: 20 }, _meta: { progressToken: 'tok' } },
+  });
   const res = await post(proxy.url, body, { 'mcp-session-id': sid });
   const msgs = await messagesOf(res);
-  assert.deepEqual(msgs.map((m) => m.method ?? `response:${m.id}`), ['notifications/progress', 'notifications/progress', 'response:p']);
+  assert.deepEqual(
+    msgs.map((m) => m.method ?? `response:${m.id}`),
+    ['notifications/progress', 'notifications/progress', 'response:p'],
+  );
 });
 
 test('missing session id → 400; unknown session id → 404 with -32001 (Session Management)', async () => {
@@ -88,7 +96,10 @@ test('batches are accepted only in a 2025-03-26 session (2025-03-26, Batching)',
   const res = await post(proxy.url, batch, { 'mcp-session-id': old, 'mcp-protocol-version': '2025-03-26' });
   assert.equal(res.status, 200);
   const msgs = await messagesOf(res);
-  assert.deepEqual(msgs.map((m) => [m.id, m.result.content[0].text]).sort(), [['a', 'one'], ['b', 'two']]);
+  assert.deepEqual(msgs.map((m) => [m.id, m.result.content[0].text]).sort(), [
+    ['a', 'one'],
+    ['b', 'two'],
+  ]);
 
   const refused = await post(proxy.url, batch, { 'mcp-session-id': sid });
   assert.equal(refused.status, 400);
@@ -117,9 +128,15 @@ test('GET opens the standalone stream; a session-less GET is a legacy client (Li
   assert.equal(stream.status, 200);
   assert.match(stream.headers.get('content-type') ?? '', /text\/event-stream/);
   // A server-initiated notification (resources/updated after a subscribe) arrives on the GET stream.
-  const sub = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 's1', method: 'resources/subscribe', params: { uri: 'demo://readme' } }), { 'mcp-session-id': sid });
+  const sub = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 's1', method: 'resources/subscribe', params: { uri: 'demo://readme' } }), {
+    'mcp-session-id': sid,
+  });
   await sub.text();
-  const touch = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 't1', method: 'tools/call', params: { name: 'touch_resource', arguments: { uri: 'demo://readme' } } }), { 'mcp-session-id': sid, accept: 'application/json' });
+  const touch = await post(
+    proxy.url,
+    JSON.stringify({ jsonrpc: '2.0', id: 't1', method: 'tools/call', params: { name: 'touch_resource', arguments: { uri: 'demo://readme' } } }),
+    { 'mcp-session-id': sid, accept: 'application/json' },
+  );
   await touch.text();
   const reader = stream.body!.getReader();
   let seen = '';
@@ -154,10 +171,19 @@ test('Host and Origin are validated with loopback defaults (Security Warning)', 
   const { request } = await import('node:http');
   const status = await new Promise<number>((resolve, reject) => {
     const u = new URL(proxy.url);
-    const req = request({ host: u.hostname, port: u.port, path: u.pathname, method: 'POST', headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' } }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
+    const req = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: u.pathname,
+        method: 'POST',
+        headers: { host: 'evil.example.com', 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(initializeBody());
   });
@@ -165,7 +191,9 @@ test('Host and Origin are validated with loopback defaults (Security Warning)', 
 });
 
 test('a 2026-07-28 server/discover probe gets 400 with a non-modern error (2026-07-28, Backward Compatibility)', async () => {
-  const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'd', method: 'server/discover', params: {} }), { 'mcp-protocol-version': '2026-07-28' });
+  const res = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 'd', method: 'server/discover', params: {} }), {
+    'mcp-protocol-version': '2026-07-28',
+  });
   // The unknown version is itself a 400; without the header the probe is still refused with -32600.
   assert.equal(res.status, 400);
   await res.text();
@@ -213,7 +241,11 @@ test('a server message with no client stream open is buffered and delivered on t
   const headers = { 'mcp-session-id': id, accept: 'application/json' };
   await (await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri: 'demo://readme' } }), headers)).text();
   // JSON-only answers cannot carry the notification, and there is no GET stream: it must wait.
-  const touch = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'touch_resource', arguments: { uri: 'demo://readme' } } }), headers);
+  const touch = await post(
+    proxy.url,
+    JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'touch_resource', arguments: { uri: 'demo://readme' } } }),
+    headers,
+  );
   assert.match(touch.headers.get('content-type') ?? '', /application\/json/);
   await touch.text();
   const ac = new AbortController();
@@ -227,7 +259,12 @@ test('a server message with no client stream open is buffered and delivered on t
     if (done) break;
     seen += decoder.decode(value);
   }
-  const msg = JSON.parse(seen.split('\n').find((l) => l.startsWith('data:'))!.slice(5));
+  const msg = JSON.parse(
+    seen
+      .split('\n')
+      .find((l) => l.startsWith('data:'))!
+      .slice(5),
+  );
   assert.equal(msg.method, 'notifications/resources/updated');
   assert.equal(msg.params.uri, 'demo://readme');
   ac.abort();

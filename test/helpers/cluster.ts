@@ -120,7 +120,13 @@ export async function startCluster(backendUrl: string, n = 3): Promise<TestClust
   for (let i = 0; i < n; i++) replicas.push(await startReplica(dir, i, redis.url, backendUrl));
   const lbPort = await freePort();
   const cfg = path.join(dir, 'haproxy.cfg');
-  writeFileSync(cfg, haproxyConfig(lbPort, replicas.map((r) => new URL(r.origin).host)));
+  writeFileSync(
+    cfg,
+    haproxyConfig(
+      lbPort,
+      replicas.map((r) => new URL(r.origin).host),
+    ),
+  );
   const lb = startProcess('haproxy', ['-f', cfg, '-db']);
   await waitForPort(lbPort);
   return {

@@ -12,6 +12,11 @@ export interface ConfigFile {
 export function writeConfigFile(config: Record<string, unknown>): ConfigFile {
   const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-hostile-'));
   const file = path.join(dir, 'frontdoor.yaml');
-  writeFileSync(file, Object.entries(config).map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join('\n') + '\n');
+  writeFileSync(
+    file,
+    Object.entries(config)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join('\n') + '\n',
+  );
   return { file, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }

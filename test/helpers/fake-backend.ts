@@ -66,7 +66,10 @@ export function fakeBackend(): FakeBackend {
               queueMicrotask(() => open && handlers.onMessage({ jsonrpc: '2.0', id: req.id, error: { code: -32602, message: 'bad client' } }));
               return;
             }
-            const result = req.method === 'initialize' ? { protocolVersion: '2025-06-18', serverInfo: { name: 'fake', version: String(no) }, capabilities: {} } : { echo: req.params?.name ?? req.method, channel: no };
+            const result =
+              req.method === 'initialize'
+                ? { protocolVersion: '2025-06-18', serverInfo: { name: 'fake', version: String(no) }, capabilities: {} }
+                : { echo: req.params?.name ?? req.method, channel: no };
             queueMicrotask(() => open && handlers.onMessage({ jsonrpc: '2.0', id: req.id, result }));
           } else if (!('method' in m)) state.answers.push(m as JsonRpcResponse);
         },

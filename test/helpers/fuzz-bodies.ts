@@ -184,12 +184,14 @@ function batchText(rng: Rng): string {
   const n = rng.int(0, 5);
   const items: string[] = [];
   for (let i = 0; i < n; i++) {
-    items.push(rng.weighted<() => string>([
-      [70, () => messageText(rng)],
-      [15, () => messageText(rng, 'initialize')],
-      [10, () => scalarJunk(rng)],
-      [5, () => `[${messageText(rng)}]`],
-    ])());
+    items.push(
+      rng.weighted<() => string>([
+        [70, () => messageText(rng)],
+        [15, () => messageText(rng, 'initialize')],
+        [10, () => scalarJunk(rng)],
+        [5, () => `[${messageText(rng)}]`],
+      ])(),
+    );
   }
   return `[${items.join(',')}]`;
 }
@@ -198,7 +200,11 @@ function batchText(rng: Rng): string {
 function deepText(rng: Rng): string {
   const d = depth(rng);
   return rng.weighted<() => string>([
-    [60, () => `{"jsonrpc":"2.0","id":${rng.int(1, 1000)},"method":${JSON.stringify(rng.pick(['tools/call', 'ping', 'resources/read', 'initialize']))},"params":${deepJson(rng, d)}}`],
+    [
+      60,
+      () =>
+        `{"jsonrpc":"2.0","id":${rng.int(1, 1000)},"method":${JSON.stringify(rng.pick(['tools/call', 'ping', 'resources/read', 'initialize']))},"params":${deepJson(rng, d)}}`,
+    ],
     [20, () => `{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1,"data":${deepJson(rng, d)}}}`],
     [20, () => deepJson(rng, d)],
   ])();

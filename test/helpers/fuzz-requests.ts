@@ -35,7 +35,7 @@ const METHODS = [
 ] as const;
 
 const GARBAGE_ID_ALPHABET = 'abcdef0123456789-_~!$.';
-const PATH_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789-._~%/!$&\'()*+,;=:@';
+const PATH_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-._~%/!$&'()*+,;=:@";
 
 function garbageSession(rng: Rng): string {
   return rng.weighted<() => string>([
@@ -62,24 +62,73 @@ function pathFor(rng: Rng, s: FuzzSessions): { path: string; route: Route | unde
     [3, () => ({ path: `/${p}/mcp`, route, face: 'mcp' })],
     [2, () => ({ path: `${p}/`, route, face: 'mcp' })],
     [8, () => ({ path: `${p}/sse`, route, face: 'mcp' })],
-    [12, () => {
-      const { id, valid } = legacyId();
-      const key = rng.chance(0.8) ? 'sessionId' : 'session_id';
-      const tail = rng.pick(['/messages', '/messages/', '/message']);
-      return { path: `${p}${tail}?${key}=${encodeURIComponent(id)}`, route, face: 'legacy', ...(valid ? { usedLegacy: id } : {}) };
-    }],
+    [
+      12,
+      () => {
+        const { id, valid } = legacyId();
+        const key = rng.chance(0.8) ? 'sessionId' : 'session_id';
+        const tail = rng.pick(['/messages', '/messages/', '/message']);
+        return { path: `${p}${tail}?${key}=${encodeURIComponent(id)}`, route, face: 'legacy', ...(valid ? { usedLegacy: id } : {}) };
+      },
+    ],
     [2, () => ({ path: `${p}/message`, route: undefined, face: undefined })],
     [2, () => ({ path: `${p}/messages?sessionId=`, route: undefined, face: undefined })],
-    [2, () => ({ path: rng.pick(['/.well-known/oauth-protected-resource', `/.well-known/oauth-protected-resource${p}/mcp`, '/.well-known/oauth-protected-resource/mcp/../../metrics']), route: undefined, face: undefined })],
-    [2, () => ({ path: rng.pick(['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/.well-known/oauth-authorization-server/../../_stats', '/.well-known/oauth-authorization-server/%2e%2e/%2e%2e/_stats']), route: undefined, face: undefined })],
-    [3, () => ({ path: rng.pick(['/register', '/token', '/authorize', '/authorize?response_type=code&client_id=x', `${p}/register`]), route: undefined, face: undefined })],
+    [
+      2,
+      () => ({
+        path: rng.pick([
+          '/.well-known/oauth-protected-resource',
+          `/.well-known/oauth-protected-resource${p}/mcp`,
+          '/.well-known/oauth-protected-resource/mcp/../../metrics',
+        ]),
+        route: undefined,
+        face: undefined,
+      }),
+    ],
+    [
+      2,
+      () => ({
+        path: rng.pick([
+          '/.well-known/oauth-authorization-server',
+          '/.well-known/openid-configuration',
+          '/.well-known/oauth-authorization-server/../../_stats',
+          '/.well-known/oauth-authorization-server/%2e%2e/%2e%2e/_stats',
+        ]),
+        route: undefined,
+        face: undefined,
+      }),
+    ],
+    [
+      3,
+      () => ({
+        path: rng.pick(['/register', '/token', '/authorize', '/authorize?response_type=code&client_id=x', `${p}/register`]),
+        route: undefined,
+        face: undefined,
+      }),
+    ],
     [3, () => ({ path: rng.pick(['/healthz', '/readyz', '/metrics', '/healthz?x=1']), route: undefined, face: undefined })],
     [4, () => ({ path: `/${rng.string(rng.int(0, 40), PATH_ALPHABET)}`, route: undefined, face: undefined })],
-    [4, () => ({
-      path: rng.pick(['/a/../mcp', '/./mcp', '/%2e%2e/mcp', '/%2E%2E/%2e%2e/sse', '/mcp/%2e%2e/sse', '/mcp/..', '/b/../mcp', '/%2fmcp', '/m%63p', '/mcp%00', '/..;/mcp', '/%5c..%5cmcp']),
-      route: undefined,
-      face: undefined,
-    })],
+    [
+      4,
+      () => ({
+        path: rng.pick([
+          '/a/../mcp',
+          '/./mcp',
+          '/%2e%2e/mcp',
+          '/%2E%2E/%2e%2e/sse',
+          '/mcp/%2e%2e/sse',
+          '/mcp/..',
+          '/b/../mcp',
+          '/%2fmcp',
+          '/m%63p',
+          '/mcp%00',
+          '/..;/mcp',
+          '/%5c..%5cmcp',
+        ]),
+        route: undefined,
+        face: undefined,
+      }),
+    ],
     [2, () => ({ path: `/${'a/'.repeat(rng.int(500, 9_000))}mcp`, route: undefined, face: undefined })],
     [1, () => ({ path: rng.pick(['*', '/\u00e9', '/mcp?' + 'q='.repeat(2_000)]), route: undefined, face: undefined })],
   ])();
@@ -122,33 +171,42 @@ export function generateRequest(rng: Rng, port: number, s: FuzzSessions): FuzzRe
     if (value !== undefined) headers[name] = value;
   };
 
-  set('content-type', rng.weighted([
-    [55, 'application/json'],
-    [8, undefined],
-    [6, 'text/plain'],
-    [6, 'application/json; charset=utf-16'],
-    [5, 'application/json; charset=utf-8'],
-    [4, 'APPLICATION/JSON'],
-    [4, 'multipart/form-data; boundary=x'],
-    [6, rng.string(rng.int(0, 20))],
-  ] as const));
-  set('accept', rng.weighted([
-    [45, 'application/json, text/event-stream'],
-    [10, undefined],
-    [10, 'application/json'],
-    [10, 'text/event-stream'],
-    [6, '*/*'],
-    [5, 'text/html'],
-    [4, ''],
-    [4, rng.string(rng.int(1, 30))],
-  ] as const));
-  set('mcp-protocol-version', rng.weighted<() => string | undefined>([
-    [45, () => undefined],
-    [35, () => rng.pick(['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'])],
-    [12, () => rng.string(rng.int(0, 20))],
-    [3, () => 'v'.repeat(rng.int(1_000, 8_000))],
-    [5, () => '2024-10-07'],
-  ])());
+  set(
+    'content-type',
+    rng.weighted([
+      [55, 'application/json'],
+      [8, undefined],
+      [6, 'text/plain'],
+      [6, 'application/json; charset=utf-16'],
+      [5, 'application/json; charset=utf-8'],
+      [4, 'APPLICATION/JSON'],
+      [4, 'multipart/form-data; boundary=x'],
+      [6, rng.string(rng.int(0, 20))],
+    ] as const),
+  );
+  set(
+    'accept',
+    rng.weighted([
+      [45, 'application/json, text/event-stream'],
+      [10, undefined],
+      [10, 'application/json'],
+      [10, 'text/event-stream'],
+      [6, '*/*'],
+      [5, 'text/html'],
+      [4, ''],
+      [4, rng.string(rng.int(1, 30))],
+    ] as const),
+  );
+  set(
+    'mcp-protocol-version',
+    rng.weighted<() => string | undefined>([
+      [45, () => undefined],
+      [35, () => rng.pick(['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05'])],
+      [12, () => rng.string(rng.int(0, 20))],
+      [3, () => 'v'.repeat(rng.int(1_000, 8_000))],
+      [5, () => '2024-10-07'],
+    ])(),
+  );
 
   let validSession: FuzzRequest['validSession'];
   if (where.face === 'legacy' && where.usedLegacy && where.route) validSession = { face: 'legacy', route: where.route, id: where.usedLegacy };
@@ -157,13 +215,16 @@ export function generateRequest(rng: Rng, port: number, s: FuzzSessions): FuzzRe
     const other: Route = route === '/' ? '/b' : '/';
     const sessionHeader = rng.weighted<() => string | undefined>([
       [30, () => undefined],
-      [40, () => {
-        const pool = s.mcp[route];
-        if (pool.length === 0) return undefined;
-        const id = rng.pick(pool);
-        if (where.face === 'mcp') validSession = { face: 'mcp', route, id };
-        return id;
-      }],
+      [
+        40,
+        () => {
+          const pool = s.mcp[route];
+          if (pool.length === 0) return undefined;
+          const id = rng.pick(pool);
+          if (where.face === 'mcp') validSession = { face: 'mcp', route, id };
+          return id;
+        },
+      ],
       [10, () => garbageSession(rng)],
       [10, () => (s.mcp[other].length > 0 ? rng.pick(s.mcp[other]) : undefined)], // another route's session
       [5, () => (s.legacy.length > 0 ? rng.pick(s.legacy) : undefined)],
@@ -171,8 +232,17 @@ export function generateRequest(rng: Rng, port: number, s: FuzzSessions): FuzzRe
     ])();
     set('mcp-session-id', sessionHeader);
   }
-  if (rng.chance(0.1)) set('last-event-id', rng.weighted<() => string>([[3, () => rng.string(rng.int(0, 60))], [2, () => `${rng.int(0, 9)}:${rng.int(0, 1e6)}`], [1, () => String(-1)]])());
-  if (rng.chance(0.1)) set('authorization', rng.pick(['Bearer junk', 'Bearer ', 'Basic Zm9vOmJhcg==', rng.string(rng.int(0, 40)), `Bearer ${'t'.repeat(3_000)}`]));
+  if (rng.chance(0.1))
+    set(
+      'last-event-id',
+      rng.weighted<() => string>([
+        [3, () => rng.string(rng.int(0, 60))],
+        [2, () => `${rng.int(0, 9)}:${rng.int(0, 1e6)}`],
+        [1, () => String(-1)],
+      ])(),
+    );
+  if (rng.chance(0.1))
+    set('authorization', rng.pick(['Bearer junk', 'Bearer ', 'Basic Zm9vOmJhcg==', rng.string(rng.int(0, 40)), `Bearer ${'t'.repeat(3_000)}`]));
   set('origin', originHeader(rng, port));
   set('host', hostHeader(rng, port));
   if (rng.chance(0.05)) set('x-forwarded-prefix', rng.pick(['/base', '//evil.example', '/a/../b', 'http://evil.example/x', '/%2e%2e', rng.string(10)]));
@@ -192,7 +262,9 @@ export function generateRequest(rng: Rng, port: number, s: FuzzSessions): FuzzRe
 /** One line describing a request, for failure messages (long parts shortened). */
 export function describeRequest(r: FuzzRequest): string {
   const short = (v: string) => (v.length > 160 ? `${v.slice(0, 120)}…(${v.length} chars)` : v);
-  const headers = Object.entries(r.headers).map(([k, v]) => `${k}: ${short(JSON.stringify(v))}`).join('; ');
+  const headers = Object.entries(r.headers)
+    .map(([k, v]) => `${k}: ${short(JSON.stringify(v))}`)
+    .join('; ');
   const body = r.body ? `${r.body.kind} ${r.body.bytes.length}B ${short(JSON.stringify(r.body.bytes.subarray(0, 200).toString('latin1')))}` : 'no body';
   return `${r.method} ${short(r.path)} [${headers}] ${body}`;
 }

@@ -27,7 +27,10 @@ export async function rawSession(url: string, protocolVersion = '2025-06-18'): P
   await res.text();
   const id = res.headers.get('mcp-session-id');
   if (!id) throw new Error('no mcp-session-id on the initialize response');
-  const ack = await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), { 'mcp-session-id': id, 'mcp-protocol-version': protocolVersion });
+  const ack = await post(url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), {
+    'mcp-session-id': id,
+    'mcp-protocol-version': protocolVersion,
+  });
   await ack.text();
   return id;
 }

@@ -21,15 +21,26 @@ export async function openLegacySession(origin: string, prefix = ''): Promise<Le
   if (first.event !== 'endpoint') throw new Error(`first event was ${first.event}`);
   const endpoint = new URL(first.data, sseUrl).href;
   const send = async (message: Record<string, unknown>) => {
-    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', ...message }) });
+    const res = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+    });
     await res.text();
     return res.status;
   };
   const answer = async (id: number, timeoutMs = 10_000) => {
-    const ev = await stream.waitForEvent((e) => e.event === 'message' && e.data.includes(`"id":${id}`) && (JSON.parse(e.data) as { id?: unknown }).id === id, timeoutMs);
+    const ev = await stream.waitForEvent(
+      (e) => e.event === 'message' && e.data.includes(`"id":${id}`) && (JSON.parse(e.data) as { id?: unknown }).id === id,
+      timeoutMs,
+    );
     return JSON.parse(ev.data);
   };
-  const init = await send({ id: 0, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw-legacy', version: '1.0.0' } } });
+  const init = await send({
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'raw-legacy', version: '1.0.0' } },
+  });
   if (init !== 202) throw new Error(`initialize POST answered ${init}`);
   await answer(0);
   await send({ method: 'notifications/initialized' });

@@ -126,7 +126,8 @@ export function parseHttpResponse(raw: string, atEof = false): RawHttpResponse |
     }
   }
   const length = headers['content-length'] === undefined ? undefined : Number(headers['content-length']);
-  if (length !== undefined) return rest.length >= length ? { status, headers, body: toUtf8(rest.slice(0, length)) } : atEof ? { status, headers, body: toUtf8(rest) } : undefined;
+  if (length !== undefined)
+    return rest.length >= length ? { status, headers, body: toUtf8(rest.slice(0, length)) } : atEof ? { status, headers, body: toUtf8(rest) } : undefined;
   if (status === 204 || status === 304 || (status >= 100 && status < 200)) return { status, headers, body: '' };
   return atEof ? { status, headers, body: toUtf8(rest) } : undefined;
 }

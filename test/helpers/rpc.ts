@@ -32,7 +32,14 @@ export async function rpc(
   return { status: res.status, headers: res.headers, response: messages.find((m) => m && m.id === id), messages };
 }
 
-export function callTool(url: string, sessionId: string, id: number, name: string, args: Record<string, unknown>, opts: { timeoutMs?: number; accept?: string } = {}): Promise<RpcOutcome> {
+export function callTool(
+  url: string,
+  sessionId: string,
+  id: number,
+  name: string,
+  args: Record<string, unknown>,
+  opts: { timeoutMs?: number; accept?: string } = {},
+): Promise<RpcOutcome> {
   return rpc(url, sessionId, id, 'tools/call', { name, arguments: args }, opts);
 }
 
@@ -40,4 +47,3 @@ export function callTool(url: string, sessionId: string, id: number, name: strin
 export function resultText(response: Wire): string {
   return ((response?.result?.content ?? []) as Array<{ text?: string }>).map((c) => c.text ?? '').join('');
 }
-

@@ -26,9 +26,19 @@ export class SseReader {
         this.buffer = this.buffer.slice(end).replace(/^\r?\n\r?\n/, '');
         const lines = block.split(/\r?\n/).filter((l) => !l.startsWith(':'));
         if (lines.length === 0) continue;
-        const event = lines.find((l) => l.startsWith('event:'))?.slice(6).trim() ?? 'message';
-        const data = lines.filter((l) => l.startsWith('data:')).map((l) => l.slice(5).replace(/^ /, '')).join('\n');
-        const id = lines.find((l) => l.startsWith('id:'))?.slice(3).trim();
+        const event =
+          lines
+            .find((l) => l.startsWith('event:'))
+            ?.slice(6)
+            .trim() ?? 'message';
+        const data = lines
+          .filter((l) => l.startsWith('data:'))
+          .map((l) => l.slice(5).replace(/^ /, ''))
+          .join('\n');
+        const id = lines
+          .find((l) => l.startsWith('id:'))
+          ?.slice(3)
+          .trim();
         return id === undefined ? { event, data } : { event, data, id };
       }
       const left = deadline - Date.now();

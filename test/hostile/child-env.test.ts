@@ -20,7 +20,13 @@ let proxy: RunningProxy;
 
 before(async () => {
   const stdio = (extra: Record<string, unknown>) =>
-    JSON.stringify({ transport: 'stdio', command: 'node', args: [path.join(FIXTURES_DIR, 'stdio-server.js')], env: { FRONTDOOR_CONFIGURED_VAR: CONFIGURED }, ...extra });
+    JSON.stringify({
+      transport: 'stdio',
+      command: 'node',
+      args: [path.join(FIXTURES_DIR, 'stdio-server.js')],
+      env: { FRONTDOOR_CONFIGURED_VAR: CONFIGURED },
+      ...extra,
+    });
   const port = await freePort();
   const launched = { url: `http://127.0.0.1:${port}/sse`, command: 'node', args: [path.join(FIXTURES_DIR, 'legacy-sse-server.js'), '--port', String(port)] };
   const file = path.join(tmp, 'f.yaml');
@@ -47,7 +53,7 @@ async function envOf(client: TestClient, name: string): Promise<string | null> {
   return (JSON.parse(textOf(await client.client.callTool({ name: 'env', arguments: { name } }))) as { value: string | null }).value;
 }
 
-test('a stdio server sees the default list and its configured env, not the proxy\'s other variables', async (t) => {
+test("a stdio server sees the default list and its configured env, not the proxy's other variables", async (t) => {
   const client = await connectStreamable(proxy.url);
   t.after(() => client.close());
   assert.equal(await envOf(client, 'FRONTDOOR_TEST_SECRET'), null);
@@ -56,7 +62,7 @@ test('a stdio server sees the default list and its configured env, not the proxy
   assert.equal(await envOf(client, 'TERM'), null, 'an exported shell function is not inherited');
 });
 
-test('inheritEnv: true passes the proxy\'s whole environment, the configured env on top', async (t) => {
+test("inheritEnv: true passes the proxy's whole environment, the configured env on top", async (t) => {
   const client = await connectStreamable(proxy.url.replace(/\/mcp$/, '/inherit/mcp'));
   t.after(() => client.close());
   assert.equal(await envOf(client, 'FRONTDOOR_TEST_SECRET'), SECRET);
@@ -66,9 +72,14 @@ test('inheritEnv: true passes the proxy\'s whole environment, the configured env
 
 test('a launched backend command gets the default list too', async () => {
   const ready = await proxy.waitForLine((l) => l.msg === 'backend process ready');
-  const environ = readFileSync(`/proc/${Number(ready.backendPid)}/environ`, 'utf8').split('\0').filter(Boolean);
+  const environ = readFileSync(`/proc/${Number(ready.backendPid)}/environ`, 'utf8')
+    .split('\0')
+    .filter(Boolean);
   const names = environ.map((kv) => kv.slice(0, kv.indexOf('=')));
   assert.ok(!names.includes('FRONTDOOR_TEST_SECRET'), names.join(' '));
   assert.ok(names.includes('PATH'), names.join(' '));
-  assert.ok(names.every((n) => ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'].includes(n)), `only the default list: ${names.join(' ')}`);
+  assert.ok(
+    names.every((n) => ['HOME', 'LOGNAME', 'PATH', 'SHELL', 'TERM', 'USER'].includes(n)),
+    `only the default list: ${names.join(' ')}`,
+  );
 });

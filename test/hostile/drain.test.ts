@@ -22,48 +22,52 @@ async function readyzAfterSigterm(proxy: RunningProxy): Promise<number> {
   return status;
 }
 
-test('SIGTERM with the memory store: calls in flight on both faces finish, /readyz is 503 and new sessions are refused meanwhile, exit 0', { timeout: 60_000 }, async (t) => {
-  const backend = await startFixture('legacy-sse-server');
-  t.after(() => backend.stop());
-  const proxy = await startProxy(['--backend', backend.url]);
-  t.after(() => proxy.stop());
-  const streamable = await connectStreamable(proxy.url, 'drain-streamable');
-  t.after(() => streamable.client.close());
-  const legacy = await connectSse(`${proxy.origin}/sse`, 'drain-legacy');
-  t.after(() => legacy.close());
+test(
+  'SIGTERM with the memory store: calls in flight on both faces finish, /readyz is 503 and new sessions are refused meanwhile, exit 0',
+  { timeout: 60_000 },
+  async (t) => {
+    const backend = await startFixture('legacy-sse-server');
+    t.after(() => backend.stop());
+    const proxy = await startProxy(['--backend', backend.url]);
+    t.after(() => proxy.stop());
+    const streamable = await connectStreamable(proxy.url, 'drain-streamable');
+    t.after(() => streamable.client.close());
+    const legacy = await connectSse(`${proxy.origin}/sse`, 'drain-legacy');
+    t.after(() => legacy.close());
 
-  const p1 = progressSignal();
-  const p2 = progressSignal();
-  let settled = 0;
-  const calls = [
-    streamable.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 250 } }, undefined, { onprogress: p1.onprogress, timeout: 30_000 }),
-    legacy.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 250 } }, undefined, { onprogress: p2.onprogress, timeout: 30_000 }),
-  ].map((c) => c.finally(() => settled++));
-  await Promise.all([p1.started, p2.started]);
+    const p1 = progressSignal();
+    const p2 = progressSignal();
+    let settled = 0;
+    const calls = [
+      streamable.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 250 } }, undefined, { onprogress: p1.onprogress, timeout: 30_000 }),
+      legacy.client.callTool({ name: 'slow', arguments: { steps: 8, delayMs: 250 } }, undefined, { onprogress: p2.onprogress, timeout: 30_000 }),
+    ].map((c) => c.finally(() => settled++));
+    await Promise.all([p1.started, p2.started]);
 
-  process.kill(proxy.pid, 'SIGTERM');
-  assert.equal(await readyzAfterSigterm(proxy), 503, '/readyz turned 503');
-  assert.equal(settled, 0, 'while the calls were still running');
-  const refused = await fetch(proxy.url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: JSON_AND_SSE },
-    body: initializeBody(),
-    signal: AbortSignal.timeout(10_000),
-  });
-  assert.equal(refused.status, 503, 'a new session is refused');
-  assert.ok(refused.headers.get('retry-after'), 'with Retry-After');
-  assert.equal(((await refused.json()) as { error: { data: { code: string } } }).error.data.code, 'ERR_SHUTTING_DOWN');
-  const legacyRefused = await fetch(`${proxy.origin}/sse`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(10_000) });
-  assert.equal(legacyRefused.status, 503, 'a new legacy stream is refused');
-  await legacyRefused.body?.cancel();
+    process.kill(proxy.pid, 'SIGTERM');
+    assert.equal(await readyzAfterSigterm(proxy), 503, '/readyz turned 503');
+    assert.equal(settled, 0, 'while the calls were still running');
+    const refused = await fetch(proxy.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: JSON_AND_SSE },
+      body: initializeBody(),
+      signal: AbortSignal.timeout(10_000),
+    });
+    assert.equal(refused.status, 503, 'a new session is refused');
+    assert.ok(refused.headers.get('retry-after'), 'with Retry-After');
+    assert.equal(((await refused.json()) as { error: { data: { code: string } } }).error.data.code, 'ERR_SHUTTING_DOWN');
+    const legacyRefused = await fetch(`${proxy.origin}/sse`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(10_000) });
+    assert.equal(legacyRefused.status, 503, 'a new legacy stream is refused');
+    await legacyRefused.body?.cancel();
 
-  const [a, b] = await Promise.all(calls);
-  assert.equal(textOf(a), 'done 8', 'the Streamable HTTP call finished');
-  assert.equal(textOf(b), 'done 8', 'the legacy SSE call finished');
-  assert.equal(await proxy.stop(), 0, 'the process exited 0');
-  const drained = proxy.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reason === 'replica_drained');
-  assert.equal(drained?.unfinished, 0);
-});
+    const [a, b] = await Promise.all(calls);
+    assert.equal(textOf(a), 'done 8', 'the Streamable HTTP call finished');
+    assert.equal(textOf(b), 'done 8', 'the legacy SSE call finished');
+    assert.equal(await proxy.stop(), 0, 'the process exited 0');
+    const drained = proxy.lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.reason === 'replica_drained');
+    assert.equal(drained?.unfinished, 0);
+  },
+);
 
 test('the drain is bounded by cluster.drainTimeout: a call longer than it fails and the process still exits 0', { timeout: 60_000 }, async (t) => {
   const backend = await startFixture('legacy-sse-server');

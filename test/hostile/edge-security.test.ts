@@ -53,19 +53,41 @@ async function everyPath(proxy: RunningProxy, t: { after(fn: () => unknown): voi
   const preflight = { 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, mcp-session-id' };
   return [
     { name: 'POST /mcp initialize', method: 'POST', path: '/mcp', headers: MCP_POST, body: initializeBody() },
-    { name: 'POST /mcp on a session', method: 'POST', path: '/mcp', headers: { ...MCP_POST, 'mcp-session-id': mcpSession, 'mcp-protocol-version': '2025-06-18' }, body: PING },
-    { name: 'GET /mcp', method: 'GET', path: '/mcp', headers: { accept: 'text/event-stream', 'mcp-session-id': mcpSession, 'mcp-protocol-version': '2025-06-18' } },
+    {
+      name: 'POST /mcp on a session',
+      method: 'POST',
+      path: '/mcp',
+      headers: { ...MCP_POST, 'mcp-session-id': mcpSession, 'mcp-protocol-version': '2025-06-18' },
+      body: PING,
+    },
+    {
+      name: 'GET /mcp',
+      method: 'GET',
+      path: '/mcp',
+      headers: { accept: 'text/event-stream', 'mcp-session-id': mcpSession, 'mcp-protocol-version': '2025-06-18' },
+    },
     { name: 'GET /sse', method: 'GET', path: '/sse', headers: { accept: 'text/event-stream' } },
     { name: 'POST /messages', method: 'POST', path: legacyPath, headers: { 'content-type': 'application/json' }, body: PING },
     { name: 'GET /.well-known/oauth-protected-resource', method: 'GET', path: '/.well-known/oauth-protected-resource' },
     { name: 'GET /.well-known/oauth-protected-resource/mcp', method: 'GET', path: '/.well-known/oauth-protected-resource/mcp' },
     { name: 'GET /.well-known/oauth-authorization-server', method: 'GET', path: '/.well-known/oauth-authorization-server' },
-    { name: 'POST /register', method: 'POST', path: '/register', headers: { 'content-type': 'application/json' }, body: '{"redirect_uris":["http://evil.example/cb"]}' },
+    {
+      name: 'POST /register',
+      method: 'POST',
+      path: '/register',
+      headers: { 'content-type': 'application/json' },
+      body: '{"redirect_uris":["http://evil.example/cb"]}',
+    },
     { name: 'GET /metrics', method: 'GET', path: '/metrics' },
     { name: 'GET /healthz', method: 'GET', path: '/healthz' },
     { name: 'GET /readyz', method: 'GET', path: '/readyz' },
     { name: 'OPTIONS /mcp (preflight)', method: 'OPTIONS', path: '/mcp', headers: preflight },
-    { name: 'OPTIONS /.well-known/oauth-protected-resource (preflight)', method: 'OPTIONS', path: '/.well-known/oauth-protected-resource', headers: { 'access-control-request-method': 'GET' } },
+    {
+      name: 'OPTIONS /.well-known/oauth-protected-resource (preflight)',
+      method: 'OPTIONS',
+      path: '/.well-known/oauth-protected-resource',
+      headers: { 'access-control-request-method': 'GET' },
+    },
   ];
 }
 
@@ -78,7 +100,8 @@ function originRefusalProblem(o: RawOutcome, origin: string): string | undefined
   if (acao === origin || acao === '*') return `CORS allows it (access-control-allow-origin: ${acao}) with status ${o.status}`;
   if (o.status !== 403) return `status ${o.status ?? o.kind}${o.sse ? ' (an event stream)' : ''}: ${o.body.slice(0, 160)}`;
   const body = jsonOf(o);
-  if (body?.jsonrpc !== '2.0' || body?.error?.data?.code !== 'ERR_ORIGIN_REJECTED') return `403 without a JSON-RPC ERR_ORIGIN_REJECTED error: ${o.body.slice(0, 160)}`;
+  if (body?.jsonrpc !== '2.0' || body?.error?.data?.code !== 'ERR_ORIGIN_REJECTED')
+    return `403 without a JSON-RPC ERR_ORIGIN_REJECTED error: ${o.body.slice(0, 160)}`;
   return undefined;
 }
 
@@ -104,7 +127,7 @@ test('loopback bind: a foreign Origin gets 403 ERR_ORIGIN_REJECTED on every path
   assert.deepEqual(problems, []);
 });
 
-test('loopback bind: loopback Origins are the proxy\'s own (any port: a local dev UI such as http://localhost:5173)', async (t) => {
+test("loopback bind: loopback Origins are the proxy's own (any port: a local dev UI such as http://localhost:5173)", async (t) => {
   const proxy = await startProxy(['--backend', backendUrl]);
   t.after(() => proxy.stop());
   const port = portOf(proxy);
@@ -131,7 +154,7 @@ test('0.0.0.0 bind: DNS rebinding (Host evil.example:P, Origin http://evil.examp
   assert.equal(textOf(await cli.client.callTool({ name: 'echo', arguments: { text: 'no origin' } })), 'no origin');
 });
 
-test('0.0.0.0 bind: a loopback Origin is not the proxy\'s own (only a loopback bind makes it so)', async (t) => {
+test("0.0.0.0 bind: a loopback Origin is not the proxy's own (only a loopback bind makes it so)", async (t) => {
   const proxy = await startProxy(['--backend', backendUrl, '--host', '0.0.0.0']);
   t.after(() => proxy.stop());
   const port = portOf(proxy);
@@ -158,7 +181,7 @@ test('an Origin in --allowed-origin is accepted and reflected with Vary: Origin 
   assert.equal(originRefusalProblem(other, 'https://evil.example.com'), undefined);
 });
 
-test('--public-url: its origin is the proxy\'s own', async (t) => {
+test("--public-url: its origin is the proxy's own", async (t) => {
   const port = await freePort();
   const proxy = await startProxy(['--backend', backendUrl, '--port', String(port), '--public-url', 'https://mcp.example.com']);
   t.after(() => proxy.stop());
@@ -176,7 +199,10 @@ test('Host: a loopback bind takes only loopback names, --allowed-host only those
   const wide = await startProxy(['--backend', backendUrl, '--host', '0.0.0.0', '--allowed-host', 'proxy.internal']);
   t.after(() => wide.stop());
   const init = { method: 'POST', path: '/mcp', headers: MCP_POST, body: initializeBody() };
-  for (const [proxy, bad] of [[loop, 'evil.example'], [wide, 'other.example']] as const) {
+  for (const [proxy, bad] of [
+    [loop, 'evil.example'],
+    [wide, 'other.example'],
+  ] as const) {
     const port = portOf(proxy);
     const refused = await send(port, init, { host: `${bad}:${port}` });
     assert.equal(refused.status, 403, `Host ${bad}: ${refused.body.slice(0, 200)}`);
@@ -197,7 +223,10 @@ test('Host: a loopback bind takes only loopback names, --allowed-host only those
 
 /** The legacy endpoint event's data for GET /sse with these headers. */
 async function endpointWith(port: number, headers: Record<string, string>): Promise<string> {
-  const o = await rawRequest({ method: 'GET', path: '/sse', headers: { accept: 'text/event-stream', ...headers } }, { port, sse: 'first-event', timeoutMs: 5_000 });
+  const o = await rawRequest(
+    { method: 'GET', path: '/sse', headers: { accept: 'text/event-stream', ...headers } },
+    { port, sse: 'first-event', timeoutMs: 5_000 },
+  );
   const data = endpointData(o.firstEvent);
   assert.ok(data, `GET /sse with ${JSON.stringify(headers)}: ${o.status} ${o.firstEvent ?? o.body.slice(0, 200)}`);
   return data;
@@ -213,7 +242,21 @@ test('X-Forwarded-Prefix from a trusted (loopback) peer: a plain path is used, a
   assert.match(await endpointWith(port, { 'x-forwarded-prefix': '/base' }), PREFIXED);
   assert.match(await endpointWith(port, {}), UNPREFIXED);
   const problems: string[] = [];
-  const hostile = ['//evil.example', '/a/../b', '/%2e%2e/x', '/%2E%2E/x', '/a/%2e/b', 'http://evil.example/x', 'https://evil.example', '/a\\b', '/a/./b', '/a//b', '/.', '/base/..', 'evil.example'];
+  const hostile = [
+    '//evil.example',
+    '/a/../b',
+    '/%2e%2e/x',
+    '/%2E%2E/x',
+    '/a/%2e/b',
+    'http://evil.example/x',
+    'https://evil.example',
+    '/a\\b',
+    '/a/./b',
+    '/a//b',
+    '/.',
+    '/base/..',
+    'evil.example',
+  ];
   for (const prefix of hostile) {
     const data = await endpointWith(port, { 'x-forwarded-prefix': prefix });
     if (!UNPREFIXED.test(data)) problems.push(`X-Forwarded-Prefix ${JSON.stringify(prefix)} gave the endpoint ${JSON.stringify(data)}`);

@@ -63,14 +63,18 @@ function verdict(r: FuzzRequest, o: RawOutcome): string | undefined {
     const code = jsonOf(o)?.error?.data?.code;
     if (typeof code !== 'string') return `status ${status} without a JSON-RPC error carrying error.data.code: ${o.body.slice(0, 300)}`;
   }
-  if (status >= 400 && o.body.length > 0 && jsonOf(o) === undefined) return `status ${status} with a body that is not JSON: ${JSON.stringify(o.body.slice(0, 300))}`;
+  if (status >= 400 && o.body.length > 0 && jsonOf(o) === undefined)
+    return `status ${status} with a body that is not JSON: ${JSON.stringify(o.body.slice(0, 300))}`;
   return undefined;
 }
 
 async function twoRouteProxy(backendUrl: string): Promise<RunningProxy> {
   const dir = mkdtempSync(path.join(tmpdir(), 'frontdoor-fuzz-'));
   const file = path.join(dir, 'fuzz.yaml');
-  writeFileSync(file, `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: { url: "${backendUrl}" }\n  - path: /b\n    backend: { url: "${backendUrl}" }\n`);
+  writeFileSync(
+    file,
+    `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: { url: "${backendUrl}" }\n  - path: /b\n    backend: { url: "${backendUrl}" }\n`,
+  );
   return startProxy(['--config', file]);
 }
 
@@ -130,9 +134,16 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
     while (sent < MIN_REQUESTS && Date.now() < stopAt) {
       const n = sent++;
       const r = generateRequest(rng, port, sessions);
-      const o = await rawRequest({ method: r.method, path: r.path, headers: r.headers, ...(r.body ? { body: r.body.bytes } : {}) }, { port, agent, timeoutMs: EXCHANGE_TIMEOUT_MS, sse: 'abort' });
+      const o = await rawRequest(
+        { method: r.method, path: r.path, headers: r.headers, ...(r.body ? { body: r.body.bytes } : {}) },
+        { port, agent, timeoutMs: EXCHANGE_TIMEOUT_MS, sse: 'abort' },
+      );
       const code = jsonOf(o)?.error?.data?.code;
-      count(o.kind === 'response' ? `${o.status}${o.sse ? ' sse' : ''}${typeof code === 'string' ? ` ${code}` : ''}` : `${o.kind}${o.error ? ` ${o.error}` : ''}${o.sse ? ' sse' : ''}`);
+      count(
+        o.kind === 'response'
+          ? `${o.status}${o.sse ? ' sse' : ''}${typeof code === 'string' ? ` ${code}` : ''}`
+          : `${o.kind}${o.error ? ` ${o.error}` : ''}${o.sse ? ' sse' : ''}`,
+      );
       const wrong = verdict(r, o);
       if (wrong && failures.length < 20) failures.push(`#${n}: ${wrong}\n    request: ${describeRequest(r)}`);
       if (r.validSession && o.status === 404 && (code === 'ERR_SESSION_NOT_FOUND' || code === 'ERR_SESSION_CLOSED')) sessionEnded(r.validSession);
@@ -153,7 +164,11 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
   const crashes = proxy.lines.filter((l) => /"reason":"(uncaught_exception|unhandled_rejection)"/.test(l));
   assert.deepEqual(crashes.slice(0, 5), [], withSeed(`${crashes.length} uncaught exceptions / unhandled rejections were logged`));
   assert.ok(rss < RSS_LIMIT_BYTES, withSeed(`proxy RSS after the fuzz is ${Math.round(rss / 1048576)} MB (limit ${RSS_LIMIT_BYTES / 1048576} MB)`));
-  assert.equal(textOf(await witness.client.callTool({ name: 'echo', arguments: { text: 'after the storm' } })), 'after the storm', withSeed('the witness session'));
+  assert.equal(
+    textOf(await witness.client.callTool({ name: 'echo', arguments: { text: 'after the storm' } })),
+    'after the storm',
+    withSeed('the witness session'),
+  );
 });
 
 test('deeply nested JSON is refused with 400 and a JSON-RPC parse error (-32700), whatever the depth', { timeout: 60_000 }, async (t) => {
@@ -175,9 +190,19 @@ test('deeply nested JSON is refused with 400 and a JSON-RPC parse error (-32700)
     const params = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
     const call = `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":${params}}`;
     cases.push(
-      { name: `${depth}-deep params on a session`, path: '/mcp', headers: { ...mcpHeaders, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' }, body: call },
+      {
+        name: `${depth}-deep params on a session`,
+        path: '/mcp',
+        headers: { ...mcpHeaders, 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' },
+        body: call,
+      },
       { name: `${depth}-deep body without a session`, path: '/mcp', headers: mcpHeaders, body: deepJson(rng, depth) },
-      { name: `${depth}-deep params on the legacy face`, path: new URL(endpoint).pathname + new URL(endpoint).search, headers: { 'content-type': 'application/json' }, body: call },
+      {
+        name: `${depth}-deep params on the legacy face`,
+        path: new URL(endpoint).pathname + new URL(endpoint).search,
+        headers: { 'content-type': 'application/json' },
+        body: call,
+      },
     );
   }
   for (const c of cases) {

@@ -85,7 +85,11 @@ test('every traversal variant gets 400 ERR_BAD_PATH and never reaches the backen
   }
   assert.equal(await statsHits(), 0, 'the backend /_stats was never hit');
   const relayed = (await (await fetch(new URL('/control/requests', backend.url))).json()) as string[];
-  assert.deepEqual(relayed.filter((r) => r.includes('_stats')), [], 'no traversal reached the backend in any form');
+  assert.deepEqual(
+    relayed.filter((r) => r.includes('_stats')),
+    [],
+    'no traversal reached the backend in any form',
+  );
 });
 
 test('a plain issuer path is relayed normalized, with its query', async () => {

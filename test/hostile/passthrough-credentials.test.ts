@@ -41,7 +41,9 @@ test("Streamable HTTP: each request reaches the backend with its own token; none
   assert.equal(init.status, 200);
   const sid = init.headers.get('mcp-session-id')!;
   await init.text();
-  await (await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), { authorization: alice1, 'mcp-session-id': sid })).text();
+  await (
+    await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }), { authorization: alice1, 'mcp-session-id': sid })
+  ).text();
 
   // A refreshed token of the same principal works, and that request goes with it, not with the first.
   const alice2 = jwt('alice', 2);
@@ -58,8 +60,16 @@ test("Streamable HTTP: each request reaches the backend with its own token; none
 
   // Another principal's token: 403, for calls, streams and DELETE alike.
   const bob = jwt('bob', 1);
-  for (const [method, body] of [['POST', call(4, 'bob')], ['GET', undefined], ['DELETE', undefined]] as const) {
-    const res = await fetch(proxy.url, { method, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: bob, 'mcp-session-id': sid }, ...(body ? { body } : {}) });
+  for (const [method, body] of [
+    ['POST', call(4, 'bob')],
+    ['GET', undefined],
+    ['DELETE', undefined],
+  ] as const) {
+    const res = await fetch(proxy.url, {
+      method,
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: bob, 'mcp-session-id': sid },
+      ...(body ? { body } : {}),
+    });
     assert.equal(res.status, 403, method);
     assert.equal(((await res.json()) as { error: { data: { code: string } } }).error.data.code, 'ERR_PRINCIPAL_MISMATCH');
   }
@@ -80,7 +90,8 @@ test('legacy face: the stream and every POST need a credential of the principal 
   const alice = jwt('alice', 7);
   const { reader, endpoint: messages } = await openLegacy(sseUrl, { authorization: alice });
   t.after(() => reader.cancel());
-  const postJson = (body: string, headers: Record<string, string>) => fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const postJson = (body: string, headers: Record<string, string>) =>
+    fetch(messages, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
   assert.equal((await postJson(initializeBody(1), {})).status, 401);
   const bob = await postJson(initializeBody(1), { authorization: jwt('bob', 1) });

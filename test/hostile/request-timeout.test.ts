@@ -38,10 +38,20 @@ test('a request the backend never answers fails with ERR_BACKEND_TIMEOUT; the ba
 test('a slow call that reports progress outlives limits.requestTimeout and succeeds', async (t) => {
   const { proxy } = await startHostileStack(t, { limits: LIMITS });
   const sid = await rawSession(proxy.url);
-  const slow = await rpc(proxy.url, sid, 1, 'tools/call', { name: 'slow_progress', arguments: { ms: 3000, every: 300 }, _meta: { progressToken: 'p1' } }, { timeoutMs: 30_000 });
+  const slow = await rpc(
+    proxy.url,
+    sid,
+    1,
+    'tools/call',
+    { name: 'slow_progress', arguments: { ms: 3000, every: 300 }, _meta: { progressToken: 'p1' } },
+    { timeoutMs: 30_000 },
+  );
   assert.equal(slow.response?.error, undefined, `the call failed: ${JSON.stringify(slow.response?.error)}`);
   assert.match(resultText(slow.response), /^done after \d+ progress notifications$/);
-  assert.ok(slow.messages.some((m) => m.method === 'notifications/progress' && m.params.progressToken === 'p1'), 'no progress reached the client');
+  assert.ok(
+    slow.messages.some((m) => m.method === 'notifications/progress' && m.params.progressToken === 'p1'),
+    'no progress reached the client',
+  );
 });
 
 test('the same slow call without a progress token times out (the timer is what the progress restarted)', async (t) => {

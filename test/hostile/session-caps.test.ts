@@ -81,7 +81,9 @@ test('under ulimit -n 256 the session cap is lowered; 400 initializes meet 503s,
     while (next < 400) {
       const n = next++;
       if (n % 20 === 0) await probeHealth();
-      const r: PlainResponse | Error = await request(proxy.url, { method: 'POST', headers: INIT_HEADERS, body: initializeBody(n), timeoutMs: 5_000 }).catch((e: Error) => e);
+      const r: PlainResponse | Error = await request(proxy.url, { method: 'POST', headers: INIT_HEADERS, body: initializeBody(n), timeoutMs: 5_000 }).catch(
+        (e: Error) => e,
+      );
       if (r instanceof Error) failures.push(`${(r as NodeJS.ErrnoException).code ?? ''} ${r.message}`);
       else {
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);

@@ -108,7 +108,9 @@ test('Redis killed, then restarted empty: 503s while down, own sessions keep wor
   // Only the store knows where another replica's session lives.
   await assertStoreUnavailable(await callTool(a.url, sidB, 'elsewhere'), 'a session held by the other replica');
   // A client that gives up on its initialize during the outage.
-  await initialize(b.url, AbortSignal.timeout(200)).then((r) => r.text()).catch(() => undefined);
+  await initialize(b.url, AbortSignal.timeout(200))
+    .then((r) => r.text())
+    .catch(() => undefined);
   assert.ok((await counter(a.origin, 'frontdoor_store_failures_total')) > 0, 'store failures are counted');
 
   const restarted = await startRedis(redis.port);
@@ -118,8 +120,8 @@ test('Redis killed, then restarted empty: 503s while down, own sessions keep wor
   await client.connect();
   t.after(() => client.close().catch(() => undefined));
   // Both replicas register again and re-write the records of the sessions they hold.
-  await until(async () => (await client.hGet(`frontdoor:s:${sidA}`, 'owner')) === a.replicaId, 'the record of A\'s session re-written');
-  await until(async () => (await client.hGet(`frontdoor:s:${sidB}`, 'owner')) === b.replicaId, 'the record of B\'s session re-written');
+  await until(async () => (await client.hGet(`frontdoor:s:${sidA}`, 'owner')) === a.replicaId, "the record of A's session re-written");
+  await until(async () => (await client.hGet(`frontdoor:s:${sidB}`, 'owner')) === b.replicaId, "the record of B's session re-written");
   assert.equal(await client.exists(`frontdoor:r:${a.replicaId}`), 1, 'A registered again');
   for (const r of [a, b]) await until(async () => (await readyz(r)) === 200, `/readyz 200 on ${r.replicaId}`);
   assert.equal(await gauge(b.origin, 'frontdoor_store_up'), 1);
@@ -127,10 +129,10 @@ test('Redis killed, then restarted empty: 503s while down, own sessions keep wor
   // Sessions from before the outage are served through the other replica again (forwarded, not 404).
   const forwardedBefore = await counter(b.origin, 'frontdoor_forwarded_total');
   const res = await callTool(b.url, sidA, 'after');
-  assert.equal(res.status, 200, 'A\'s session through B');
+  assert.equal(res.status, 200, "A's session through B");
   assert.equal(textOf((await messagesOf(res))[0].result), 'after');
   assert.equal(await counter(b.origin, 'frontdoor_forwarded_total'), forwardedBefore + 1, 'B forwarded it to A');
-  assert.equal((await callTool(a.url, sidB, 'after')).status, 200, 'B\'s session through A');
+  assert.equal((await callTool(a.url, sidB, 'after')).status, 200, "B's session through A");
   // Nothing started during the outage came to life afterwards: no extra session, no extra record.
   assert.equal(await gauge(a.origin, 'frontdoor_sessions'), sessionsBefore.a);
   assert.equal(await gauge(b.origin, 'frontdoor_sessions'), sessionsBefore.b);
@@ -140,29 +142,33 @@ test('Redis killed, then restarted empty: 503s while down, own sessions keep wor
   assert.equal((await initialize(b.url)).status, 200);
 });
 
-test('Redis stalled (SIGSTOP): store operations miss their deadline, a new session gets 503, and the replica recovers on SIGCONT', { timeout: 60_000 }, async (t) => {
-  const { redis, a, b } = await twoReplicas(t);
-  const sidB = await rawSession(b.url);
-  process.kill(redis.proc.pid, 'SIGSTOP');
-  // No answer at all from Redis: only the deadline (cluster.storeTimeout) ends the wait.
-  const res = await initialize(a.url);
-  assert.equal(res.status, 503);
-  assert.ok(res.headers.get('retry-after'));
-  await res.text();
-  await until(async () => (await readyz(a)) === 503, '/readyz 503 on A');
-  await assertStoreUnavailable(await callTool(a.url, sidB, 'stalled'), 'a session held by the other replica');
-  process.kill(redis.proc.pid, 'SIGCONT');
-  await until(async () => (await readyz(a)) === 200, '/readyz 200 on A after SIGCONT');
-  // Served: forwarded to B, or taken over by A if B's registration expired during the stall.
-  assert.equal((await callTool(a.url, sidB, 'back')).status, 200, 'B\'s session is served again');
-  // The initialize refused during the stall left no session behind, on either replica or in the store.
-  await until(async () => (await gauge(a.origin, 'frontdoor_sessions')) + (await gauge(b.origin, 'frontdoor_sessions')) === 1, 'one session in all');
-  const client = createClient({ url: redis.url });
-  client.on('error', () => undefined); // the test stops this Redis before the client in t.after
-  await client.connect();
-  t.after(() => client.close().catch(() => undefined));
-  await until(async () => (await client.keys('frontdoor:s:*')).length === 1, 'only B\'s record in the store');
-});
+test(
+  'Redis stalled (SIGSTOP): store operations miss their deadline, a new session gets 503, and the replica recovers on SIGCONT',
+  { timeout: 60_000 },
+  async (t) => {
+    const { redis, a, b } = await twoReplicas(t);
+    const sidB = await rawSession(b.url);
+    process.kill(redis.proc.pid, 'SIGSTOP');
+    // No answer at all from Redis: only the deadline (cluster.storeTimeout) ends the wait.
+    const res = await initialize(a.url);
+    assert.equal(res.status, 503);
+    assert.ok(res.headers.get('retry-after'));
+    await res.text();
+    await until(async () => (await readyz(a)) === 503, '/readyz 503 on A');
+    await assertStoreUnavailable(await callTool(a.url, sidB, 'stalled'), 'a session held by the other replica');
+    process.kill(redis.proc.pid, 'SIGCONT');
+    await until(async () => (await readyz(a)) === 200, '/readyz 200 on A after SIGCONT');
+    // Served: forwarded to B, or taken over by A if B's registration expired during the stall.
+    assert.equal((await callTool(a.url, sidB, 'back')).status, 200, "B's session is served again");
+    // The initialize refused during the stall left no session behind, on either replica or in the store.
+    await until(async () => (await gauge(a.origin, 'frontdoor_sessions')) + (await gauge(b.origin, 'frontdoor_sessions')) === 1, 'one session in all');
+    const client = createClient({ url: redis.url });
+    client.on('error', () => undefined); // the test stops this Redis before the client in t.after
+    await client.connect();
+    t.after(() => client.close().catch(() => undefined));
+    await until(async () => (await client.keys('frontdoor:s:*')).length === 1, "only B's record in the store");
+  },
+);
 
 test('memory store: an initialize whose client left while the backend was slow never becomes a session', { timeout: 60_000 }, async (t) => {
   const backend = await startFixture('quirky-sse-server', ['--initialize-delay-ms', '1500']);

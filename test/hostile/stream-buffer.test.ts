@@ -71,7 +71,11 @@ test('Streamable HTTP: a GET stream not read while the backend floods is ended; 
   const resumed = await openStream(proxy.url, { ...headers, 'last-event-id': lastRead.id });
   t.after(() => resumed.close());
   assert.equal(resumed.status, 200);
-  const bigIndices = () => resumed.events.map(floodIndex).filter((f) => f?.big).map((f) => f!.i);
+  const bigIndices = () =>
+    resumed.events
+      .map(floodIndex)
+      .filter((f) => f?.big)
+      .map((f) => f!.i);
   await resumed.waitUntil(() => bigIndices().length >= 5, 15_000);
   const firstFive = bigIndices().slice(0, 5);
   assert.deepEqual(firstFive, [0, 1, 2, 3, 4], 'the resumed stream starts right after the last event read');
@@ -96,7 +100,11 @@ test('legacy face: an /sse stream not read while the backend floods is ended wit
 
   legacy.stream.resume();
   assert.equal(await legacy.stream.waitEnded(20_000), 'ended', 'the unread /sse stream was not ended');
-  const after = await fetch(legacy.endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }) });
+  const after = await fetch(legacy.endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }),
+  });
   await after.text();
   assert.equal(after.status, 404, 'the session outlived its stream');
 });

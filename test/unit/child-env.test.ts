@@ -9,5 +9,12 @@ const parent = { PATH: '/usr/bin', HOME: '/home/a', TERM: '() { :; }; evil', AWS
 test('childEnv: default list, no shell functions, configured env wins', () => {
   assert.deepEqual(childEnv(parent, { API_KEY: 'k', PATH: '/opt/bin' }, false, 'linux'), { PATH: '/opt/bin', HOME: '/home/a', API_KEY: 'k' });
   assert.deepEqual(childEnv(parent, {}, false, 'win32'), { PATH: '/usr/bin', USERPROFILE: 'C:\\Users\\a' });
-  assert.deepEqual(childEnv(parent, { X: '1' }, true, 'linux'), { PATH: '/usr/bin', HOME: '/home/a', TERM: '() { :; }; evil', AWS_SECRET_ACCESS_KEY: 's', USERPROFILE: 'C:\\Users\\a', X: '1' });
+  assert.deepEqual(childEnv(parent, { X: '1' }, true, 'linux'), {
+    PATH: '/usr/bin',
+    HOME: '/home/a',
+    TERM: '() { :; }; evil',
+    AWS_SECRET_ACCESS_KEY: 's',
+    USERPROFILE: 'C:\\Users\\a',
+    X: '1',
+  });
 });

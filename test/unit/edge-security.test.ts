@@ -62,8 +62,19 @@ function fakeRequest(remoteAddress: string, headers: Record<string, string>): In
 }
 
 test('public address: forwarded headers believed from trusted peers only', () => {
-  const address = createPublicAddress({ publicUrl: undefined, listenHost: '127.0.0.1', listenPort: 8080, trusted: createTrustedPeer(['loopback', '10.0.0.0/8']) });
-  const fromIngress = fakeRequest('10.0.0.5', { host: 'pod:8080', 'x-forwarded-prefix': '/tools', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'mcp.example.com', 'x-forwarded-for': '203.0.113.9, 10.0.0.9' });
+  const address = createPublicAddress({
+    publicUrl: undefined,
+    listenHost: '127.0.0.1',
+    listenPort: 8080,
+    trusted: createTrustedPeer(['loopback', '10.0.0.0/8']),
+  });
+  const fromIngress = fakeRequest('10.0.0.5', {
+    host: 'pod:8080',
+    'x-forwarded-prefix': '/tools',
+    'x-forwarded-proto': 'https',
+    'x-forwarded-host': 'mcp.example.com',
+    'x-forwarded-for': '203.0.113.9, 10.0.0.9',
+  });
   assert.equal(address.prefix(fromIngress), '/tools');
   assert.equal(address.base(fromIngress), 'https://mcp.example.com/tools');
   assert.equal(address.client(fromIngress), '203.0.113.9');

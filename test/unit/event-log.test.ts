@@ -24,7 +24,12 @@ test('event ids are unique across the streams of a session, ordered within a str
   const { log } = clockedLog();
   const g = log.openStream('s1', 'get');
   const p = log.openStream('s1', 'post');
-  const ids = [g.append(note(1), JSON.stringify(note(1))), p.append(note(2), JSON.stringify(note(2))), g.append(note(3), JSON.stringify(note(3))), p.append(note(4), JSON.stringify(note(4)))];
+  const ids = [
+    g.append(note(1), JSON.stringify(note(1))),
+    p.append(note(2), JSON.stringify(note(2))),
+    g.append(note(3), JSON.stringify(note(3))),
+    p.append(note(4), JSON.stringify(note(4))),
+  ];
   assert.equal(new Set(ids).size, ids.length);
   for (const id of ids) assert.match(id, /^[\x21-\x7e]+$/);
   assert.notEqual(g.streamId, p.streamId);
@@ -37,7 +42,7 @@ test('event ids are unique across the streams of a session, ordered within a str
   log.close();
 });
 
-test('replayAfter returns only that stream\'s later events, in order', async () => {
+test("replayAfter returns only that stream's later events, in order", async () => {
   const { log } = clockedLog();
   const g = log.openStream('s1', 'get');
   const p = log.openStream('s1', 'post');
@@ -49,8 +54,14 @@ test('replayAfter returns only that stream\'s later events, in order', async () 
   assert.ok(r);
   assert.equal(r.streamId, g.streamId);
   assert.equal(r.kind, 'get');
-  assert.deepEqual(r.events.map((e) => e.id), [g2, g3]);
-  assert.deepEqual(r.events.map((e) => (e.message as unknown as { params: { n: number } }).params.n), [2, 3]);
+  assert.deepEqual(
+    r.events.map((e) => e.id),
+    [g2, g3],
+  );
+  assert.deepEqual(
+    r.events.map((e) => (e.message as unknown as { params: { n: number } }).params.n),
+    [2, 3],
+  );
   assert.equal(r.lastSeq, 3);
   // From the priming id: everything; from the newest: nothing.
   assert.equal((await log.replayAfter('s1', g.primingId))!.events.length, 3);
@@ -83,7 +94,10 @@ test('the byte bound drops the oldest events of the session, whatever their coun
   const ids = [1, 2, 3, 4].map((n) => g.append(big(n), JSON.stringify(big(n))));
   assert.equal(await log.replayAfter('s1', ids[0]!), undefined, 'event 2 was dropped for bytes: resuming after 1 would lose it');
   const r = await log.replayAfter('s1', ids[1]!);
-  assert.deepEqual(r?.events.map((e) => e.id), [ids[2], ids[3]]);
+  assert.deepEqual(
+    r?.events.map((e) => e.id),
+    [ids[2], ids[3]],
+  );
   log.close();
 });
 
@@ -95,7 +109,10 @@ test('the count bound drops the oldest events of the session; a replay that woul
   assert.equal(await log.replayAfter('s1', ids[0]!), undefined);
   assert.equal(await log.replayAfter('s1', g.primingId), undefined);
   const r = await log.replayAfter('s1', ids[1]!);
-  assert.deepEqual(r!.events.map((e) => e.id), ids.slice(2));
+  assert.deepEqual(
+    r!.events.map((e) => e.id),
+    ids.slice(2),
+  );
   log.close();
 });
 
@@ -108,7 +125,10 @@ test('the age bound drops old events', async () => {
   advance(600); // a is 1200 ms old, b 600 ms
   assert.equal(await log.replayAfter('s1', g.primingId), undefined);
   const r = await log.replayAfter('s1', a);
-  assert.deepEqual(r!.events.map((e) => e.id), [b]);
+  assert.deepEqual(
+    r!.events.map((e) => e.id),
+    [b],
+  );
   advance(1000);
   assert.deepEqual((await log.replayAfter('s1', b))!.events, []);
   log.close();
@@ -124,7 +144,10 @@ test('a continued stream goes on with the next sequence numbers', async () => {
   assert.equal(next.streamId, g.streamId);
   const third = next.append(note(3), JSON.stringify(note(3)));
   assert.equal(parseEventId(third)!.seq, 3);
-  assert.deepEqual((await log.replayAfter('s1', first))!.events.map((e) => parseEventId(e.id)!.seq), [2, 3]);
+  assert.deepEqual(
+    (await log.replayAfter('s1', first))!.events.map((e) => parseEventId(e.id)!.seq),
+    [2, 3],
+  );
   log.close();
 });
 
@@ -145,14 +168,20 @@ test('RedisEventLog: ids, replay after an id, count bound, unknown ids, forget',
   p.append(note(100), JSON.stringify(note(100)));
   const g2 = g.append(note(2), JSON.stringify(note(2)));
   const r = await log.replayAfter('s1', g1);
-  assert.deepEqual(r!.events.map((e) => e.id), [g2]);
+  assert.deepEqual(
+    r!.events.map((e) => e.id),
+    [g2],
+  );
   assert.equal(r!.kind, 'get');
   assert.equal(r!.lastSeq, 2);
   const next = log.continueStream('s1', r!);
   const g3 = next.append(note(3), JSON.stringify(note(3)));
   const g4 = next.append(note(4), JSON.stringify(note(4)));
   // maxEvents 3: g1 and the POST event are trimmed; g2, g3, g4 remain, so resuming after g1 is still complete.
-  assert.deepEqual((await log.replayAfter('s1', g1))!.events.map((e) => e.id), [g2, g3, g4]);
+  assert.deepEqual(
+    (await log.replayAfter('s1', g1))!.events.map((e) => e.id),
+    [g2, g3, g4],
+  );
   assert.equal(await log.replayAfter('s1', g.primingId), undefined);
   assert.equal(await log.replayAfter('s1', p.primingId), undefined);
   assert.equal(await log.replayAfter('s1', 'nonsense'), undefined);

@@ -53,7 +53,12 @@ test('bounded SSE: an oversized event is dropped, the next one is intact, whatev
 });
 
 test('bounded SSE: an event that never ends costs at most the bound and its kept ends', () => {
-  const parser = createBoundedSseParser({ maxEventChars: 10_000, onEvent: () => assert.fail('no event'), onOversize: () => undefined, onOversizeEnd: () => assert.fail('never ends') });
+  const parser = createBoundedSseParser({
+    maxEventChars: 10_000,
+    onEvent: () => assert.fail('no event'),
+    onOversize: () => undefined,
+    onOversizeEnd: () => assert.fail('never ends'),
+  });
   const chunk = 'x'.repeat(65_536);
   const before = process.memoryUsage().heapUsed;
   parser.feed('data: {"jsonrpc":"2.0","id":1,"result":"');

@@ -37,7 +37,23 @@ test('unsafePathReason: dot segments, backslashes and encoded slashes, in every 
   assert.equal(unsafePathReason('/a%2Fb'), 'path_encoded_slash');
   assert.equal(unsafePathReason('/a%5cb'), 'path_encoded_slash');
   // Plain paths, including the ones path repairs serve and dots inside a segment.
-  for (const p of ['/', '/mcp', '/mcp/', '//mcp', '/tools/tools/mcp', '/sse', '/messages/', '/healthz', AS, `${AS}/realms/x`, `${OIDC}/v2.0`, '/...', '/.well-known', '/a..b/c.', '/%41']) {
+  for (const p of [
+    '/',
+    '/mcp',
+    '/mcp/',
+    '//mcp',
+    '/tools/tools/mcp',
+    '/sse',
+    '/messages/',
+    '/healthz',
+    AS,
+    `${AS}/realms/x`,
+    `${OIDC}/v2.0`,
+    '/...',
+    '/.well-known',
+    '/a..b/c.',
+    '/%41',
+  ]) {
     assert.equal(unsafePathReason(p), undefined, p);
   }
 });

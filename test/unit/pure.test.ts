@@ -77,10 +77,22 @@ test('units and interpolation', () => {
   assert.equal(parseSizeBytes('1tb'), undefined);
   const missing: string[] = [];
   const env = { TOKEN: 's3cret', EMPTY: '' };
-  assert.equal(interpolate('Bearer ${TOKEN}', env, (n) => missing.push(n)), 'Bearer s3cret');
-  assert.equal(interpolate('${PORT:-8080}', env, (n) => missing.push(n)), '8080');
-  assert.equal(interpolate('${EMPTY:-d}', env, (n) => missing.push(n)), 'd');
-  assert.equal(interpolate('${NOPE}', env, (n) => missing.push(n)), '');
+  assert.equal(
+    interpolate('Bearer ${TOKEN}', env, (n) => missing.push(n)),
+    'Bearer s3cret',
+  );
+  assert.equal(
+    interpolate('${PORT:-8080}', env, (n) => missing.push(n)),
+    '8080',
+  );
+  assert.equal(
+    interpolate('${EMPTY:-d}', env, (n) => missing.push(n)),
+    'd',
+  );
+  assert.equal(
+    interpolate('${NOPE}', env, (n) => missing.push(n)),
+    '',
+  );
   assert.deepEqual(missing, ['NOPE']);
 });
 
@@ -123,7 +135,11 @@ test('Outbox: GET stream first, then the newest POST stream, else a bounded buff
   assert.equal(box.route(msg(3)), 'dropped', 'over the bound the oldest is dropped');
   const post = fakeSink();
   box.attachRequestStream(post);
-  assert.deepEqual(post.got.map((m) => (m as { method: string }).method), ['m2', 'm3'], 'the buffer flushes into the first stream');
+  assert.deepEqual(
+    post.got.map((m) => (m as { method: string }).method),
+    ['m2', 'm3'],
+    'the buffer flushes into the first stream',
+  );
   const get = fakeSink();
   box.attachStandalone(get);
   assert.equal(box.route(msg(4)), get);
@@ -168,7 +184,10 @@ test('Outbox: the buffer is bounded in bytes too', () => {
   assert.equal(box.route(big(3)), 'dropped');
   const post = fakeSink();
   box.attachRequestStream(post);
-  assert.deepEqual(post.got.map((m) => (m as unknown as { params: { n: number } }).params.n), [2, 3]);
+  assert.deepEqual(
+    post.got.map((m) => (m as unknown as { params: { n: number } }).params.n),
+    [2, 3],
+  );
 });
 
 test('Backpressure: a shared channel ends the stream at once; a pausable one pauses until the client drains', async () => {
@@ -193,7 +212,12 @@ test('Backpressure: a shared channel ends the stream at once; a pausable one pau
   const stalled = Object.assign(fakeSink(), { queuedBytes: 2_000, backlogBytes: 1_500, onceDrained: () => undefined });
   // The stall timer's callback overflows and releases synchronously: awaiting its report is enough.
   await new Promise<void>((resolve) => {
-    const quick = new Backpressure({ limitBytes: 1_000, stallMs: 1, flow: () => pausable, onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()) });
+    const quick = new Backpressure({
+      limitBytes: 1_000,
+      stallMs: 1,
+      flow: () => pausable,
+      onOverflow: (s) => (overflowed.push(`stalled ${s.kind}`), resolve()),
+    });
     quick.check(stalled);
   });
   assert.equal(stalled.isOpen, false);
@@ -221,4 +245,3 @@ test('Backpressure: one large message to a slow reader is fine; a reading client
   assert.deepEqual(overflowed, []);
   assert.equal(reading.isOpen, true);
 });
-

@@ -4,12 +4,23 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchPath } from '../../src/http/route-paths.js';
 import { classifyOAuthProbe } from '../../src/http/oauth-probes.js';
-import { protectedResourceMetadataUrl, rewriteAuthorizationServerMetadata, rewriteProtectedResourceMetadata, rewriteWwwAuthenticate } from '../../src/auth/oauth-rewrite.js';
+import {
+  protectedResourceMetadataUrl,
+  rewriteAuthorizationServerMetadata,
+  rewriteProtectedResourceMetadata,
+  rewriteWwwAuthenticate,
+} from '../../src/auth/oauth-rewrite.js';
 
 const root = { prefix: '/', repairPaths: true };
 const tools = { prefix: '/tools', repairPaths: true };
 const strict = { prefix: '/', repairPaths: false };
-const q = (method: string, path: string, extra: Partial<{ acceptsEventStream: boolean; hasSession: boolean }> = {}) => ({ method, path, acceptsEventStream: false, hasSession: false, ...extra });
+const q = (method: string, path: string, extra: Partial<{ acceptsEventStream: boolean; hasSession: boolean }> = {}) => ({
+  method,
+  path,
+  acceptsEventStream: false,
+  hasSession: false,
+  ...extra,
+});
 
 test('matchPath: exact faces, repairs, and the switch', () => {
   const cases: Array<[typeof root, ReturnType<typeof q>, string | undefined, string | undefined]> = [
@@ -42,7 +53,13 @@ test('matchPath: exact faces, repairs, and the switch', () => {
 });
 
 test('classifyOAuthProbe', () => {
-  for (const p of ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server/mcp', '/.well-known/openid-configuration', '/mcp/.well-known/openid-configuration']) {
+  for (const p of [
+    '/.well-known/oauth-protected-resource',
+    '/.well-known/oauth-protected-resource/mcp',
+    '/.well-known/oauth-authorization-server/mcp',
+    '/.well-known/openid-configuration',
+    '/mcp/.well-known/openid-configuration',
+  ]) {
     assert.equal(classifyOAuthProbe(p, ['/'])?.kind, 'metadata', p);
   }
   assert.deepEqual(classifyOAuthProbe('/register', ['/']), { kind: 'endpoint', endpoint: '/register' });
@@ -53,17 +70,29 @@ test('classifyOAuthProbe', () => {
 
 test('OAuth rewrites: backend URLs become the proxy, foreign authorization servers stay', () => {
   const r = { backendOrigin: 'http://10.0.0.5:9121', proxyOrigin: 'https://mcp.example.com', proxyResource: 'https://mcp.example.com/tools/mcp' };
-  assert.deepEqual(rewriteProtectedResourceMetadata({ resource: 'http://10.0.0.5:9121/sse', authorization_servers: ['http://10.0.0.5:9121', 'https://login.example.org'] }, r), {
-    resource: 'https://mcp.example.com/tools/mcp',
-    authorization_servers: ['https://mcp.example.com', 'https://login.example.org'],
-  });
-  assert.deepEqual(rewriteAuthorizationServerMetadata({ issuer: 'http://10.0.0.5:9121', token_endpoint: 'http://10.0.0.5:9121/token', jwks_uri: 'http://10.0.0.5:91210/x' }, r), {
-    issuer: 'https://mcp.example.com',
-    token_endpoint: 'https://mcp.example.com/token',
-    jwks_uri: 'http://10.0.0.5:91210/x',
-  });
+  assert.deepEqual(
+    rewriteProtectedResourceMetadata({ resource: 'http://10.0.0.5:9121/sse', authorization_servers: ['http://10.0.0.5:9121', 'https://login.example.org'] }, r),
+    {
+      resource: 'https://mcp.example.com/tools/mcp',
+      authorization_servers: ['https://mcp.example.com', 'https://login.example.org'],
+    },
+  );
+  assert.deepEqual(
+    rewriteAuthorizationServerMetadata(
+      { issuer: 'http://10.0.0.5:9121', token_endpoint: 'http://10.0.0.5:9121/token', jwks_uri: 'http://10.0.0.5:91210/x' },
+      r,
+    ),
+    {
+      issuer: 'https://mcp.example.com',
+      token_endpoint: 'https://mcp.example.com/token',
+      jwks_uri: 'http://10.0.0.5:91210/x',
+    },
+  );
   const foreign = { issuer: 'https://login.example.org', token_endpoint: 'https://login.example.org/token' };
   assert.deepEqual(rewriteAuthorizationServerMetadata(foreign, r), foreign);
-  assert.equal(rewriteWwwAuthenticate('Bearer error="invalid_token", resource_metadata="http://10.0.0.5:9121/x"', 'https://p/y'), 'Bearer error="invalid_token", resource_metadata="https://p/y"');
+  assert.equal(
+    rewriteWwwAuthenticate('Bearer error="invalid_token", resource_metadata="http://10.0.0.5:9121/x"', 'https://p/y'),
+    'Bearer error="invalid_token", resource_metadata="https://p/y"',
+  );
   assert.equal(protectedResourceMetadataUrl('https://mcp.example.com/tools/mcp'), 'https://mcp.example.com/.well-known/oauth-protected-resource/tools/mcp');
 });

@@ -29,7 +29,13 @@ test('an SSE stream and its forwarded copy are unframed, carry every event, and 
 
   for (const url of [ownerUrl, forwarderUrl]) {
     const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    const head = { status: res.status, type: res.headers.get('content-type'), te: res.headers.get('transfer-encoding'), length: res.headers.get('content-length'), session: res.headers.get('mcp-session-id') };
+    const head = {
+      status: res.status,
+      type: res.headers.get('content-type'),
+      te: res.headers.get('transfer-encoding'),
+      length: res.headers.get('content-length'),
+      session: res.headers.get('mcp-session-id'),
+    };
     assert.deepEqual(head, { status: 200, type: 'text/event-stream', te: null, length: null, session: 's1' }, url);
     assert.equal(res.headers.get('connection'), 'close');
     // The body ends with the connection, event ids intact.

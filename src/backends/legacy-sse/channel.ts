@@ -36,15 +36,19 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-
 export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
   const abort = new AbortController();
   const timer = setTimeout(
     () =>
       abort.abort(
-        new ProxyError('ERR_BACKEND_TIMEOUT', 'backend_connect_timeout', `the backend did not open its SSE stream with an endpoint event within backend.timeouts.connect (${opts.connectTimeoutMs} ms)`, {
-          detail: `GET ${safeUrl(opts.url)}`,
-        }),
+        new ProxyError(
+          'ERR_BACKEND_TIMEOUT',
+          'backend_connect_timeout',
+          `the backend did not open its SSE stream with an endpoint event within backend.timeouts.connect (${opts.connectTimeoutMs} ms)`,
+          {
+            detail: `GET ${safeUrl(opts.url)}`,
+          },
+        ),
       ),
     opts.connectTimeoutMs,
   );
@@ -67,9 +71,14 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
     if (res.status !== 200 || !contentType.includes('text/event-stream')) {
       const text = await readText(res.body, 4096).catch(() => '');
       if (res.status === 200) {
-        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_not_sse', `the backend answered its SSE request with ${contentType.split(';')[0] || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`, {
-          detail: `GET ${safeUrl(opts.url)}`,
-        });
+        throw new ProxyError(
+          'ERR_BACKEND_PROTOCOL',
+          'backend_not_sse',
+          `the backend answered its SSE request with ${contentType.split(';')[0] || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`,
+          {
+            detail: `GET ${safeUrl(opts.url)}`,
+          },
+        );
       }
       throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerValue(res.headers['www-authenticate']));
     }
@@ -125,7 +134,9 @@ class LegacySseChannel implements Channel {
     );
     body.on('error', (e: Error) => this.fail(networkError(e, `SSE stream ${safeUrl(opts.url)}`, 'ERR_BACKEND_DISCONNECTED')));
     // A socket destroyed under the response ends it with 'close' but neither 'end' nor 'error'.
-    body.on('close', () => this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })));
+    body.on('close', () =>
+      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })),
+    );
   }
 
   private onEvent(ev: EventSourceMessage): void {
@@ -134,7 +145,11 @@ class LegacySseChannel implements Channel {
       try {
         resolved = resolveEndpoint(ev.data, this.opts.url);
       } catch (e) {
-        this.fail(new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_bad_endpoint', 'the backend sent an unusable endpoint event', { detail: `${(e as Error).message}: ${ev.data.slice(0, 200)}` }));
+        this.fail(
+          new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_bad_endpoint', 'the backend sent an unusable endpoint event', {
+            detail: `${(e as Error).message}: ${ev.data.slice(0, 200)}`,
+          }),
+        );
         return;
       }
       if (resolved.originRewrittenFrom) {
@@ -193,7 +208,12 @@ class LegacySseChannel implements Channel {
         res = await this.opts.http.request(target, {
           method: 'POST',
           // The credential of the client request this message came with; the session's own otherwise.
-          headers: { ...this.opts.headers, ...credentialHeader(options.authorization ?? this.opts.credentials?.()), 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          headers: {
+            ...this.opts.headers,
+            ...credentialHeader(options.authorization ?? this.opts.credentials?.()),
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
           body,
           timeoutMs: this.opts.postTimeoutMs,
         });

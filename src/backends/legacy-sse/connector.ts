@@ -26,7 +26,10 @@ export function createLegacySseConnector(
     resolved ??= discoverSsePath(configured, http, backend.headers, log).then(
       (found) => {
         if (!found) {
-          log.warn({ reason: 'backend_path_unknown', backend: safeUrl(configured) }, `backend URL ${safeUrl(configured)} has no path and no legacy SSE endpoint answers at /sse or /; using it as given`);
+          log.warn(
+            { reason: 'backend_path_unknown', backend: safeUrl(configured) },
+            `backend URL ${safeUrl(configured)} has no path and no legacy SSE endpoint answers at /sse or /; using it as given`,
+          );
           return configured;
         }
         onRepair('backend_path_discovered', { configured: safeUrl(configured), found: safeUrl(found), hint: `configure url: ${safeUrl(found)}` });

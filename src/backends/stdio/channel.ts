@@ -39,7 +39,6 @@ interface PendingWrite {
   reject(e: ProxyError): void;
 }
 
-
 export class StdioChannel implements Channel {
   readonly description: string;
   readonly pid: number;
@@ -88,7 +87,11 @@ export class StdioChannel implements Channel {
         if (!this.done) this.handlers.onMessage(answer);
       },
     });
-    const framer = new LineFramer({ maxLineBytes: opts.maxMessageBytes, onOverflowStart: oversize.onOversize, onOverflow: (bytes, tail) => oversize.onOversizeEnd(tail, bytes) });
+    const framer = new LineFramer({
+      maxLineBytes: opts.maxMessageBytes,
+      onOverflowStart: oversize.onOversize,
+      onOverflow: (bytes, tail) => oversize.onOversizeEnd(tail, bytes),
+    });
     const stdout = this.child.stdout;
     stdout.on('data', (chunk: Buffer) => {
       for (const line of framer.push(chunk)) this.onLine(line);
@@ -118,7 +121,10 @@ export class StdioChannel implements Channel {
     if (line.trim() === '') return;
     const messages = decodeMessages(line, this.opts.maxJsonDepth, (reason) => {
       if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
-      this.noise(line, reason === 'backend_bad_json' ? 'not JSON' : reason === 'backend_not_jsonrpc' ? 'not JSON-RPC 2.0' : 'nested deeper than limits.maxJsonDepth');
+      this.noise(
+        line,
+        reason === 'backend_bad_json' ? 'not JSON' : reason === 'backend_not_jsonrpc' ? 'not JSON-RPC 2.0' : 'nested deeper than limits.maxJsonDepth',
+      );
     });
     for (const m of messages) {
       if (this.done) return;
@@ -139,10 +145,17 @@ export class StdioChannel implements Channel {
   private noise(line: string, what: string): void {
     this.noiseLines++;
     if (this.noiseLines === 1) {
-      this.opts.onRepair('stdout_noise_skipped', { backendPid: this.pid, line: preview(line), hint: 'the server writes non-protocol output to stdout; it should log to stderr' });
+      this.opts.onRepair('stdout_noise_skipped', {
+        backendPid: this.pid,
+        line: preview(line),
+        hint: 'the server writes non-protocol output to stdout; it should log to stderr',
+      });
     }
     if (this.noiseLines % NOISE_LOG_EVERY === 1) {
-      this.log.warn({ reason: 'stdout_noise_skipped', skipped: this.noiseLines, line: preview(line) }, `skipped a stdout line that is ${what} (logged every ${NOISE_LOG_EVERY})`);
+      this.log.warn(
+        { reason: 'stdout_noise_skipped', skipped: this.noiseLines, line: preview(line) },
+        `skipped a stdout line that is ${what} (logged every ${NOISE_LOG_EVERY})`,
+      );
     } else {
       this.log.debug({ reason: 'stdout_noise_skipped', skipped: this.noiseLines, line: preview(line) }, `skipped a stdout line that is ${what}`);
     }
@@ -249,5 +262,10 @@ export class StdioChannel implements Channel {
 
 function disconnected(cause?: unknown): ProxyError {
   const detail = cause instanceof Error ? `: ${cause.message}` : '';
-  return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', `the stdio backend process is gone${detail}`, cause === undefined ? {} : { cause });
+  return new ProxyError(
+    'ERR_BACKEND_DISCONNECTED',
+    'backend_channel_closed',
+    `the stdio backend process is gone${detail}`,
+    cause === undefined ? {} : { cause },
+  );
 }

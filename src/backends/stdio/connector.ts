@@ -12,7 +12,12 @@ import { childEnv } from '../child-env.js';
 import { StdioChannel } from './channel.js';
 import { LiveGroups } from './process-group.js';
 
-export function createStdioConnector(backend: BackendConfig, log: Logger, onRepair: (reason: string, detail: Record<string, unknown>) => void, limits: MessageLimits): BackendConnector {
+export function createStdioConnector(
+  backend: BackendConfig,
+  log: Logger,
+  onRepair: (reason: string, detail: Record<string, unknown>) => void,
+  limits: MessageLimits,
+): BackendConnector {
   const configured = backend.command ?? '';
   // `node` means the Node.js running the proxy (the same rule app.ts applies to launched commands).
   const command = configured === 'node' ? process.execPath : configured;
@@ -47,7 +52,12 @@ function spawnServer(command: string, configured: string, backend: BackendConfig
       const cwdMissing = backend.cwd !== undefined && !existsSync(backend.cwd);
       const why = cwdMissing ? `its cwd ${backend.cwd} does not exist` : e.message;
       const code = (e as NodeJS.ErrnoException).code;
-      reject(new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_spawn_failed', `cannot start the stdio backend${code ? ` (${code})` : ''}`, { cause: e, detail: `"${configured}": ${why}` }));
+      reject(
+        new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_spawn_failed', `cannot start the stdio backend${code ? ` (${code})` : ''}`, {
+          cause: e,
+          detail: `"${configured}": ${why}`,
+        }),
+      );
     };
     try {
       child = spawn(command, backend.args, {

@@ -46,7 +46,10 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 }
 
 function mediaType(res: BackendResponse): string {
-  return String(res.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  return String(res.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
 }
 
 /** Enough of the backend's session id to tell sessions apart in debug logs, never the whole secret. */
@@ -81,7 +84,13 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
     if (this.closed) throw channelClosed();
     const request = isRequest(message) ? message : undefined;
-    const exchange: Exchange = { requestId: request?.id, initialize: request?.method === 'initialize', abort: new AbortController(), answered: request === undefined, cancelled: false };
+    const exchange: Exchange = {
+      requestId: request?.id,
+      initialize: request?.method === 'initialize',
+      abort: new AbortController(),
+      answered: request === undefined,
+      cancelled: false,
+    };
     this.exchanges.add(exchange);
     let streaming = false;
     try {
@@ -131,7 +140,9 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     if (type === 'text/event-stream') {
       const done = readPostStream(this, res.body, exchange).finally(() => this.exchanges.delete(exchange));
       if (!exchange.initialize) {
-        done.then((failed) => failed && this.failExchange(exchange, failed)).catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, 'reading a backend response stream failed'));
+        done
+          .then((failed) => failed && this.failExchange(exchange, failed))
+          .catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, 'reading a backend response stream failed'));
         return true;
       }
       // The handshake waits for its answer anyway: a stream that fails before it fails the send, so the
@@ -149,7 +160,11 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       res.body.resume(); // back to the pool once drained
     }
     if (!exchange.answered) {
-      throw new ProxyError('ERR_BACKEND_PROTOCOL', 'backend_no_response', `the backend answered a request with HTTP ${res.status} and ${type || 'no body'} but no JSON-RPC response (expected application/json or text/event-stream)`);
+      throw new ProxyError(
+        'ERR_BACKEND_PROTOCOL',
+        'backend_no_response',
+        `the backend answered a request with HTTP ${res.status} and ${type || 'no body'} but no JSON-RPC response (expected application/json or text/event-stream)`,
+      );
     }
     return false;
   }
@@ -251,7 +266,9 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   private openGetStream(): void {
     if (this.getStarted || this.closed) return;
     this.getStarted = true;
-    runGetStream(this, this.getAbort.signal).catch((e: unknown) => this.log.error({ reason: 'internal_error', err: e }, "reading the backend's GET stream failed"));
+    runGetStream(this, this.getAbort.signal).catch((e: unknown) =>
+      this.log.error({ reason: 'internal_error', err: e }, "reading the backend's GET stream failed"),
+    );
   }
 
   /** `authorization`: the credential of the client request this POST carries (auth passthrough). */

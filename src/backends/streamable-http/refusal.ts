@@ -12,7 +12,12 @@ import { backendHttpError, bodySnippet } from '../http-errors.js';
  */
 export function refusalError(status: number, body: string, what: string, wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {
   if (sentWithSession && (status === 404 || status === 410 || (status === 400 && /session/i.test(body)))) {
-    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_session_expired', `the backend no longer knows this session (HTTP ${status}); the proxy starts a new one`, { detail: `${what} → HTTP ${status}` });
+    return new ProxyError(
+      'ERR_BACKEND_SESSION_LOST',
+      'backend_session_expired',
+      `the backend no longer knows this session (HTTP ${status}); the proxy starts a new one`,
+      { detail: `${what} → HTTP ${status}` },
+    );
   }
   if (status === 404 || status === 410) {
     const snippet = bodySnippet(body);

@@ -68,7 +68,10 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const isSse = (res: BackendResponse) => String(res.headers['content-type'] ?? '').toLowerCase().includes('text/event-stream');
+const isSse = (res: BackendResponse) =>
+  String(res.headers['content-type'] ?? '')
+    .toLowerCase()
+    .includes('text/event-stream');
 const lastEventHeader = (cursor: SseCursor): Record<string, string> => (cursor.lastEventId === undefined ? {} : { 'last-event-id': cursor.lastEventId });
 
 /**
@@ -98,7 +101,11 @@ export async function readPostStream(host: StreamHost, first: IncomingMessage, e
   if (host.closed || exchange.answered) return undefined;
   const how = broke ? `broke (${broke.message})` : 'ended';
   const resumable = cursor.lastEventId === undefined ? '' : '; resuming it with Last-Event-ID did not bring the response';
-  return new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_broken', `the backend's response stream for this request ${how} before the response${resumable}`);
+  return new ProxyError(
+    'ERR_BACKEND_DISCONNECTED',
+    'backend_stream_broken',
+    `the backend's response stream for this request ${how} before the response${resumable}`,
+  );
 }
 
 /** One GET with Last-Event-ID for a POST's stream, after the wait the backend asked for; a few tries. */

@@ -55,12 +55,22 @@ export interface Diagnosis {
 export function diagnose(probes: DoctorProbes): Diagnosis {
   const paths = probes.paths;
   const given = paths[0]!;
-  const observed = { transport: transportOf(given), endpoints: paths.map(endpointSummary), oauth: probes.oauth.map(oauthSummary), hostOrigin: hostOriginSummary(probes) };
+  const observed = {
+    transport: transportOf(given),
+    endpoints: paths.map(endpointSummary),
+    oauth: probes.oauth.map(oauthSummary),
+    hostOrigin: hostOriginSummary(probes),
+  };
 
   if (paths.every((p) => transportOf(p) === 'unreachable')) {
     const origin = new URL(probes.url).origin;
     const why = failureText(given.streamable.failure!);
-    const finding: Finding = { id: 'unreachable', severity: 'problem', title: `nothing answers at ${origin}: ${why}`, fix: 'start the server, or check the host and port (a server in a container must publish its port)' };
+    const finding: Finding = {
+      id: 'unreachable',
+      severity: 'problem',
+      title: `nothing answers at ${origin}: ${why}`,
+      fix: 'start the server, or check the host and port (a server in a container must publish its port)',
+    };
     return { url: probes.url, exitCode: 2, verdict: 'unreachable', summary: finding.title, ...observed, findings: [finding], config: null };
   }
 

@@ -33,6 +33,13 @@ export function answerText(a: HttpAnswer): string {
 }
 
 export function failureText(f: NetworkFailure): string {
-  const what = { refused: 'connection refused', timeout: 'no answer', dns: 'unknown host', reset: 'connection reset', tls: 'TLS failure', other: 'request failed' }[f.code];
+  const what = {
+    refused: 'connection refused',
+    timeout: 'no answer',
+    dns: 'unknown host',
+    reset: 'connection reset',
+    tls: 'TLS failure',
+    other: 'request failed',
+  }[f.code];
   return f.code === 'timeout' ? `${what} within the timeout` : `${what} (${f.message})`;
 }

@@ -20,7 +20,8 @@ export function guardFindings(g: GuardProbes | undefined): Finding[] {
         id: 'enforces_host_origin',
         severity: 'info',
         title: `the server enforces Host/Origin (${parts})`,
-        detail: 'DNS-rebinding protection: reach it by the name it expects (127.0.0.1 / localhost); a proxy in front must send the server\'s own Host and no Origin (mcp-frontdoor does).',
+        detail:
+          "DNS-rebinding protection: reach it by the name it expects (127.0.0.1 / localhost); a proxy in front must send the server's own Host and no Origin (mcp-frontdoor does).",
       },
     ];
   }

@@ -20,7 +20,8 @@ export async function runDoctor(opts: DoctorOptions): Promise<0 | 1 | 2> {
   const shown = redactDiagnosis(diagnosis);
   let text = opts.json ? renderJson(shown) : renderText(shown);
   if (!opts.json && redactUrl(opts.url) !== opts.url) {
-    text += '\nThe URL\'s credentials and query values are shown as [redacted]: put yours back into the config above\n(in a config file, ${ENV} references keep them out of the file).\n';
+    text +=
+      "\nThe URL's credentials and query values are shown as [redacted]: put yours back into the config above\n(in a config file, ${ENV} references keep them out of the file).\n";
   }
   // Wait for the write: the caller exits the process right after, and a pipe may still hold it.
   await new Promise<void>((resolve) => process.stdout.write(text, () => resolve()));

@@ -6,7 +6,8 @@
 import { answerText, bodyLabel, type Finding } from './finding.js';
 import type { OAuthProbe } from './probe-results.js';
 
-const FIX = 'answer /.well-known/* and /register with JSON, e.g. 404 {"error":"invalid_request","error_description":"no authorization required"}; or put mcp-frontdoor in front: it answers OAuth probes itself';
+const FIX =
+  'answer /.well-known/* and /register with JSON, e.g. 404 {"error":"invalid_request","error_description":"no authorization required"}; or put mcp-frontdoor in front: it answers OAuth probes itself';
 
 function line(p: OAuthProbe): string {
   const path = new URL(p.url).pathname;
@@ -22,15 +23,31 @@ export function oauthFindings(probes: readonly OAuthProbe[]): Finding[] {
 
   const advertised = answered.filter((p) => p.role !== 'registration' && p.answer!.status < 300 && isJson(p));
   if (advertised.length > 0) {
-    findings.push({ id: 'oauth_advertised', severity: 'info', title: `the server publishes OAuth metadata (${advertised.map((p) => new URL(p.url).pathname).join(', ')}): clients will run an OAuth flow` });
+    findings.push({
+      id: 'oauth_advertised',
+      severity: 'info',
+      title: `the server publishes OAuth metadata (${advertised.map((p) => new URL(p.url).pathname).join(', ')}): clients will run an OAuth flow`,
+    });
   }
   for (const p of answered.filter((p) => p.role === 'authorization-server-metadata')) {
     const a = p.answer!;
     if (a.status >= 200 && a.status < 300 && !isJson(p)) {
-      findings.push({ id: 'oauth_metadata_not_json', severity: 'problem', title: `${line(p)}, where clients expect JSON metadata or a 404`, detail: 'TS-SDK clients (Claude Code) fail parsing it as authorization-server metadata (claude-code#72673).', fix: FIX });
+      findings.push({
+        id: 'oauth_metadata_not_json',
+        severity: 'problem',
+        title: `${line(p)}, where clients expect JSON metadata or a 404`,
+        detail: 'TS-SDK clients (Claude Code) fail parsing it as authorization-server metadata (claude-code#72673).',
+        fix: FIX,
+      });
     }
     if (a.status >= 500) {
-      findings.push({ id: 'oauth_metadata_error', severity: 'problem', title: `${line(p)}`, detail: 'TS-SDK clients stop OAuth discovery with an error on a 5xx (client/auth.ts); a server without OAuth should answer 404.', fix: FIX });
+      findings.push({
+        id: 'oauth_metadata_error',
+        severity: 'problem',
+        title: `${line(p)}`,
+        detail: 'TS-SDK clients stop OAuth discovery with an error on a 5xx (client/auth.ts); a server without OAuth should answer 404.',
+        fix: FIX,
+      });
     }
   }
   const reg = answered.find((p) => p.role === 'registration');

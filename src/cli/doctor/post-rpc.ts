@@ -22,7 +22,13 @@ export interface PostOutcome {
 export const POST_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 /** Throws ExchangeFailure when nothing answers. */
-export async function postRpc(url: URL, message: JsonRpcMessage, headers: Record<string, string>, signal: AbortSignal, redirects: Redirect[]): Promise<PostOutcome> {
+export async function postRpc(
+  url: URL,
+  message: JsonRpcMessage,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+  redirects: Redirect[],
+): Promise<PostOutcome> {
   const ex = await exchange(url, { method: 'POST', headers: { ...POST_HEADERS, ...headers }, body: JSON.stringify(message), signal }, redirects);
   const outcome: PostOutcome = { status: ex.status, finalUrl: ex.url };
   const sid = ex.headers['mcp-session-id'];

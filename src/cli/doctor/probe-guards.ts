@@ -17,7 +17,16 @@ export async function probeGuards(url: URL, transport: GuardProbes['transport'],
       probe.status = await withTimeout(timeoutMs, async (signal) => {
         const ex =
           transport === 'streamable-http'
-            ? await exchange(url, { method: 'POST', headers: { ...POST_HEADERS, [header]: value }, body: JSON.stringify({ jsonrpc: '2.0', id: 'doctor-guard', method: 'ping' }), signal }, [])
+            ? await exchange(
+                url,
+                {
+                  method: 'POST',
+                  headers: { ...POST_HEADERS, [header]: value },
+                  body: JSON.stringify({ jsonrpc: '2.0', id: 'doctor-guard', method: 'ping' }),
+                  signal,
+                },
+                [],
+              )
             : await exchange(url, { method: 'GET', headers: { accept: 'text/event-stream', [header]: value }, signal }, []);
         ex.body.destroy();
         return ex.status;

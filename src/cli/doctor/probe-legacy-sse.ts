@@ -20,7 +20,11 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
   try {
     let ex: Exchange;
     try {
-      ex = await exchange(url, { method: 'GET', headers: { accept: 'text/event-stream', 'cache-control': 'no-cache' }, signal: stream.signal }, probe.redirects);
+      ex = await exchange(
+        url,
+        { method: 'GET', headers: { accept: 'text/event-stream', 'cache-control': 'no-cache' }, signal: stream.signal },
+        probe.redirects,
+      );
     } catch (e) {
       if (e instanceof ExchangeFailure) return { ...probe, failure: e.failure };
       throw e;
@@ -51,7 +55,11 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
       withTimeout(opts.timeoutMs, async (signal): Promise<JsonRpcResponse | string> => {
         let post: Exchange;
         try {
-          post = await exchange(postUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal }, probe.redirects);
+          post = await exchange(
+            postUrl,
+            { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal },
+            probe.redirects,
+          );
         } catch (e) {
           if (e instanceof ExchangeFailure) return `POST ${postUrl.pathname}: ${e.failure.message}`;
           throw e;
@@ -84,7 +92,11 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
         (request) => call(request),
         async (notification) => {
           await withTimeout(opts.timeoutMs, async (signal) => {
-            const post = await exchange(postUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification), signal }, probe.redirects);
+            const post = await exchange(
+              postUrl,
+              { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification), signal },
+              probe.redirects,
+            );
             await readBody(post, signal);
           }).catch(() => undefined);
         },

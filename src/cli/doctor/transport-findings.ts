@@ -41,14 +41,30 @@ export function describePath(p: PathProbe): string {
     }
     case 'legacy-sse': {
       const endpoint = `endpoint ${JSON.stringify(l?.endpoint?.data.trim())} (${FORM_LABELS[l!.endpoint!.form]})`;
-      const who = l?.server ? `protocol ${l.server.protocolVersion}${l.server.name ? `, ${l.server.name}${l.server.version ? ` ${l.server.version}` : ''}` : ''}` : `initialize failed: ${l?.initializeProblem ?? 'no answer'}`;
+      const who = l?.server
+        ? `protocol ${l.server.protocolVersion}${l.server.name ? `, ${l.server.name}${l.server.version ? ` ${l.server.version}` : ''}` : ''}`
+        : `initialize failed: ${l?.initializeProblem ?? 'no answer'}`;
       return `${endpoint}, ${who}`;
     }
     case 'unreachable':
       return failureText(s.failure!);
     case 'none': {
-      const post = s.failure ? failureText(s.failure) : s.endpointEventOnPost ? 'an SSE stream with an endpoint event' : s.answer ? answerText(s.answer) : 'no InitializeResult';
-      const get = !l ? 'not tried' : l.failure ? failureText(l.failure) : l.noEndpointEvent ? `an event stream, but ${l.noEndpointEvent}` : l.answer ? answerText(l.answer) : 'no endpoint event';
+      const post = s.failure
+        ? failureText(s.failure)
+        : s.endpointEventOnPost
+          ? 'an SSE stream with an endpoint event'
+          : s.answer
+            ? answerText(s.answer)
+            : 'no InitializeResult';
+      const get = !l
+        ? 'not tried'
+        : l.failure
+          ? failureText(l.failure)
+          : l.noEndpointEvent
+            ? `an event stream, but ${l.noEndpointEvent}`
+            : l.answer
+              ? answerText(l.answer)
+              : 'no endpoint event';
       return `POST initialize → ${post}; GET (SSE) → ${get}`;
     }
   }
@@ -65,7 +81,13 @@ export function locationFindings(paths: readonly PathProbe[], target: PathProbe 
   const proxyFix = (sseUrl: string) => `put mcp-frontdoor in front: mcp-frontdoor --backend ${sseUrl} (config below)`;
   if (givenTransport === 'legacy-sse') {
     if (target && target !== given) {
-      findings.push({ id: 'wrong_path', severity: 'problem', title: `legacy HTTP+SSE at ${given.url}, but Streamable HTTP at ${target.url}`, detail: describePath(target), fix: `give clients ${target.url}` });
+      findings.push({
+        id: 'wrong_path',
+        severity: 'problem',
+        title: `legacy HTTP+SSE at ${given.url}, but Streamable HTTP at ${target.url}`,
+        detail: describePath(target),
+        fix: `give clients ${target.url}`,
+      });
     } else {
       const post = given.streamable.answer ? `POST initialize got ${answerText(given.streamable.answer)}; ` : '';
       findings.push({
@@ -86,7 +108,12 @@ export function locationFindings(paths: readonly PathProbe[], target: PathProbe 
       severity: 'problem',
       title: `nothing MCP at ${given.url}: the server is at ${target.path} (${transportLabel(t)})`,
       detail: `${given.path}: ${describePath(given)}`,
-      fix: t === 'streamable-http' ? `give clients ${target.url}` : target.legacy?.ok ? proxyFix(target.url) : `make initialize work over the SSE endpoint of ${target.url} (below), then put mcp-frontdoor in front`,
+      fix:
+        t === 'streamable-http'
+          ? `give clients ${target.url}`
+          : target.legacy?.ok
+            ? proxyFix(target.url)
+            : `make initialize work over the SSE endpoint of ${target.url} (below), then put mcp-frontdoor in front`,
     });
     return findings;
   }
@@ -109,7 +136,7 @@ export function locationFindings(paths: readonly PathProbe[], target: PathProbe 
     severity: 'problem',
     title: `no MCP transport answers at ${given.url}${nearby.length ? ` nor at ${nearby.join(', ')}` : ''}`,
     detail: perPath,
-    fix: 'find the MCP URL in the server\'s docs or start-up log (legacy servers usually serve GET /sse, Streamable HTTP servers POST /mcp)',
+    fix: "find the MCP URL in the server's docs or start-up log (legacy servers usually serve GET /sse, Streamable HTTP servers POST /mcp)",
   });
   return findings;
 }
@@ -120,10 +147,19 @@ export function legacyFindings(target: PathProbe): Finding[] {
   const findings: Finding[] = [];
   const e = l.endpoint;
   const data = JSON.stringify(e.data.trim());
-  if (e.form === 'relative') findings.push({ id: 'endpoint_relative', severity: 'ok', title: `the endpoint event is relative (${data}): clients resolve it against the SSE URL` });
-  if (e.form === 'absolute-same-origin') findings.push({ id: 'endpoint_absolute', severity: 'info', title: `the endpoint event is an absolute URL on the same origin (${data})`, detail: 'usable as is; it breaks only when clients reach the server under another name.' });
+  if (e.form === 'relative')
+    findings.push({ id: 'endpoint_relative', severity: 'ok', title: `the endpoint event is relative (${data}): clients resolve it against the SSE URL` });
+  if (e.form === 'absolute-same-origin')
+    findings.push({
+      id: 'endpoint_absolute',
+      severity: 'info',
+      title: `the endpoint event is an absolute URL on the same origin (${data})`,
+      detail: 'usable as is; it breaks only when clients reach the server under another name.',
+    });
   if (e.form === 'absolute-other-origin') {
-    const there = l.ok ? `At its path on the server's own origin (${e.postedTo}) the server answered initialize, so mcp-frontdoor can use it.` : `Its path on the server's own origin (${e.postedTo}) did not work either.`;
+    const there = l.ok
+      ? `At its path on the server's own origin (${e.postedTo}) the server answered initialize, so mcp-frontdoor can use it.`
+      : `Its path on the server's own origin (${e.postedTo}) did not work either.`;
     findings.push({
       id: 'endpoint_other_origin',
       severity: 'problem',
@@ -133,7 +169,8 @@ export function legacyFindings(target: PathProbe): Finding[] {
     });
   }
   if (e.form === 'invalid') findings.push({ id: 'endpoint_invalid', severity: 'problem', title: `the endpoint event is not a usable http(s) URL: ${data}` });
-  if (l.initializeProblem) findings.push({ id: 'legacy_initialize_failed', severity: 'problem', title: `initialize over the SSE endpoint failed: ${l.initializeProblem}` });
+  if (l.initializeProblem)
+    findings.push({ id: 'legacy_initialize_failed', severity: 'problem', title: `initialize over the SSE endpoint failed: ${l.initializeProblem}` });
   if (l.answeredIn === 'post-body') {
     findings.push({
       id: 'answer_in_post_body',
@@ -149,7 +186,12 @@ export function initializedFinding(target: PathProbe): Finding | undefined {
   const overSse = !target.streamable.ok;
   const check = overSse ? target.legacy?.initialized : target.streamable.initialized;
   if (!check) return undefined;
-  if (check.outcome === 'tolerant') return { id: 'initialized_not_required', severity: 'ok', title: 'requests sent before notifications/initialized are answered (the server does not require it)' };
+  if (check.outcome === 'tolerant')
+    return {
+      id: 'initialized_not_required',
+      severity: 'ok',
+      title: 'requests sent before notifications/initialized are answered (the server does not require it)',
+    };
   if (check.outcome === 'strict') {
     return {
       id: 'initialized_required',
@@ -176,11 +218,28 @@ export function redirectFindings(paths: readonly PathProbe[]): Finding[] {
       const key = `${endpoint ? 'endpoint' : p.url} ${from} ${to}`;
       if (findings.has(key)) continue;
       if (!r.followed) {
-        findings.set(key, { id: 'redirect_not_followed', severity: 'warn', title: `${from} redirects (${r.status}) to ${to}, which the doctor did not follow`, detail: 'the doctor follows only same-origin redirects that keep the method.', fix: `if you trust it, run the doctor on ${r.to}` });
+        findings.set(key, {
+          id: 'redirect_not_followed',
+          severity: 'warn',
+          title: `${from} redirects (${r.status}) to ${to}, which the doctor did not follow`,
+          detail: 'the doctor follows only same-origin redirects that keep the method.',
+          fix: `if you trust it, run the doctor on ${r.to}`,
+        });
       } else if (endpoint) {
-        findings.set(key, { id: 'endpoint_redirect', severity: 'info', title: `POSTs to the endpoint ${from} are redirected (${r.status}) to ${to}`, detail: 'fetch-based clients and mcp-frontdoor follow same-origin 307/308 with the body (Starlette\'s trailing-slash redirect).' });
+        findings.set(key, {
+          id: 'endpoint_redirect',
+          severity: 'info',
+          title: `POSTs to the endpoint ${from} are redirected (${r.status}) to ${to}`,
+          detail: "fetch-based clients and mcp-frontdoor follow same-origin 307/308 with the body (Starlette's trailing-slash redirect).",
+        });
       } else {
-        findings.set(key, { id: 'redirect', severity: 'warn', title: `${from} redirects (${r.status}) to ${to}`, detail: 'fetch-based clients follow it; mcp-remote and some Claude Code versions do not (trycua/cua#883, BerriAI/litellm#23688).', fix: `use ${r.to} directly` });
+        findings.set(key, {
+          id: 'redirect',
+          severity: 'warn',
+          title: `${from} redirects (${r.status}) to ${to}`,
+          detail: 'fetch-based clients follow it; mcp-remote and some Claude Code versions do not (trycua/cua#883, BerriAI/litellm#23688).',
+          fix: `use ${r.to} directly`,
+        });
       }
     }
   }

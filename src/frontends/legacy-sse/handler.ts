@@ -43,10 +43,12 @@ export interface LegacySseContext {
 /** The version the proxy speaks when it handshakes for a legacy client that skipped `initialize`. */
 const LEGACY_PROTOCOL_VERSION = '2024-11-05';
 
-
 export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): void {
   if (req.method !== 'GET') {
-    replyError(res, new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the SSE endpoint takes GET', { headers: { allow: 'GET' } }));
+    replyError(
+      res,
+      new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the SSE endpoint takes GET', { headers: { allow: 'GET' } }),
+    );
     return;
   }
   let session: Session;
@@ -81,20 +83,32 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
   let id: JsonRpcId | null = null;
   try {
     if (req.method !== 'POST') {
-      throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the messages endpoint takes POST', { headers: { allow: 'POST' } });
+      throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', 'Method Not Allowed: the messages endpoint takes POST', {
+        headers: { allow: 'POST' },
+      });
     }
     const sessionId = sessionIdOf(req, 'messages');
-    if (!sessionId) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: the sessionId query parameter is required (use the URL of the endpoint event)');
+    if (!sessionId)
+      throw new ProxyError(
+        'ERR_SESSION_REQUIRED',
+        'session_id_missing',
+        'Bad Request: the sessionId query parameter is required (use the URL of the endpoint event)',
+      );
     const session = ctx.sessions.get(sessionId);
     const sink = session ? ctx.sinks.get(session) : undefined;
     // Unknown session: 404, never 401 (n8n's 401 sends OAuth-capable clients into a login loop).
-    if (!session || !sink) throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
+    if (!session || !sink)
+      throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
     // Auth passthrough: every POST carries its own credential, of the principal that opened the stream.
     const denied = session.authorize(req.headers.authorization);
     if (denied) throw denied;
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== undefined && type !== 'application/json') {
-      throw new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'])}`);
+      throw new ProxyError(
+        'ERR_UNSUPPORTED_MEDIA_TYPE',
+        'unsupported_media_type',
+        `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(req.headers['content-type'])}`,
+      );
     }
     const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
     if (parsed instanceof BodyError) {
@@ -119,7 +133,13 @@ function refuse(req: IncomingMessage, res: ServerResponse, err: ProxyError, ctx:
 }
 
 /** Forwards one POST's messages; answers and errors travel on the client's stream. */
-async function dispatch(session: Session, sink: LegacyStreamSink, messages: JsonRpcMessage[], ctx: LegacySseContext, authorization: string | undefined): Promise<void> {
+async function dispatch(
+  session: Session,
+  sink: LegacyStreamSink,
+  messages: JsonRpcMessage[],
+  ctx: LegacySseContext,
+  authorization: string | undefined,
+): Promise<void> {
   let rest = messages;
   if (!session.started) {
     const first = messages[0]!;

@@ -56,7 +56,11 @@ export function findSession(ctx: StreamableHttpContext, id: string, req: Incomin
   const session = ctx.sessions.get(id);
   if (!session) {
     // A terminated or unknown session gets 404 (MCP session management); clients then re-initialize.
-    throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session');
+    throw new ProxyError(
+      'ERR_SESSION_NOT_FOUND',
+      'session_not_found',
+      'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session',
+    );
   }
   const denied = session.authorize(req.headers.authorization);
   if (denied) throw denied;

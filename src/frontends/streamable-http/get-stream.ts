@@ -55,7 +55,10 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
       startSse(res, ctx.keepAlive, headers);
       for (const e of replay.events) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
       res.end();
-      session.log.info({ reason: 'stream_replayed', streamId: replay.streamId, kind: 'post', replayed: replay.events.length }, 'client resumed a finished POST stream');
+      session.log.info(
+        { reason: 'stream_replayed', streamId: replay.streamId, kind: 'post', replayed: replay.events.length },
+        'client resumed a finished POST stream',
+      );
       return;
     }
     if (replay) {
@@ -64,7 +67,10 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
       session.log.info({ reason: 'stream_resumed', streamId: replay.streamId, kind: 'get', replayed: replay.events.length }, 'client resumed its GET stream');
       return;
     }
-    session.log.info({ reason: 'last_event_id_unknown', lastEventId: lastEventId.slice(0, 80) }, 'Last-Event-ID names no stream still in the event log (unknown or expired): opening a fresh GET stream');
+    session.log.info(
+      { reason: 'last_event_id_unknown', lastEventId: lastEventId.slice(0, 80) },
+      'Last-Event-ID names no stream still in the event log (unknown or expired): opening a fresh GET stream',
+    );
   }
   const sink = new StandaloneSink(res, ctx.keepAlive, headers, onEnd, { writer: log.openStream(session.id, 'get'), streams });
   session.attachStandalone(sink);

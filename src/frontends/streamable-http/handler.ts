@@ -18,7 +18,6 @@ import { handleGet } from './get-stream.js';
 
 export type { StreamableHttpContext };
 
-
 /** Handles one request to the MCP endpoint. Never throws: every failure becomes an HTTP answer. */
 export async function handleStreamableHttp(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
   let id: JsonRpcId | null = null;
@@ -90,14 +89,22 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     if (!batch && isRequest(first) && first.method === 'server/discover') {
       // A 2026-07-28 era probe: answer with a non-modern error so dual-era clients fall back to
       // `initialize` (MCP 2026-07-28, backward compatibility).
-      throw new ProxyError('ERR_MODERN_PROBE', 'modern_probe_declined', `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`);
+      throw new ProxyError(
+        'ERR_MODERN_PROBE',
+        'modern_probe_declined',
+        `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`,
+      );
     }
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');
   }
   const session = findSession(ctx, sessionId, req);
   if (batch && session.protocolVersion !== '2025-03-26') {
     // Batches exist only in 2025-03-26 (MCP 2025-06-18 removed them).
-    throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'batch_not_allowed', `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`);
+    throw new ProxyError(
+      'ERR_BATCH_NOT_ALLOWED',
+      'batch_not_allowed',
+      `Invalid Request: JSON-RPC batches are only allowed in protocol version 2025-03-26 (this session negotiated ${session.protocolVersion ?? 'unknown'})`,
+    );
   }
 
   const requests = messages.filter(isRequest).length;
@@ -123,7 +130,13 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   sink.accepted();
 }
 
-async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, accept: { json: boolean; sse: boolean }): Promise<void> {
+async function handleInitialize(
+  initialize: JsonRpcRequest,
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  accept: { json: boolean; sse: boolean },
+): Promise<void> {
   const session = ctx.createSession(req);
   const denied = session.authorize(req.headers.authorization);
   if (denied) {
@@ -154,7 +167,10 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
   ctx.sessions.add(session);
   ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route });
   const clientInfo = initialize.params?.clientInfo as { name?: string; version?: string } | undefined;
-  session.log.info({ reason: 'initialized', protocolVersion: session.protocolVersion, client: clientInfo?.name, clientVersion: clientInfo?.version }, 'session start');
+  session.log.info(
+    { reason: 'initialized', protocolVersion: session.protocolVersion, client: clientInfo?.name, clientVersion: clientInfo?.version },
+    'session start',
+  );
   // MCP Session Management: the session id travels on the response that carries the InitializeResult.
   const headers = { [SESSION_HEADER]: session.id };
   if (accept.json) {
@@ -168,7 +184,6 @@ async function handleInitialize(initialize: JsonRpcRequest, req: IncomingMessage
   res.end();
 }
 
-
 async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
   const sessionId = sessionIdOf(req);
   if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
@@ -177,8 +192,6 @@ async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: Stre
   ctx.eventLog.forget(session.id);
   replyEmpty(res, 200);
 }
-
-
 
 /** Notification-only POSTs have no responses to route. */
 const NO_SINK: MessageSink = {
@@ -193,4 +206,3 @@ const NO_SINK: MessageSink = {
   onceDrained: (callback) => queueMicrotask(callback),
   overflow: () => undefined,
 };
-

@@ -56,5 +56,9 @@ export function checkJsonContentType(header: string | undefined): ProxyError | u
   if (header === 'application/json') return undefined;
   const type = header?.split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json') return undefined;
-  return new ProxyError('ERR_UNSUPPORTED_MEDIA_TYPE', 'unsupported_media_type', `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(header ?? '')}`);
+  return new ProxyError(
+    'ERR_UNSUPPORTED_MEDIA_TYPE',
+    'unsupported_media_type',
+    `Unsupported Media Type: Content-Type must be application/json, got ${JSON.stringify(header ?? '')}`,
+  );
 }

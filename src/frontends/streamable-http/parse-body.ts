@@ -18,7 +18,12 @@ export class BodyError {
 
 export function parseBody(text: string, maxDepth: number): ParsedBody | BodyError {
   if (nestsDeeperThan(text, maxDepth)) {
-    return new BodyError(new ProxyError('ERR_JSON_TOO_DEEP', 'json_too_deep', `Parse error: the body nests deeper than limits.maxJsonDepth (${maxDepth})`, { limit: 'maxJsonDepth' }), null);
+    return new BodyError(
+      new ProxyError('ERR_JSON_TOO_DEEP', 'json_too_deep', `Parse error: the body nests deeper than limits.maxJsonDepth (${maxDepth})`, {
+        limit: 'maxJsonDepth',
+      }),
+      null,
+    );
   }
   let value: unknown;
   try {
@@ -35,7 +40,10 @@ export function parseBody(text: string, maxDepth: number): ParsedBody | BodyErro
     if (classify(item) === undefined) {
       const id = (item as { id?: unknown } | null)?.id;
       const knownId = typeof id === 'string' || typeof id === 'number' ? id : null;
-      return new BodyError(new ProxyError('ERR_NOT_JSONRPC', 'invalid_request', 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response'), knownId);
+      return new BodyError(
+        new ProxyError('ERR_NOT_JSONRPC', 'invalid_request', 'Invalid Request: expected a JSON-RPC 2.0 request, notification or response'),
+        knownId,
+      );
     }
   }
   return { messages: items as JsonRpcMessage[], batch };

@@ -223,4 +223,3 @@ export class PostSink implements MessageSink {
     this.finish();
   }
 }
-
