@@ -25,6 +25,7 @@ import { ReplicaPresence } from '../store/replicas.js';
 import type { Face, SessionRecord } from '../store/store.js';
 import { FORWARDED_HEADER, forwardRequest } from './forward.js';
 import { OwnedRecords } from './owned-records.js';
+import { Reassertion } from './reassertion.js';
 
 /** What the cluster needs from a route: its prefix and a way to create a session with a given id. */
 export interface ClusterRoute {
@@ -59,10 +60,7 @@ export class Cluster {
   private refresher: NodeJS.Timeout | undefined;
   private left = false;
   /** Re-registration and record re-writes after the store came back (or our key lapsed). */
-  private reasserting: Promise<void> | undefined;
-  private reassertAgain = false;
-  /** The last re-assertion failed: the next successful heartbeat tries again. */
-  private reassertPending = false;
+  private readonly reassertion: Reassertion;
 
   /** The store's Redis connection, for the event log (Redis Streams) to share. */
   get storeClient(): unknown {
@@ -77,10 +75,11 @@ export class Cluster {
       ttlMs: opts.replicaTtlMs,
       log: opts.log,
       onBeat: (existed) => {
-        if (!existed || this.reassertPending) this.reassert();
+        if (!existed || this.reassertion.pending) this.reassert();
       },
     });
     this.records = new OwnedRecords({ store: opts.store, sessions: opts.sessions, owner: this.presence.id, ttlMs: opts.recordTtlMs, log: opts.log });
+    this.reassertion = new Reassertion({ presence: this.presence, records: this.records, log: opts.log, left: () => this.left });
     const m = opts.metrics;
     m.describe('frontdoor_forwarded_total', 'requests forwarded to the replica that owns their session');
     m.describe('frontdoor_forwarded_received_total', 'requests another replica forwarded here');
@@ -105,7 +104,7 @@ export class Cluster {
 
   /** The store answers and our records are in it: the replica may be ready and take new sessions. */
   get storeUp(): boolean {
-    return this.opts.store.available && this.reasserting === undefined && !this.reassertPending;
+    return this.opts.store.available && this.reassertion.settled;
   }
 
   /** Why a new session is refused while the store is unreachable (503 + Retry-After). */
@@ -113,34 +112,9 @@ export class Cluster {
     return this.opts.store.unavailable();
   }
 
-  /**
-   * The store is back (or our registration lapsed): register again, then re-write the records of
-   * our sessions, since Redis may have come back empty. One run at a time; a failed run is retried
-   * at the next successful heartbeat.
-   */
+  /** The store is back (or our registration lapsed): register again and re-write our records (reassertion.ts). */
   reassert(): void {
-    if (this.left) return;
-    if (this.reasserting) {
-      this.reassertAgain = true;
-      return;
-    }
-    this.reasserting = (async () => {
-      do {
-        this.reassertAgain = false;
-        try {
-          await this.presence.register();
-          const { restored, lost } = await this.records.restore();
-          this.reassertPending = false;
-          this.opts.log.info(
-            { reason: 'records_restored', replica: this.replicaId, restored, lost },
-            'registered again and re-wrote the records of our sessions',
-          );
-        } catch (e) {
-          this.reassertPending = true;
-          this.opts.log.debug({ reason: 'records_restore_failed', err: (e as Error).message }, 'could not re-write our session records yet');
-        }
-      } while (this.reassertAgain && !this.left);
-    })().finally(() => (this.reasserting = undefined));
+    this.reassertion.request();
   }
 
   /**
@@ -288,7 +262,7 @@ export class Cluster {
     if (this.left) return;
     this.left = true;
     clearInterval(this.refresher);
-    await this.reasserting;
+    await this.reassertion.finished();
     await this.presence.stop();
   }
 

@@ -7,6 +7,8 @@
 //  - a shared channel is never paused for one slow client: the stream ends at once.
 // Memory per stream stays under the bound plus one message. A stream ended this way can be resumed
 // with Last-Event-ID on the Streamable HTTP face.
+import type { Logger } from 'pino';
+import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { MessageSink } from './sink.js';
 
 /** Pausing and resuming what the backend sends (only for a link that serves this one session). */
@@ -93,4 +95,24 @@ export class Backpressure {
     this.waiting.clear();
     this.pausedChannel = undefined;
   }
+}
+
+/** Counts every stream ended for limits.streamBufferBytes; logs them rate-limited (a flood is one line). */
+export function reportOverflow(errors: ErrorReporter, log: Logger): BackpressureOptions['onOverflow'] {
+  return (sink, queued, paused) => {
+    errors.limitHit('streamBufferBytes');
+    const suppressed = errors.limiter.take('stream_buffer_full');
+    if (suppressed === false) return;
+    log.warn(
+      {
+        reason: 'stream_buffer_full',
+        limit: 'streamBufferBytes',
+        stream: sink.kind,
+        queuedBytes: queued,
+        backendPaused: paused,
+        ...(suppressed ? { suppressed } : {}),
+      },
+      'a client stopped reading its stream: ended it (limits.streamBufferBytes); it can resume with Last-Event-ID',
+    );
+  };
 }

@@ -11,7 +11,7 @@ import { isRequest, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcR
 import type { Link } from '../link/link.js';
 import type { Member, RequestTicket } from '../link/member.js';
 import { Outbox } from './outbox.js';
-import { Backpressure } from './backpressure.js';
+import { Backpressure, reportOverflow } from './backpressure.js';
 import type { MessageSink } from './sink.js';
 import { DEFAULT_CLIENT_INFO, type SessionOptions } from './session-options.js';
 import { needsInitialized } from './handshake-repair.js';
@@ -48,22 +48,7 @@ export class Session implements Member {
       limitBytes: opts.streamBufferBytes,
       stallMs: opts.streamStallTimeoutMs,
       flow: () => this.link?.flowControl(),
-      onOverflow: (sink, queued, paused) => {
-        this.opts.errors.limitHit('streamBufferBytes');
-        const suppressed = this.opts.errors.limiter.take('stream_buffer_full');
-        if (suppressed === false) return;
-        this.log.warn(
-          {
-            reason: 'stream_buffer_full',
-            limit: 'streamBufferBytes',
-            stream: sink.kind,
-            queuedBytes: queued,
-            backendPaused: paused,
-            ...(suppressed ? { suppressed } : {}),
-          },
-          'a client stopped reading its stream: ended it (limits.streamBufferBytes); it can resume with Last-Event-ID',
-        );
-      },
+      onOverflow: reportOverflow(opts.errors, this.log),
     });
   }
 

@@ -14,6 +14,7 @@ import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from '../http-errors.js';
 import { redirectTarget } from '../redirects.js';
+import { headerOf, mediaType } from '../response-head.js';
 import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 
 export interface LegacySseOptions extends MessageLimits {
@@ -30,10 +31,6 @@ export interface LegacySseOptions extends MessageLimits {
 
 function credentialHeader(authorization: string | undefined): Record<string, string> {
   return authorization ? { authorization } : {};
-}
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
@@ -67,20 +64,19 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
     } catch (e) {
       throw abort.signal.aborted ? (abort.signal.reason as ProxyError) : networkError(e, `GET ${safeUrl(opts.url)}`);
     }
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (res.status !== 200 || !contentType.includes('text/event-stream')) {
+    if (res.status !== 200 || mediaType(res) !== 'text/event-stream') {
       const text = await readText(res.body, 4096).catch(() => '');
       if (res.status === 200) {
         throw new ProxyError(
           'ERR_BACKEND_PROTOCOL',
           'backend_not_sse',
-          `the backend answered its SSE request with ${contentType.split(';')[0] || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`,
+          `the backend answered its SSE request with ${mediaType(res) || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`,
           {
             detail: `GET ${safeUrl(opts.url)}`,
           },
         );
       }
-      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerValue(res.headers['www-authenticate']));
+      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerOf(res, 'www-authenticate'));
     }
     const ready = new Promise<URL>((resolve, reject) => {
       channel = new LegacySseChannel(opts, handlers, res.body, abort, resolve, reject);
@@ -232,7 +228,7 @@ class LegacySseChannel implements Channel {
         continue;
       }
       const text = await readText(res.body, 4096).catch(() => '');
-      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text, headerValue(res.headers['www-authenticate']));
+      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text, headerOf(res, 'www-authenticate'));
       if (status === 404 || status === 410) {
         // The backend no longer knows our session (restart behind the same stream, expiry):
         // the stream is useless, so end the channel and let the session re-handshake.
@@ -247,8 +243,7 @@ class LegacySseChannel implements Channel {
    * limits.maxMessageBytes; a larger answer fails the request it answers (send rejects).
    */
   private async readPostBody(res: BackendResponse): Promise<void> {
-    const contentType = String(res.headers['content-type'] ?? '');
-    if (res.status !== 200 || !contentType.includes('application/json')) {
+    if (res.status !== 200 || mediaType(res) !== 'application/json') {
       // Drain without waiting: the socket goes back to the pool when the body ends.
       res.body.resume();
       return;

@@ -3,6 +3,7 @@
 import type { Logger } from 'pino';
 import type { BackendHttpClient } from '../http-client.js';
 import { safeUrl } from '../../observability/logger.js';
+import { mediaType } from '../response-head.js';
 
 const CANDIDATES = ['/sse', '/'];
 const PROBE_TIMEOUT_MS = 3_000;
@@ -23,7 +24,7 @@ export async function discoverSsePath(base: URL, http: BackendHttpClient, header
         timeoutMs: PROBE_TIMEOUT_MS,
         signal: abort.signal,
       });
-      const isSse = res.status === 200 && String(res.headers['content-type'] ?? '').includes('text/event-stream');
+      const isSse = res.status === 200 && mediaType(res) === 'text/event-stream';
       abort.abort(); // never keep a probe's stream (and its backend session) open
       res.body.resume();
       if (isSse) return candidate;

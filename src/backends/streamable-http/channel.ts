@@ -1,21 +1,22 @@
 // A channel to a Streamable HTTP MCP server (2025-03-26 … 2025-11-25): request-per-POST
 // (docs/architecture.md, Backends). Every message is its own POST, answered by 202, one JSON body or an
 // SSE stream; the backend's GET stream, when it offers one, carries what relates to no request;
-// DELETE ends the backend session. The backend's Mcp-Session-Id lives only in here: nothing but
-// JSON-RPC messages goes up to the session, so a backend's session id never reaches a client.
+// DELETE ends the backend session, which lives only in here (backend-session.ts).
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../channel.js';
-import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { isNotification, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
 import type { IncomingMessage } from 'node:http';
 import { decodeMessages, DECODE_PROBLEM_TEXT, type DecodeProblem } from '../decode.js';
 import { oversizeCallbacks, sseData, type OversizeCallbacks } from '../oversize.js';
 import { BodyFlow } from '../body-flow.js';
 import { redirectTarget } from '../redirects.js';
+import { headerOf, mediaType } from '../response-head.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 import { networkError } from '../http-errors.js';
 import { refusalError } from './refusal.js';
+import { BackendSession } from './backend-session.js';
 import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
 
 export interface StreamableHttpOptions extends MessageLimits {
@@ -39,23 +40,6 @@ const ACCEPT_BOTH = 'application/json, text/event-stream';
  * which ends the exchange at once (below).
  */
 const REQUEST_HEADERS_TIMEOUT_MS = 30 * 60_000;
-const DELETE_TIMEOUT_MS = 2_000;
-
-function headerValue(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
-}
-
-function mediaType(res: BackendResponse): string {
-  return String(res.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim()
-    .toLowerCase();
-}
-
-/** Enough of the backend's session id to tell sessions apart in debug logs, never the whole secret. */
-function shortId(id: string): string {
-  return `${id.slice(0, 6)}…`;
-}
 
 const channelClosed = () => new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
 
@@ -63,14 +47,13 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   readonly description: string;
   closed = false;
   private url: URL;
-  private sessionId: string | undefined;
-  private protocolVersion: string | undefined;
   private readonly exchanges = new Set<Exchange>();
   private readonly getAbort = new AbortController();
   private getStarted = false;
   /** Response bodies being read, paused together under backpressure. */
   private readonly flow = new BodyFlow();
   readonly log: Logger;
+  private readonly session: BackendSession;
 
   constructor(
     private readonly opts: StreamableHttpOptions,
@@ -79,6 +62,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     this.url = opts.url;
     this.description = `streamable-http ${safeUrl(opts.url)}`;
     this.log = opts.log.child({ backend: safeUrl(opts.url) });
+    this.session = new BackendSession(this.log);
   }
 
   async send(message: JsonRpcMessage, options: SendOptions = {}): Promise<void> {
@@ -130,12 +114,12 @@ export class StreamableHttpChannel implements Channel, StreamHost {
 
   /** Reads the answer to a POST; true when an SSE body goes on streaming after `send` resolves. */
   private async onAnswer(res: BackendResponse, exchange: Exchange): Promise<boolean> {
-    const sentWithSession = this.sessionId !== undefined;
+    const sentWithSession = this.session.started;
     if (res.status < 200 || res.status >= 300) {
       const body = await readText(res.body, 4096).catch(() => '');
-      throw this.refusal(res.status, body, 'POST', headerValue(res.headers['www-authenticate']), sentWithSession);
+      throw this.refusal(res.status, body, 'POST', headerOf(res, 'www-authenticate'), sentWithSession);
     }
-    if (exchange.initialize) this.captureSession(res);
+    if (exchange.initialize) this.session.capture(res);
     const type = mediaType(res);
     if (type === 'text/event-stream') {
       const done = readPostStream(this, res.body, exchange).finally(() => this.exchanges.delete(exchange));
@@ -169,13 +153,6 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     return false;
   }
 
-  private captureSession(res: BackendResponse): void {
-    const id = headerValue(res.headers['mcp-session-id']);
-    if (!id) return; // a stateless backend: no session to carry, nothing to DELETE
-    this.sessionId = id;
-    this.log.debug({ backendSession: shortId(id) }, 'backend session started');
-  }
-
   /** Turns a backend's refusal into a ProxyError; a session the backend no longer knows ends the channel. */
   refusal(status: number, body: string, method: 'POST' | 'GET', wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {
     const error = refusalError(status, body, `${method} ${safeUrl(this.url)}`, wwwAuthenticate, sentWithSession);
@@ -193,7 +170,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     for (const m of decodeMessages(text, this.opts.maxJsonDepth, problem)) {
       if (exchange && isResponse(m) && m.id === exchange.requestId) {
         exchange.answered = true;
-        if (exchange.initialize) this.captureVersion(m);
+        if (exchange.initialize) this.session.negotiated(m);
         exchange.onAnswered?.();
       }
       // On a request's POST stream, everything relates to that request (a server→client request
@@ -226,11 +203,6 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     this.flow.resume();
   }
 
-  private captureVersion(response: JsonRpcResponse): void {
-    const version = response.result?.protocolVersion;
-    if (typeof version === 'string') this.protocolVersion = version;
-  }
-
   /** A GET on the MCP endpoint for an SSE stream: the standalone stream, or a resumption. */
   get(extra: Record<string, string>, signal: AbortSignal): Promise<BackendResponse> {
     return this.opts.http.request(this.url, {
@@ -242,7 +214,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
   }
 
   get hasSession(): boolean {
-    return this.sessionId !== undefined;
+    return this.session.started;
   }
 
   /** A request's exchange ended unanswered: answer it with `error`, so the client's POST ends too. */
@@ -279,8 +251,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     return {
       ...this.opts.headers,
       ...(authorization ? { authorization } : {}),
-      ...(this.sessionId ? { 'mcp-session-id': this.sessionId } : {}),
-      ...(this.protocolVersion ? { 'mcp-protocol-version': this.protocolVersion } : {}),
+      ...this.session.headers(),
       ...extra,
     };
   }
@@ -303,15 +274,6 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     if (this.closed) return;
     this.closed = true;
     this.abortAll();
-    const id = this.sessionId;
-    if (!id) return;
-    // Best effort: a backend that is down or slow must not hold up the client's DELETE; 405 is fine.
-    try {
-      const res = await this.opts.http.request(this.url, { method: 'DELETE', headers: this.headers({}), timeoutMs: DELETE_TIMEOUT_MS });
-      res.body.resume();
-      this.log.debug({ backendSession: shortId(id), status: res.status }, 'backend session deleted');
-    } catch (e) {
-      this.log.debug({ backendSession: shortId(id), reason: 'backend_delete_failed' }, `DELETE failed: ${(e as Error).message}`);
-    }
+    await this.session.end(this.opts.http, this.url, this.headers({}));
   }
 }

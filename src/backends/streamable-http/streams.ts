@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { JsonRpcId } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { readText, type BackendResponse } from '../http-client.js';
+import { mediaType } from '../response-head.js';
 import { newCursor, readSseBody, type SseCursor } from './sse-reader.js';
 import type { OversizeCallbacks } from '../oversize.js';
 
@@ -68,10 +69,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-const isSse = (res: BackendResponse) =>
-  String(res.headers['content-type'] ?? '')
-    .toLowerCase()
-    .includes('text/event-stream');
+const isSse = (res: BackendResponse) => mediaType(res) === 'text/event-stream';
 const lastEventHeader = (cursor: SseCursor): Record<string, string> => (cursor.lastEventId === undefined ? {} : { 'last-event-id': cursor.lastEventId });
 
 /**
