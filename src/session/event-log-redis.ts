@@ -13,6 +13,7 @@ import type { JsonRpcMessage } from '../jsonrpc/message.js';
 import {
   DEFAULT_EVENT_LOG_LIMITS,
   eventId,
+  streamWriter,
   parseEventId,
   streamKind,
   type EventLog,
@@ -57,26 +58,13 @@ export class RedisEventLog implements EventLog {
     return `${this.prefix}events:${sessionId}`;
   }
 
-  openStream(_sessionId: string, kind: StreamKind): StreamWriter {
+  openStream(sessionId: string, kind: StreamKind): StreamWriter {
     const streamId = `${kind === 'get' ? 'g' : 'p'}${this.nonce}-${this.nextStream++}`;
-    return this.writer(_sessionId, streamId, 0);
+    return streamWriter(streamId, 0, (seq, json) => this.store(sessionId, streamId, seq, json));
   }
 
   continueStream(sessionId: string, replay: Replay): StreamWriter {
-    return this.writer(sessionId, replay.streamId, replay.lastSeq);
-  }
-
-  private writer(sessionId: string, streamId: string, from: number): StreamWriter {
-    let seq = from;
-    return {
-      streamId,
-      primingId: eventId(streamId, 0),
-      append: (_message: JsonRpcMessage, json: string) => {
-        seq++;
-        this.store(sessionId, streamId, seq, json);
-        return eventId(streamId, seq);
-      },
-    };
+    return streamWriter(replay.streamId, replay.lastSeq, (seq, json) => this.store(sessionId, replay.streamId, seq, json));
   }
 
   private store(sessionId: string, streamId: string, seq: number, json: string): void {

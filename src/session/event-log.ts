@@ -62,6 +62,20 @@ export interface EventLog {
   close(): void;
 }
 
+/** A stream's writer over a log's `store`: numbers events from `from` + 1 (the same in every log). */
+export function streamWriter(streamId: string, from: number, store: (seq: number, json: string) => void): StreamWriter {
+  let seq = from;
+  return {
+    streamId,
+    primingId: eventId(streamId, 0),
+    append: (_message, json) => {
+      seq++;
+      store(seq, json);
+      return eventId(streamId, seq);
+    },
+  };
+}
+
 export function eventId(streamId: string, seq: number): string {
   return `${streamId}:${seq}`;
 }

@@ -6,6 +6,7 @@ import type { JsonRpcMessage } from '../jsonrpc/message.js';
 import {
   DEFAULT_EVENT_LOG_LIMITS,
   eventId,
+  streamWriter,
   parseEventId,
   streamKind,
   type EventLog,
@@ -72,24 +73,11 @@ export class MemoryEventLog implements EventLog {
   openStream(sessionId: string, kind: StreamKind): StreamWriter {
     const streamId = `${kind === 'get' ? 'g' : 'p'}${this.nextStream++}`;
     this.record(sessionId, streamId, 0);
-    return this.writer(sessionId, streamId, 0);
+    return streamWriter(streamId, 0, (seq, json) => this.store(sessionId, streamId, seq, json));
   }
 
   continueStream(sessionId: string, replay: Replay): StreamWriter {
-    return this.writer(sessionId, replay.streamId, replay.lastSeq);
-  }
-
-  private writer(sessionId: string, streamId: string, from: number): StreamWriter {
-    let seq = from;
-    return {
-      streamId,
-      primingId: eventId(streamId, 0),
-      append: (_message, json) => {
-        seq++;
-        this.store(sessionId, streamId, seq, json);
-        return eventId(streamId, seq);
-      },
-    };
+    return streamWriter(replay.streamId, replay.lastSeq, (seq, json) => this.store(sessionId, replay.streamId, seq, json));
   }
 
   private record(sessionId: string, streamId: string, seq: number): { log: SessionLog; stream: StreamRecord } {

@@ -4,38 +4,21 @@
 //   GET  <prefix>/sse                  → `endpoint` event, then the message stream (keep-alives)
 //   POST <prefix>/messages?sessionId=  → 202; the answer travels on the stream
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Logger } from 'pino';
 import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcMessage } from '../../jsonrpc/message.js';
-import { readBody, type BodyLimits } from '../../http/body.js';
+import { readBody } from '../../http/body.js';
 import { sessionIdOf } from '../../http/session-id.js';
 import { replyError, replyJson } from '../../http/reply.js';
 import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
-import type { Metrics } from '../../observability/metrics.js';
-import type { ErrorReporter } from '../../observability/error-reporter.js';
 import type { Session } from '../../session/session.js';
-import type { SessionRegistry } from '../../session/registry.js';
-import type { KeepAlive } from '../sse-stream.js';
 import { BodyError, parseBody } from '../streamable-http/parse-body.js';
 import { LegacyStreamSink } from './stream-sink.js';
+import type { FaceContext } from '../face-context.js';
 
-export interface LegacySseContext {
-  route: string;
-  sessions: SessionRegistry;
-  /** A new session for this client request; throws a ProxyError (503) over the session caps. */
-  createSession(req: IncomingMessage): Session;
-  keepAlive: KeepAlive;
-  /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
-  body: BodyLimits;
-  maxJsonDepth: number;
-  errors: ErrorReporter;
+export interface LegacySseContext extends FaceContext {
   repairHandshake: boolean;
   /** The path prefix clients see in front of the route (public URL path, X-Forwarded-Prefix). */
   publicPrefix(req: IncomingMessage): string;
-  log: Logger;
-  metrics: Metrics;
-  /** Set when the backend runs its own OAuth: the proxy's PRM URL, named in 401 challenges. */
-  authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
   /** Each session's one stream on this face (the session ends with it), for this route. */
   readonly sinks: WeakMap<Session, LegacyStreamSink>;
 }

@@ -1,32 +1,14 @@
 // What the Streamable HTTP face of one route works with, and the lookups its handlers share.
 import type { IncomingMessage } from 'node:http';
-import type { Logger } from 'pino';
 import { ProxyError } from '../../errors/proxy-error.js';
-import type { BodyLimits } from '../../http/body.js';
-import type { Metrics } from '../../observability/metrics.js';
-import type { ErrorReporter } from '../../observability/error-reporter.js';
 import type { Session } from '../../session/session.js';
-import type { SessionRegistry } from '../../session/registry.js';
 import type { EventLog } from '../../session/event-log.js';
-import type { KeepAlive } from '../sse-stream.js';
 import { primes, type SessionStreams } from './session-streams.js';
+import type { FaceContext } from '../face-context.js';
 
 export { SESSION_HEADER } from '../../http/session-id.js';
 
-export interface StreamableHttpContext {
-  route: string;
-  sessions: SessionRegistry;
-  /** A new session for this client request; throws a ProxyError (503) over the session caps. */
-  createSession(req: IncomingMessage): Session;
-  keepAlive: KeepAlive;
-  /** Bounds of a POST body: size, time, and the budget shared by every body being received. */
-  body: BodyLimits;
-  maxJsonDepth: number;
-  errors: ErrorReporter;
-  /** Set when the backend runs its own OAuth: its 401s reach the client, pointing at this PRM URL. */
-  authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
-  log: Logger;
-  metrics: Metrics;
+export interface StreamableHttpContext extends FaceContext {
   /** Where SSE events are recorded for resumption (`Last-Event-ID`): memory, or Redis Streams. */
   readonly eventLog: EventLog;
   /** Each session's resumable streams on this replica, for this route; gone with the session object. */
