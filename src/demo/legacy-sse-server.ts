@@ -8,8 +8,6 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '39121' }, host: { type: 'string', default: '127.0.0.1' } } });
 
-const streams = new Map<string, ServerResponse>();
-
 const TOOLS = [
   { name: 'echo', description: 'Returns the text it is given', inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] } },
   {
@@ -59,53 +57,59 @@ function answer(req: Rpc): unknown {
   }
 }
 
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://demo');
-  if (req.method === 'GET' && url.pathname === '/sse') {
-    const id = randomUUID();
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    res.write(`event: endpoint\ndata: /messages?sessionId=${id}\n\n`);
-    streams.set(id, res);
-    res.on('close', () => streams.delete(id));
-    return;
-  }
-  if (req.method === 'POST' && url.pathname === '/messages') {
-    const stream = streams.get(url.searchParams.get('sessionId') ?? '');
-    if (!stream) {
-      res.writeHead(404).end('Could not find session');
+/** Serves until SIGTERM/SIGINT; each client's event stream by the session id it was given. */
+function serveDemo(port: number, host: string): void {
+  const streams = new Map<string, ServerResponse>();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://demo');
+    if (req.method === 'GET' && url.pathname === '/sse') {
+      const id = randomUUID();
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      res.write(`event: endpoint\ndata: /messages?sessionId=${id}\n\n`);
+      streams.set(id, res);
+      res.on('close', () => streams.delete(id));
       return;
     }
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-    req.on('end', () => {
-      let msg: Rpc;
-      try {
-        msg = JSON.parse(body) as Rpc;
-      } catch {
-        res.writeHead(400).end('Invalid JSON');
+    if (req.method === 'POST' && url.pathname === '/messages') {
+      const stream = streams.get(url.searchParams.get('sessionId') ?? '');
+      if (!stream) {
+        res.writeHead(404).end('Could not find session');
         return;
       }
-      res.writeHead(202).end('Accepted');
-      if (msg.id === undefined || msg.method === undefined) return; // notifications and responses
-      let reply: unknown;
-      try {
-        reply = { jsonrpc: '2.0', id: msg.id, result: answer(msg) };
-      } catch (e) {
-        reply = { jsonrpc: '2.0', id: msg.id, error: e };
-      }
-      stream.write(`event: message\ndata: ${JSON.stringify(reply)}\n\n`);
-    });
-    return;
-  }
-  res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
-});
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        let msg: Rpc;
+        try {
+          msg = JSON.parse(body) as Rpc;
+        } catch {
+          res.writeHead(400).end('Invalid JSON');
+          return;
+        }
+        res.writeHead(202).end('Accepted');
+        if (msg.id === undefined || msg.method === undefined) return; // notifications and responses
+        let reply: unknown;
+        try {
+          reply = { jsonrpc: '2.0', id: msg.id, result: answer(msg) };
+        } catch (e) {
+          reply = { jsonrpc: '2.0', id: msg.id, error: e };
+        }
+        stream.write(`event: message\ndata: ${JSON.stringify(reply)}\n\n`);
+      });
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not found"}');
+  });
 
-server.listen(Number(values.port), values.host, () => {
-  process.stdout.write(`demo legacy SSE MCP server on http://${values.host}:${values.port}/sse\n`);
-});
-const stop = () => {
-  for (const s of streams.values()) s.end();
-  server.close(() => process.exit(0));
-};
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
+  server.listen(port, host, () => {
+    process.stdout.write(`demo legacy SSE MCP server on http://${host}:${port}/sse\n`);
+  });
+  const stop = () => {
+    for (const s of streams.values()) s.end();
+    server.close(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+serveDemo(Number(values.port), values.host);
