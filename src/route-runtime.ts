@@ -17,6 +17,7 @@ import type { RouteEndpoint } from './http/edge-passes.js';
 import type { Metrics } from './observability/metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
+import { createRouteAuth, type RouteAuth } from './auth/route-auth.js';
 import { Session } from './session/session.js';
 import { Linker } from './link/linker.js';
 import type { RequestIds } from './link/request-ids.js';
@@ -44,11 +45,13 @@ export interface RouteRuntime extends RouteEndpoint {
   readonly backendUrl: URL | undefined;
   /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
   readonly passthrough: Promise<OAuthPassthrough> | undefined;
+  /** Who may use the route, and which of its tools they see. */
+  readonly auth: RouteAuth;
   /**
    * A new session of this route; `id` re-creates a session taken over from another replica. With
    * `req`, the session counts against the session caps of its client (throws ProxyError over them).
    */
-  createSession(opts: { id?: string; face: Face; req?: IncomingMessage }): Session;
+  createSession(opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string }): Session;
   /** Live sessions created by this route. */
   readonly sessionCount: () => number;
   /** Launches the backend `command` of an HTTP backend, if any. */
@@ -125,16 +128,19 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
       : undefined;
 
+  const auth = createRouteAuth(route, { publicBase: deps.publicBase, log, metrics });
+
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
       await linker.dispose(new ProxyError('ERR_SHUTTING_DOWN', 'backend_released', 'the route released its backend'));
       await connector.dispose().catch(() => undefined);
       (await passthrough)?.close();
+      auth.close();
       await launched?.stop();
       routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
     })());
 
-  const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage } = { face: 'streamable-http' }) => {
+  const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
     if (client !== undefined) {
       const refused = sessions.admit(client);
@@ -155,6 +161,13 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       errors: deps.errors,
       repairHandshake: route.repairs.handshake,
       passCredentials: route.auth.mode === 'passthrough',
+      requireAuth: route.auth.mode !== 'none',
+      principal: opts.principal,
+      tools: auth.tools,
+      audit: (s, entry) => {
+        metrics.inc('frontdoor_tool_calls_total', { route: route.path, outcome: entry.outcome });
+        s.log.info({ audit: 'tools/call', principal: s.owner?.label, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);
+      },
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
         if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -194,6 +207,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     log,
     metrics,
     authChallengeUrl,
+    scopeRefusal: (req, messages, principal) => auth.scopeRefusal(req, 'mcp', messages, principal),
     createSession: (req) => createSession({ face: 'streamable-http', req }),
   };
   const legacy: LegacySseContext = {
@@ -202,6 +216,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     route: route.path,
     sessions,
     createSession: (req) => createSession({ face: 'legacy-sse', req }),
+    scopeRefusal: (req, messages, principal) => auth.scopeRefusal(req, 'sse', messages, principal),
     keepAlive,
     body: deps.body,
     maxJsonDepth: config.limits.maxJsonDepth,
@@ -218,12 +233,15 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     repairPaths: route.repairs.paths,
     oauthProbes: route.repairs.oauthProbes,
     authPassthrough: route.auth.mode === 'passthrough',
+    authMode: route.auth.mode,
+    resourceMetadata: (req, path, only) => auth.resourceMetadata(req, path, only),
     config: route,
     connector,
     frontend,
     legacy,
     backendUrl,
     passthrough,
+    auth,
     createSession,
     sessionCount: () => live.size,
     draining: () => draining,

@@ -2,6 +2,7 @@
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { configSchema, type Config } from '../config/schema.js';
+import type { AuthConfig } from '../config/auth-schema.js';
 import { ConfigError } from '../config/validate.js';
 import { redactUrl, redactUrlsInText } from '../observability/redact-url.js';
 
@@ -53,8 +54,16 @@ export function redact(config: Config): Config {
     routes: config.routes.map((r) => ({
       ...r,
       backend: { ...r.backend, url: url(r.backend.url), args: r.backend.args.map(redactUrl), headers: hide(r.backend.headers), env: hide(r.backend.env) },
+      auth: redactAuth(r.auth),
     })),
   };
+}
+
+/** API keys and the introspection client secret are secrets; the rest of `auth` is not. */
+function redactAuth(auth: AuthConfig): AuthConfig {
+  if (auth.mode === 'apiKey') return { ...auth, keys: auth.keys.map(() => '[redacted]') };
+  if (auth.mode === 'oauth' && auth.introspection) return { ...auth, introspection: { ...auth.introspection, clientSecret: '[redacted]' } };
+  return auth;
 }
 
 /** The JSON Schema of the config file, generated from the zod schema (config/frontdoor.schema.json). */

@@ -30,7 +30,7 @@ import { Reassertion } from './reassertion.js';
 /** What the cluster needs from a route: its prefix and a way to create a session with a given id. */
 export interface ClusterRoute {
   readonly prefix: string;
-  createSession(opts: { id?: string; face: Face }): Session;
+  createSession(opts: { id?: string; face: Face; principal?: string }): Session;
 }
 
 export interface ClusterOptions {
@@ -214,7 +214,8 @@ export class Cluster {
 
   private resume(record: SessionRecord, route: ClusterRoute): Promise<Session | undefined> {
     const task = (async () => {
-      const session = route.createSession({ id: record.id, face: 'streamable-http' });
+      // Bound to the principal it had: a takeover must not let another principal in.
+      const session = route.createSession({ id: record.id, face: 'streamable-http', principal: record.principal });
       try {
         await session.resume(record.initialize ?? {});
         this.opts.sessions.add(session);

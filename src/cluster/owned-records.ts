@@ -34,6 +34,7 @@ export class OwnedRecords {
       face,
       protocolVersion: session.protocolVersion,
       initialize: session.initializeParams,
+      principal: session.owner?.id,
       createdAt: session.createdAt,
     };
   }

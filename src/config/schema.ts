@@ -2,42 +2,8 @@
 // derived from it; unknown keys are errors (a typo must not silently fall back to a default).
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { parseDurationMs, parseSizeBytes } from './units.js';
-
-const duration = (def: string) =>
-  z
-    .union([z.number().int().nonnegative(), z.string()], { error: 'expected a duration such as 500ms, 15s or 10m' })
-    .default(def)
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? v : parseDurationMs(v);
-      if (ms === undefined) {
-        ctx.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 15s or 10m, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const size = (def: string) =>
-  z
-    .union([z.number().int(), z.string()], { error: 'expected a size such as 512kb or 4mb' })
-    .default(def)
-    .transform((v, ctx) => {
-      const bytes = typeof v === 'number' ? v : parseSizeBytes(v);
-      if (bytes === undefined || bytes <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a size such as 512kb or 4mb, got ${JSON.stringify(v)}` });
-        return z.NEVER;
-      }
-      return bytes;
-    });
-
-const httpUrl = z.string().refine((v) => {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'expected an http:// or https:// URL');
+import { duration, httpUrl, size } from './fields.js';
+import { authSchema, toolsSchema } from './auth-schema.js';
 
 /** `loopback`, an IPv4/IPv6 address, or a CIDR block. */
 function isTrustProxyEntry(v: string): boolean {
@@ -133,17 +99,8 @@ export const routeSchema = z
       .strict()
       .prefault({})
       .describe('each repair is logged with a reason, counted in frontdoor_repairs_total, and can be switched off here'),
-    auth: z
-      .object({
-        mode: z
-          .enum(['none', 'passthrough'])
-          .default('none')
-          .describe(
-            'none: the route needs no authorization (OAuth probes get JSON 404s; a backend 401/403 becomes a 502). passthrough: the backend runs its own OAuth; its discovery, registration, token and authorize endpoints and its 401 challenges pass through with URLs rewritten to the proxy, and the client Authorization header reaches the backend',
-          ),
-      })
-      .strict()
-      .prefault({}),
+    auth: authSchema,
+    tools: toolsSchema,
   })
   .strict()
   .superRefine((r, ctx) => {
@@ -153,6 +110,9 @@ export const routeSchema = z
         path: ['auth', 'mode'],
         message: 'auth passthrough needs an HTTP backend (sse or streamable-http); a stdio server has no OAuth endpoints',
       });
+    }
+    if (Object.keys(r.tools.scopes).length > 0 && r.auth.mode !== 'oauth') {
+      ctx.addIssue({ code: 'custom', path: ['tools', 'scopes'], message: 'per-tool scopes need auth.mode oauth (only access tokens carry scopes)' });
     }
   });
 

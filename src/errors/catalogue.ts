@@ -1,6 +1,13 @@
 // One table maps every local error code to what the client sees on the wire (docs/architecture.md, Errors).
 // Match errors by `code`, never by class.
-import { RPC_INTERNAL_ERROR, RPC_INVALID_REQUEST, RPC_PARSE_ERROR, RPC_SESSION_NOT_FOUND, RPC_TRANSPORT_ERROR } from '../jsonrpc/message.js';
+import {
+  RPC_INTERNAL_ERROR,
+  RPC_INVALID_PARAMS,
+  RPC_INVALID_REQUEST,
+  RPC_PARSE_ERROR,
+  RPC_SESSION_NOT_FOUND,
+  RPC_TRANSPORT_ERROR,
+} from '../jsonrpc/message.js';
 
 interface WireMapping {
   status: number;
@@ -19,7 +26,11 @@ export const ERROR_CATALOGUE = {
   ERR_JSON_TOO_DEEP: { status: 400, rpcCode: RPC_PARSE_ERROR },
   ERR_BAD_PATH: { status: 400, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_AUTH_REQUIRED: { status: 401, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_AUTH_INVALID: { status: 401, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_AUTH_SCOPE: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_PRINCIPAL_MISMATCH: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
+  // In-band only (the answer to one tools/call): -32602 is what MCP servers answer for an unknown tool.
+  ERR_TOOL_NOT_ALLOWED: { status: 200, rpcCode: RPC_INVALID_PARAMS },
   ERR_SESSION_NOT_FOUND: { status: 404, rpcCode: RPC_SESSION_NOT_FOUND },
   ERR_ROUTE_NOT_FOUND: { status: 404, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_METHOD_NOT_ALLOWED: { status: 405, rpcCode: RPC_TRANSPORT_ERROR },
@@ -40,6 +51,7 @@ export const ERROR_CATALOGUE = {
   ERR_TOO_MANY_SESSIONS: { status: 503, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_OVERLOADED: { status: 503, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_STORE_UNAVAILABLE: { status: 503, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_AUTH_UNAVAILABLE: { status: 503, rpcCode: RPC_INTERNAL_ERROR },
   ERR_INTERNAL: { status: 500, rpcCode: RPC_INTERNAL_ERROR },
 } as const satisfies Record<string, WireMapping>;
 

@@ -8,6 +8,9 @@ import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Session } from '../session/session.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { KeepAlive } from './sse-stream.js';
+import type { ProxyError } from '../errors/proxy-error.js';
+import type { JsonRpcMessage } from '../jsonrpc/message.js';
+import type { Principal } from '../auth/principal.js';
 
 export interface FaceContext {
   route: string;
@@ -23,4 +26,6 @@ export interface FaceContext {
   authChallengeUrl: ((req: IncomingMessage) => string) | undefined;
   log: Logger;
   metrics: Metrics;
+  /** A tools/call in `messages` needs scopes (tools.scopes) the principal lacks: the 403 to answer. */
+  scopeRefusal(req: IncomingMessage, messages: readonly JsonRpcMessage[], principal: Principal | undefined): ProxyError | undefined;
 }

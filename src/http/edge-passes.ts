@@ -5,17 +5,11 @@ import { checkHost, checkOrigin, type HostOriginPolicy } from './host-origin.js'
 import { ProxyError } from '../errors/proxy-error.js';
 import { matchPath, type EndpointKind, type RoutePaths } from './route-paths.js';
 import { sessionIdOf } from './session-id.js';
-import { classifyOAuthProbe, oauthProbeBody, type OAuthProbe } from './oauth-probes.js';
+import type { OAuthProbe } from './oauth-probes.js';
+import { oauthProbePass } from './oauth-probe-pass.js';
 import { badPathError, unsafePathReason } from './path-guard.js';
-import { oauthRelayPath } from '../auth/relay-path.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** The passthrough route an OAuth request belongs to: by the path it names, else the first one. */
-function passthroughRouteFor<R extends RouteEndpoint>(path: string, routes: readonly R[]): R | undefined {
-  const candidates = routes.filter((r) => r.authPassthrough);
-  if (candidates.length <= 1) return candidates[0];
-  return candidates.find((r) => path.endsWith(r.endpoint) || (r.prefix !== '/' && path.startsWith(`${r.prefix}/`))) ?? candidates[0];
-}
 import type { Metrics } from '../observability/metrics.js';
 
 export interface RouteEndpoint extends RoutePaths {
@@ -23,6 +17,10 @@ export interface RouteEndpoint extends RoutePaths {
   readonly oauthProbes: boolean;
   /** The backend runs its own OAuth: relay its OAuth surface (auth.mode: passthrough). */
   readonly authPassthrough: boolean;
+  /** How clients authorize on this route: what OAuth probes are told (auth.mode). */
+  readonly authMode: 'none' | 'passthrough' | 'oauth' | 'apiKey';
+  /** auth.mode oauth: the Protected Resource Metadata a well-known path names, when it is this route's. */
+  resourceMetadata(req: IncomingMessage, path: string, only: boolean): Record<string, unknown> | undefined;
   /** The configured prefix, e.g. "/" or "/tools". */
   readonly prefix: string;
   /** The MCP endpoint path, e.g. "/mcp" or "/tools/mcp". */
@@ -34,8 +32,8 @@ export interface EdgeContext<R extends RouteEndpoint> extends EdgeRequest {
   kind?: EndpointKind;
 }
 
-export const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, mcp-session-id, mcp-protocol-version, last-event-id';
-export const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version';
+export const CORS_ALLOW_HEADERS = 'content-type, accept, authorization, x-api-key, mcp-session-id, mcp-protocol-version, last-event-id';
+export const CORS_EXPOSE_HEADERS = 'mcp-session-id, mcp-protocol-version, www-authenticate';
 
 export function createEdgePasses<R extends RouteEndpoint>(opts: {
   policy: HostOriginPolicy;
@@ -102,35 +100,7 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
         return reason ? { kind: 'error', error: badPathError(reason) } : undefined;
       },
     },
-    {
-      name: 'oauth_probes',
-      run: ({ req, res, path }) => {
-        const all = opts.routes();
-        const probe = classifyOAuthProbe(
-          path,
-          all.map((r) => r.prefix),
-        );
-        if (!probe) return undefined;
-        const owner = passthroughRouteFor(path, all);
-        if (owner) {
-          // Only the known OAuth paths, rebuilt from plain segments, reach the backend.
-          if (oauthRelayPath(probe, path, '/') === undefined) return { kind: 'error', error: badPathError('oauth_path_not_relayable') };
-          return { kind: 'delegate', reason: 'oauth_passthrough', handle: () => opts.onOAuthPassthrough(owner, probe, req, res, path) };
-        }
-        if (!all.some((r) => r.oauthProbes)) return undefined;
-        const cors = { 'access-control-allow-origin': '*' };
-        if (req.method === 'OPTIONS') {
-          return {
-            kind: 'empty',
-            reason: 'oauth_probe_answered',
-            status: 204,
-            headers: { ...cors, 'access-control-allow-methods': 'GET, POST, OPTIONS', 'access-control-allow-headers': CORS_ALLOW_HEADERS },
-          };
-        }
-        opts.onOAuthProbe(path);
-        return { kind: 'json', reason: 'oauth_probe_answered', status: 404, body: oauthProbeBody(probe), headers: { ...cors, 'cache-control': 'no-store' } };
-      },
-    },
+    oauthProbePass(opts),
     {
       name: 'route_match',
       run: (ctx) => {

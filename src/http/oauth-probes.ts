@@ -29,9 +29,15 @@ export function classifyOAuthProbe(path: string, prefixes: readonly string[]): O
   return undefined;
 }
 
-export function oauthProbeBody(probe: OAuthProbe): { error: string; error_description: string } {
+const DESCRIPTIONS = {
+  none: NO_AUTH_DESCRIPTION,
+  passthrough: NO_AUTH_DESCRIPTION,
+  apiKey: 'This MCP server uses an API key, not OAuth: send Authorization: Bearer <key> or X-API-Key: <key>.',
+  oauth:
+    'This MCP server is an OAuth protected resource: its authorization server is named in the Protected Resource Metadata that the resource_metadata parameter of its 401 WWW-Authenticate header points to.',
+} as const;
+
+export function oauthProbeBody(probe: OAuthProbe, mode: keyof typeof DESCRIPTIONS = 'none'): { error: string; error_description: string } {
   // RFC 6749 §5.2 error shape for the endpoints, so clients print the description.
-  return probe.kind === 'metadata'
-    ? { error: 'not_found', error_description: NO_AUTH_DESCRIPTION }
-    : { error: 'invalid_request', error_description: NO_AUTH_DESCRIPTION };
+  return { error: probe.kind === 'metadata' ? 'not_found' : 'invalid_request', error_description: DESCRIPTIONS[mode] };
 }

@@ -18,6 +18,8 @@ import type { Metrics } from '../observability/metrics.js';
 import { runPasses, type Pass } from '../pipeline/run-passes.js';
 import type { RouteRuntime } from '../route-runtime.js';
 import type { SessionRegistry } from '../session/registry.js';
+import type { Guard } from '../auth/guard.js';
+import type { Principal } from '../auth/principal.js';
 
 export interface DispatchOptions {
   passes: readonly Pass<EdgeContext<RouteRuntime>>[];
@@ -36,14 +38,20 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
     replyError(res, err);
   };
 
-  const serveLocal = (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, kind: EndpointKind) => {
-    if (kind === 'sse') handleLegacyStream(req, res, route.legacy);
-    else if (kind === 'messages') void handleLegacyMessage(req, res, route.legacy);
-    else void handleStreamableHttp(req, res, route.frontend);
+  const serveLocal = (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, kind: EndpointKind, principal: Principal | undefined) => {
+    if (kind === 'sse') handleLegacyStream(req, res, route.legacy, principal);
+    else if (kind === 'messages') void handleLegacyMessage(req, res, route.legacy, principal);
+    else void handleStreamableHttp(req, res, route.frontend, principal);
   };
 
   /** Scale-out: a session held elsewhere is forwarded to its owner or taken over (cluster.ts). */
-  const serveClustered = async (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, kind: EndpointKind): Promise<void> => {
+  const serveClustered = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: RouteRuntime,
+    kind: EndpointKind,
+    principal: Principal | undefined,
+  ): Promise<void> => {
     const cluster = o.cluster();
     if (!cluster)
       return refuse(
@@ -62,12 +70,24 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
       }
       // The client left while the record was written: no session for a client that is gone.
       if (res.destroyed) return cluster.legacyStreamAbandoned(id);
-      handleLegacyStream(req, res, { ...route.legacy, createSession: (r) => route.createSession({ id, face: 'legacy-sse', req: r }) });
+      handleLegacyStream(req, res, { ...route.legacy, createSession: (r) => route.createSession({ id, face: 'legacy-sse', req: r }) }, principal);
       return;
     }
     const sessionId = sessionIdOf(req, kind);
     if (sessionId && !o.sessions.get(sessionId) && (await cluster.route(req, res, sessionId, route)) === 'handled') return;
-    serveLocal(req, res, route, kind);
+    serveLocal(req, res, route, kind, principal);
+  };
+
+  /** After the route's guard: session-opening refusals first, then the face (through the cluster). */
+  const serve = (req: IncomingMessage, res: ServerResponse, route: RouteRuntime, kind: EndpointKind, principal: Principal | undefined): void => {
+    if (opensSession(req, kind)) {
+      // Refused before any backend channel opens: a draining replica, or a store that cannot record it.
+      const cluster = o.cluster();
+      const refusal = o.drain.draining ? shuttingDown() : cluster && !cluster.storeUp ? cluster.storeUnavailable() : undefined;
+      if (refusal) return refuse(res, refusal);
+    }
+    if (o.clustered) void serveClustered(req, res, route, kind, principal);
+    else serveLocal(req, res, route, kind, principal);
   };
 
   const dispatch = (req: IncomingMessage, res: ServerResponse): void => {
@@ -92,14 +112,20 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
     const kind = ctx.kind ?? 'mcp';
     o.metrics.inc('frontdoor_http_requests_total', { face: kind });
     o.drain.track(req, res);
-    if (opensSession(req, kind)) {
-      // Refused before any backend channel opens: a draining replica, or a store that cannot record it.
-      const cluster = o.cluster();
-      const refusal = o.drain.draining ? shuttingDown() : cluster && !cluster.storeUp ? cluster.storeUnavailable() : undefined;
-      if (refusal) return refuse(res, refusal);
+    // The route's guard (auth.mode) runs before anything else is done for the request: a request
+    // without a valid credential opens nothing, reaches no session and no other replica.
+    let principal: ReturnType<Guard['authenticate']>;
+    try {
+      principal = route.auth.guard.authenticate(req, () => route.auth.target(req, kind));
+    } catch (e) {
+      return refuse(res, toProxyError(e));
     }
-    if (o.clustered) void serveClustered(req, res, route, kind);
-    else serveLocal(req, res, route, kind);
+    if (principal instanceof Promise) {
+      principal.then(
+        (p) => serve(req, res, route, kind, p),
+        (e: unknown) => refuse(res, toProxyError(e)),
+      );
+    } else serve(req, res, route, kind, principal);
   };
 
   // A defect must cost one request, answered, never a hung connection or the process.

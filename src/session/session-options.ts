@@ -4,6 +4,8 @@ import type { Linker } from '../link/linker.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Session } from './session.js';
+import type { ToolPolicy } from '../policy/tool-policy.js';
+import type { AuditEntry } from '../policy/tool-calls.js';
 
 export interface SessionOptions {
   route: string;
@@ -21,6 +23,14 @@ export interface SessionOptions {
   repairHandshake: boolean;
   /** Lend the client's Authorization header to the backend (route auth.mode: passthrough). */
   passCredentials: boolean;
+  /** Every request must speak for a principal, the one that opened the session (auth.mode not none). */
+  requireAuth: boolean;
+  /** A session re-created from its store record (takeover) is bound to the principal it had. */
+  principal?: string | undefined;
+  /** The route's tool policy (tools.*): hidden tools, filtered lists. */
+  tools: ToolPolicy;
+  /** One line per tools/call (principal, tool, outcome, duration). */
+  audit(session: Session, entry: AuditEntry): void;
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
   onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;

@@ -15,7 +15,9 @@ import { Backpressure, reportOverflow } from './backpressure.js';
 import type { MessageSink } from './sink.js';
 import { DEFAULT_CLIENT_INFO, type SessionOptions } from './session-options.js';
 import { needsInitialized } from './handshake-repair.js';
-import { SessionCredentials } from './session-credentials.js';
+import { SessionOwner } from './session-owner.js';
+import { ToolCalls } from '../policy/tool-calls.js';
+import type { Principal } from '../auth/principal.js';
 
 export { DEFAULT_CLIENT_INFO, type SessionOptions };
 
@@ -35,13 +37,15 @@ export class Session implements Member {
   private readonly outbox: Outbox;
   private readonly backpressure: Backpressure;
   private readonly repairsSeen = new Set<string>();
-  /** Auth passthrough only: the principal the session belongs to and its latest credential. */
-  private readonly credentialsOf: SessionCredentials | undefined;
+  /** The principal the session belongs to (routes with authorization): its id, label and credential. */
+  readonly owner: SessionOwner | undefined;
+  private readonly toolCalls: ToolCalls;
 
   constructor(private readonly opts: SessionOptions) {
     this.id = opts.id ?? randomUUID();
     this.client = opts.client;
-    this.credentialsOf = opts.passCredentials ? new SessionCredentials() : undefined;
+    this.owner = opts.requireAuth ? new SessionOwner(opts.principal) : undefined;
+    this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry));
     this.log = opts.log.child({ sessionId: this.id, route: opts.route });
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
@@ -144,16 +148,14 @@ export class Session implements Member {
     await this.link?.ensureInitialized();
   }
 
-  /**
-   * Auth passthrough: checks the credential of one client request (session-credentials.ts); always
-   * passes when the route does not pass credentials to its backend (they then never leave the proxy).
-   */
-  authorize(authorization: string | undefined): ProxyError | undefined {
-    return this.credentialsOf?.check(authorization);
+  /** Checks the principal of one client request (session-owner.ts); a route with no auth has none. */
+  authorize(principal: Principal | undefined): ProxyError | undefined {
+    return this.owner?.check(principal);
   }
 
+  /** Passthrough: the latest credential, for the proxy's own backend requests on the session's behalf. */
   credentials(): string | undefined {
-    return this.credentialsOf?.current();
+    return this.owner?.credential();
   }
 
   /**
@@ -192,13 +194,16 @@ export class Session implements Member {
             if ((await link.clientInitialized(this.opts.repairHandshake)) === 'duplicate') this.repair('duplicate_initialized_dropped', {});
             return;
           }
-          await link.send(this, m, send, isRequest(m) ? sink : undefined);
+          // A hidden tool (tools.allow/deny) is answered here; the backend never hears of it.
+          const refused = isRequest(m) ? this.toolCalls.admit(m) : undefined;
+          if (refused) sink.respond(refused);
+          else await link.send(this, m, send, isRequest(m) ? sink : undefined);
         } catch (e) {
           const err = toProxyError(e);
           if (isRequest(m)) {
             if (!reported.has(err)) this.report(err, { method: m.method });
             reported.add(err);
-            sink.respond(err.toJsonRpc(m.id), err);
+            sink.respond(this.toolCalls.settle(err.toJsonRpc(m.id)), err);
           } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
           // A notification meant for a backend session that is gone is moot: the link replays
           // `initialized`, and cancels or answers for the old session have nothing to reach.
@@ -214,7 +219,7 @@ export class Session implements Member {
   answered(ticket: RequestTicket, response: JsonRpcResponse, error?: ProxyError): void {
     // Tickets are the sinks this session handed the link with each request.
     const sink = ticket as MessageSink;
-    if (sink.respond(response, error)) this.backpressure.check(sink);
+    if (sink.respond(this.toolCalls.settle(response), error)) this.backpressure.check(sink);
     else {
       this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'client_gone' });
       this.log.debug({ reason: 'client_gone' }, 'the client left before its response arrived');
@@ -282,7 +287,7 @@ export class Session implements Member {
     const link = this.link;
     this.link = undefined;
     const err = new ProxyError('ERR_SESSION_CLOSED', reason, `the session was closed (${reason})`);
-    for (const entry of link?.leave(this) ?? []) (entry.ticket as MessageSink).respond(err.toJsonRpc(entry.clientId), err);
+    for (const entry of link?.leave(this) ?? []) (entry.ticket as MessageSink).respond(this.toolCalls.settle(err.toJsonRpc(entry.clientId)), err);
     this.outbox.endAll();
     this.opts.onClosed(this, reason);
   }

@@ -1,6 +1,6 @@
 // The shared store on Redis. Redis is the only coordination between replicas: no consensus of our own.
 // Keys: `<prefix>s:<sessionId>` a hash (owner, route, face, protocolVersion, initialize JSON,
-// createdAt) with a TTL; `<prefix>r:<replicaId>` a JSON string with a TTL, refreshed by heartbeats.
+// principal, createdAt) with a TTL; `<prefix>r:<replicaId>` a JSON string with a TTL, refreshed by heartbeats.
 // A takeover is one Lua script: compare the owner, check its registration is gone, set the new owner.
 // No offline queue and a deadline on every command: while Redis is unreachable a command fails at
 // once (or after `cluster.storeTimeout`), so nothing issued during an outage runs when Redis returns.
@@ -144,6 +144,7 @@ export class RedisStore implements SessionStore {
       face: (h.face === 'legacy-sse' ? 'legacy-sse' : 'streamable-http') satisfies Face,
       protocolVersion: h.protocolVersion,
       initialize,
+      ...(h.principal ? { principal: h.principal } : {}),
       createdAt: Number(h.createdAt ?? 0),
     };
   }
@@ -196,5 +197,6 @@ function fieldsOf(record: SessionRecord): string[] {
   const fields = ['owner', record.owner, 'route', record.route, 'face', record.face, 'createdAt', String(record.createdAt)];
   if (record.protocolVersion !== undefined) fields.push('protocolVersion', record.protocolVersion);
   if (record.initialize !== undefined) fields.push('initialize', JSON.stringify(record.initialize));
+  if (record.principal !== undefined) fields.push('principal', record.principal);
   return fields;
 }

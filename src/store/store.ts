@@ -17,6 +17,11 @@ export interface SessionRecord {
   protocolVersion?: string;
   /** The client's `initialize` params, replayed on takeover. */
   initialize?: Record<string, unknown>;
+  /**
+   * The principal the session belongs to (auth.mode oauth or apiKey: issuer, subject and client, or
+   * a key's fingerprint; never a credential), so a takeover keeps the session bound to it.
+   */
+  principal?: string;
   createdAt: number;
 }
 

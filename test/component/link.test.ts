@@ -11,6 +11,8 @@ import type { MessageSink } from '../../src/session/sink.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { createErrorReporter } from '../../src/observability/error-reporter.js';
 import { backendSchema } from '../../src/config/schema.js';
+import { toolsSchema } from '../../src/config/auth-schema.js';
+import { ToolPolicy } from '../../src/policy/tool-policy.js';
 import type { JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../../src/jsonrpc/message.js';
 import { fakeBackend, settle, type FakeBackend } from '../helpers/fake-backend.js';
 
@@ -67,6 +69,9 @@ function world(backend: Record<string, unknown> = {}, opts: { lingerMs?: number;
       streamStallTimeoutMs: 1_000,
       repairHandshake: true,
       passCredentials: false,
+      requireAuth: false,
+      tools: new ToolPolicy(toolsSchema.parse({})),
+      audit: () => undefined,
       onRepair: (_s, reason) => repairs.push(reason),
       onClosed: () => undefined,
     });

@@ -14,6 +14,7 @@ import type { Session } from '../../session/session.js';
 import { BodyError, parseBody } from '../streamable-http/parse-body.js';
 import { LegacyStreamSink } from './stream-sink.js';
 import type { FaceContext } from '../face-context.js';
+import type { Principal } from '../../auth/principal.js';
 
 export interface LegacySseContext extends FaceContext {
   repairHandshake: boolean;
@@ -26,7 +27,8 @@ export interface LegacySseContext extends FaceContext {
 /** The version the proxy speaks when it handshakes for a legacy client that skipped `initialize`. */
 const LEGACY_PROTOCOL_VERSION = '2024-11-05';
 
-export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): void {
+/** `principal`: who the request speaks for (the route's guard ran first; undefined without auth). */
+export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext, principal: Principal | undefined): void {
   if (req.method !== 'GET') {
     replyError(
       res,
@@ -41,7 +43,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
     refuse(req, res, toProxyError(e), ctx);
     return;
   }
-  const denied = session.authorize(req.headers.authorization);
+  const denied = session.authorize(principal);
   if (denied) {
     void session.close('unauthorized');
     refuse(req, res, denied, ctx);
@@ -62,7 +64,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
   session.log.info({ reason: 'legacy_stream_opened', face: 'legacy-sse', userAgent: req.headers['user-agent'] }, 'session start');
 }
 
-export async function handleLegacyMessage(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext): Promise<void> {
+export async function handleLegacyMessage(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext, principal: Principal | undefined): Promise<void> {
   let id: JsonRpcId | null = null;
   try {
     if (req.method !== 'POST') {
@@ -82,8 +84,8 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     // Unknown session: 404, never 401 (n8n's 401 sends OAuth-capable clients into a login loop).
     if (!session || !sink)
       throw new ProxyError('ERR_SESSION_NOT_FOUND', 'session_not_found', 'Session not found: open the SSE stream again to get a new endpoint');
-    // Auth passthrough: every POST carries its own credential, of the principal that opened the stream.
-    const denied = session.authorize(req.headers.authorization);
+    // Every POST carries its own credential, of the principal that opened the stream.
+    const denied = session.authorize(principal);
     if (denied) throw denied;
     const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
     if (type !== undefined && type !== 'application/json') {
@@ -98,6 +100,8 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
       id = parsed.id;
       throw parsed.error;
     }
+    const scopes = ctx.scopeRefusal(req, parsed.messages, principal);
+    if (scopes) throw scopes;
     session.touch();
     res.writeHead(202, { 'content-type': 'text/plain', 'content-length': '8' }).end('Accepted');
     await dispatch(session, sink, parsed.messages, ctx, req.headers.authorization);

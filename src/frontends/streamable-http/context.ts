@@ -5,6 +5,7 @@ import type { Session } from '../../session/session.js';
 import type { EventLog } from '../../session/event-log.js';
 import { primes, type SessionStreams } from './session-streams.js';
 import type { FaceContext } from '../face-context.js';
+import type { Principal } from '../../auth/principal.js';
 
 export { SESSION_HEADER } from '../../http/session-id.js';
 
@@ -34,7 +35,7 @@ export function streamsOf(session: Session, ctx: StreamableHttpContext): Session
 }
 
 /** The session a request names, if it exists and the request may use it (auth passthrough). */
-export function findSession(ctx: StreamableHttpContext, id: string, req: IncomingMessage): Session {
+export function findSession(ctx: StreamableHttpContext, id: string, principal: Principal | undefined): Session {
   const session = ctx.sessions.get(id);
   if (!session) {
     // A terminated or unknown session gets 404 (MCP session management); clients then re-initialize.
@@ -44,7 +45,7 @@ export function findSession(ctx: StreamableHttpContext, id: string, req: Incomin
       'Session not found: the Mcp-Session-Id is unknown or expired; send initialize to start a new session',
     );
   }
-  const denied = session.authorize(req.headers.authorization);
+  const denied = session.authorize(principal);
   if (denied) throw denied;
   return session;
 }

@@ -11,8 +11,9 @@ import { acceptsEventStream, checkProtocolVersion } from './negotiate.js';
 import { StandaloneSink } from './standalone-sink.js';
 import { findSession, header, SESSION_HEADER, streamsOf, type StreamableHttpContext } from './context.js';
 import { sessionIdOf } from '../../http/session-id.js';
+import type { Principal } from '../../auth/principal.js';
 
-export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
+export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, principal: Principal | undefined): Promise<void> {
   if (!acceptsEventStream(req.headers.accept)) {
     throw new ProxyError('ERR_NOT_ACCEPTABLE', 'not_acceptable', 'Not Acceptable: a GET on the MCP endpoint must accept text/event-stream');
   }
@@ -26,7 +27,7 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
       headers: { allow: 'POST, DELETE, OPTIONS' },
     });
   }
-  let session = findSession(ctx, sessionId, req);
+  let session = findSession(ctx, sessionId, principal);
   const log = ctx.eventLog;
   const streams = streamsOf(session, ctx);
   const headers = { [SESSION_HEADER]: session.id };
@@ -48,7 +49,7 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
     // A GET stream the client has left but that is still open here stops writing before the replay.
     if (parsed) streams.standalone.get(parsed.streamId)?.end();
     const replay = await log.replayAfter(session.id, lastEventId);
-    session = findSession(ctx, sessionId, req); // it may have ended while the log answered
+    session = findSession(ctx, sessionId, principal); // it may have ended while the log answered
     if (replay?.kind === 'post') {
       // Its responses are all logged (or it ran on a replica that is gone): replay, then end the
       // stream, as a POST stream ends after its response.

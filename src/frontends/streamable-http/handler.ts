@@ -15,22 +15,29 @@ import { sseEvent } from '../../jsonrpc/sse-format.js';
 import { findSession, header, SESSION_HEADER, streamsOf, type StreamableHttpContext } from './context.js';
 import { sessionIdOf } from '../../http/session-id.js';
 import { handleGet } from './get-stream.js';
+import type { Principal } from '../../auth/principal.js';
 
 export type { StreamableHttpContext };
 
 /** Handles one request to the MCP endpoint. Never throws: every failure becomes an HTTP answer. */
-export async function handleStreamableHttp(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
+/** `principal`: who the request speaks for (the route's guard ran first; undefined without auth). */
+export async function handleStreamableHttp(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  principal: Principal | undefined,
+): Promise<void> {
   let id: JsonRpcId | null = null;
   try {
     switch (req.method) {
       case 'POST':
-        await handlePost(req, res, ctx, (known) => (id = known));
+        await handlePost(req, res, ctx, principal, (known) => (id = known));
         return;
       case 'GET':
-        await handleGet(req, res, ctx);
+        await handleGet(req, res, ctx, principal);
         return;
       case 'DELETE':
-        await handleDelete(req, res, ctx);
+        await handleDelete(req, res, ctx, principal);
         return;
       default:
         throw new ProxyError('ERR_METHOD_NOT_ALLOWED', 'method_not_allowed', `Method Not Allowed: the MCP endpoint takes POST, GET and DELETE`, {
@@ -57,7 +64,13 @@ function logError(ctx: StreamableHttpContext, err: ProxyError, req: IncomingMess
   ctx.errors.report(err, { route: ctx.route, method: req.method, sessionId: sessionIdOf(req) });
 }
 
-async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, setId: (id: JsonRpcId) => void): Promise<void> {
+async function handlePost(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  principal: Principal | undefined,
+  setId: (id: JsonRpcId) => void,
+): Promise<void> {
   const media = checkJsonContentType(req.headers['content-type']);
   if (media) throw media;
   const accept = negotiateAccept(req.headers.accept);
@@ -67,7 +80,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
 
   // A POST naming an unknown session is refused before its body is read: no session, no buffering.
   const sessionId = sessionIdOf(req);
-  if (sessionId !== undefined) findSession(ctx, sessionId, req);
+  if (sessionId !== undefined) findSession(ctx, sessionId, principal);
 
   const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
   if (parsed instanceof BodyError) {
@@ -77,11 +90,14 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
   const { messages, batch } = parsed;
   const first = messages[0]!;
   if (!batch && isRequest(first)) setId(first.id);
+  // Per-tool scopes are an HTTP 403 (insufficient_scope), so the client can step up its token.
+  const scopes = ctx.scopeRefusal(req, messages, principal);
+  if (scopes) throw scopes;
 
   const initialize = messages.find((m): m is JsonRpcRequest => isRequest(m) && m.method === 'initialize');
   if (initialize) {
     if (batch) throw new ProxyError('ERR_BATCH_NOT_ALLOWED', 'initialize_in_batch', 'Invalid Request: initialize MUST NOT be part of a JSON-RPC batch');
-    await handleInitialize(initialize, req, res, ctx, accept);
+    await handleInitialize(initialize, req, res, ctx, accept, principal);
     return;
   }
 
@@ -97,7 +113,7 @@ async function handlePost(req: IncomingMessage, res: ServerResponse, ctx: Stream
     }
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');
   }
-  const session = findSession(ctx, sessionId, req);
+  const session = findSession(ctx, sessionId, principal);
   if (batch && session.protocolVersion !== '2025-03-26') {
     // Batches exist only in 2025-03-26 (MCP 2025-06-18 removed them).
     throw new ProxyError(
@@ -136,9 +152,10 @@ async function handleInitialize(
   res: ServerResponse,
   ctx: StreamableHttpContext,
   accept: { json: boolean; sse: boolean },
+  principal: Principal | undefined,
 ): Promise<void> {
   const session = ctx.createSession(req);
-  const denied = session.authorize(req.headers.authorization);
+  const denied = session.authorize(principal);
   if (denied) {
     await session.close('unauthorized');
     throw denied;
@@ -184,10 +201,10 @@ async function handleInitialize(
   res.end();
 }
 
-async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext): Promise<void> {
+async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: StreamableHttpContext, principal: Principal | undefined): Promise<void> {
   const sessionId = sessionIdOf(req);
   if (sessionId === undefined) throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required');
-  const session = findSession(ctx, sessionId, req);
+  const session = findSession(ctx, sessionId, principal);
   await session.close('client_delete');
   ctx.eventLog.forget(session.id);
   replyEmpty(res, 200);

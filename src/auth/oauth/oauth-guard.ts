@@ -1,0 +1,164 @@
+// auth.mode oauth: the proxy as an OAuth 2.1 resource server (MCP authorization). Every request of
+// both faces carries `Authorization: Bearer <access token>`: a JWT checked here (signature from the
+// issuer's JWKS, iss, aud, exp/nbf with leeway), or, with auth.introspection, an opaque token checked
+// by the issuer (RFC 7662). Tokens in the query string are never read (OAuth 2.1 §5.1.2). No token
+// or a bad one → 401 with a challenge naming the Protected Resource Metadata; a good one without the
+// route's scopes → 403 insufficient_scope. The token is never forwarded: the backend gets only the
+// route's backend.headers (MCP authorization forbids token passthrough).
+import type { IncomingMessage } from 'node:http';
+import { jwtVerify, type JWTPayload } from 'jose';
+import type { Logger } from 'pino';
+import type { BackendHttpClient } from '../../backends/http-client.js';
+import type { OAuthConfig } from '../../config/auth-schema.js';
+import { ProxyError } from '../../errors/proxy-error.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { bearerChallenge, bearerToken } from '../challenge.js';
+import type { Guard, RequestTarget } from '../guard.js';
+import type { Principal } from '../principal.js';
+import { FetchJsonError } from './fetch-json.js';
+import { discoverIssuer, type IssuerMetadata } from './issuer-metadata.js';
+import { Introspector } from './introspection.js';
+import { KeySet } from './key-set.js';
+import { tokenRefusal } from './token-refusal.js';
+import { principalOfClaims } from './claims.js';
+
+const METADATA_MAX_AGE_MS = 60 * 60_000;
+const METADATA_RETRY_MS = 5_000;
+const AS_TIMEOUT_MS = 5_000;
+
+export interface OAuthGuardOptions {
+  config: OAuthConfig;
+  route: string;
+  http: BackendHttpClient;
+  log: Logger;
+  metrics: Metrics;
+}
+
+export function createOAuthGuard(o: OAuthGuardOptions): Guard {
+  const { config, route, metrics } = o;
+  let metadata: { value: Promise<IssuerMetadata>; at: number; failed: boolean } | undefined;
+  const issuerMetadata = (): Promise<IssuerMetadata> => {
+    const age = metadata ? Date.now() - metadata.at : Infinity;
+    if (!metadata || age > METADATA_MAX_AGE_MS || (metadata.failed && age > METADATA_RETRY_MS)) {
+      const entry = { value: discoverIssuer(config.issuer, o.http, AS_TIMEOUT_MS), at: Date.now(), failed: false };
+      entry.value.catch((e: unknown) => {
+        entry.failed = true;
+        o.log.warn(
+          { reason: 'issuer_discovery_failed', issuer: config.issuer, err: (e as Error).message },
+          "could not read the authorization server's metadata",
+        );
+      });
+      metadata = entry;
+    }
+    return metadata.value;
+  };
+  const keys = new KeySet({
+    location: async () => (await issuerMetadata()).jwksUri,
+    http: o.http,
+    timeoutMs: AS_TIMEOUT_MS,
+    cooldownMs: config.jwksCooldown,
+    log: o.log,
+    onFetch: (result) => metrics.inc('frontdoor_jwks_fetches_total', { route, result }),
+  });
+  const introspector = config.introspection
+    ? new Introspector({
+        endpoint: async () => {
+          if (config.introspection!.endpoint) return new URL(config.introspection!.endpoint);
+          const found = (await issuerMetadata()).introspectionEndpoint;
+          if (!found) throw new FetchJsonError(`${config.issuer} advertises no introspection_endpoint; set auth.introspection.endpoint`);
+          return found;
+        },
+        clientId: config.introspection.clientId,
+        clientSecret: config.introspection.clientSecret,
+        http: o.http,
+        timeoutMs: AS_TIMEOUT_MS,
+        cacheTtlMs: config.introspection.cacheTtl,
+        onCall: (result) => metrics.inc('frontdoor_introspections_total', { route, result }),
+      })
+    : undefined;
+
+  const fail = (target: RequestTarget, reason: string, description: string | undefined): ProxyError => {
+    metrics.inc('frontdoor_auth_failures_total', { route, reason });
+    const sent = description !== undefined;
+    const challenge = bearerChallenge({
+      resourceMetadata: target.metadataUrl,
+      scope: config.scopes,
+      ...(sent ? { error: 'invalid_token' as const, description } : {}),
+    });
+    return new ProxyError(
+      sent ? 'ERR_AUTH_INVALID' : 'ERR_AUTH_REQUIRED',
+      reason,
+      sent ? `Unauthorized: ${description}` : 'Unauthorized: this route needs an OAuth access token (Authorization: Bearer)',
+      { headers: { 'www-authenticate': challenge } },
+    );
+  };
+  const insufficientScope = (target: RequestTarget, scopes: readonly string[]): ProxyError => {
+    metrics.inc('frontdoor_auth_failures_total', { route, reason: 'insufficient_scope' });
+    const description = `this needs the scope${scopes.length === 1 ? '' : 's'} ${scopes.join(' ')}`;
+    return new ProxyError('ERR_AUTH_SCOPE', 'insufficient_scope', `Forbidden: ${description}`, {
+      headers: { 'www-authenticate': bearerChallenge({ error: 'insufficient_scope', description, scope: scopes, resourceMetadata: target.metadataUrl }) },
+    });
+  };
+  const unavailable = (e: unknown): ProxyError => {
+    metrics.inc('frontdoor_auth_failures_total', { route, reason: 'authorization_server_unavailable' });
+    return new ProxyError(
+      'ERR_AUTH_UNAVAILABLE',
+      'authorization_server_unavailable',
+      'Service Unavailable: the authorization server cannot be reached to check the token; retry',
+      {
+        headers: { 'retry-after': '5' },
+        detail: (e as Error).message,
+      },
+    );
+  };
+
+  /** The claims of a valid token, from its signature or from introspection. */
+  const claimsOf = async (token: string, target: RequestTarget): Promise<JWTPayload> => {
+    if (token.split('.').length === 3) {
+      const { payload } = await jwtVerify(token, keys.key, {
+        issuer: (await issuerMetadata()).issuer,
+        audience: [...target.audiences],
+        algorithms: config.algorithms,
+        clockTolerance: Math.ceil(config.clockTolerance / 1000),
+        requiredClaims: ['exp'],
+      });
+      return payload;
+    }
+    if (!introspector) throw fail(target, 'opaque_token', 'the access token is not a JWT, and this route accepts only JWT access tokens');
+    const answer = await introspector.introspect(token);
+    if (!answer.active) throw fail(target, 'token_inactive', 'the access token is not active (expired or revoked)');
+    const aud = typeof answer.aud === 'string' ? [answer.aud] : Array.isArray(answer.aud) ? answer.aud : [];
+    if (!aud.some((a) => target.audiences.includes(String(a))))
+      throw fail(target, 'wrong_audience', 'the access token is not meant for this resource (audience)');
+    if (answer.iss !== undefined && answer.iss !== config.issuer)
+      throw fail(target, 'wrong_issuer', 'the access token was issued by another authorization server');
+    return answer as JWTPayload;
+  };
+
+  return {
+    mode: 'oauth',
+    async authenticate(req: IncomingMessage, targetOf: () => RequestTarget): Promise<Principal> {
+      const target = targetOf();
+      const header = req.headers.authorization;
+      if (header === undefined || header.trim() === '') throw fail(target, 'credentials_missing', undefined);
+      const token = bearerToken(header);
+      if (token === undefined) throw fail(target, 'malformed_token', 'expected Authorization: Bearer <access token>');
+      let claims: JWTPayload;
+      try {
+        claims = await claimsOf(token, target);
+      } catch (e) {
+        if (e instanceof ProxyError) throw e;
+        if (e instanceof FetchJsonError) throw unavailable(e);
+        const refusal = tokenRefusal(e);
+        if (refusal) throw fail(target, refusal.reason, refusal.description);
+        throw fail(target, 'invalid_token', 'the access token is not valid');
+      }
+      const principal = principalOfClaims(claims, config.issuer);
+      const missing = config.scopes.filter((s) => !principal.scopes.has(s));
+      if (missing.length > 0) throw insufficientScope(target, config.scopes);
+      return principal;
+    },
+    insufficientScope,
+    close: () => undefined,
+  };
+}
