@@ -13,6 +13,7 @@ import { principalOfClaims } from '../../src/auth/oauth/claims.js';
 import { discoveryUrls } from '../../src/auth/oauth/issuer-metadata.js';
 import { createApiKeyGuard } from '../../src/auth/api-key-guard.js';
 import { SessionOwner } from '../../src/session/session-owner.js';
+import { VerifiedTokens } from '../../src/auth/oauth/verified-tokens.js';
 import { passthroughPrincipal, NO_SCOPES } from '../../src/auth/principal.js';
 import { Metrics } from '../../src/observability/metrics.js';
 import { isProxyError } from '../../src/errors/proxy-error.js';
@@ -158,4 +159,18 @@ test('auth config: a missing mode is none; unknown modes and bad keys are refuse
   assert.equal(authSchema.safeParse({ mode: 'apiKey', keys: [''] }).success, false);
   assert.equal(authSchema.safeParse({ mode: 'oauth', issuer: 'http://idp.example.com' }).success, false, 'http issuer off loopback');
   assert.equal(authSchema.safeParse({ mode: 'oauth', issuer: 'http://127.0.0.1:8080' }).success, true);
+});
+
+test('verified tokens: kept until their expiry, per audience set; an expired token is never kept', () => {
+  const cache = new VerifiedTokens();
+  const p = { id: 'a', label: 'a', scopes: NO_SCOPES };
+  const k1 = cache.key('tok', ['https://x/mcp', 'https://x/sse']);
+  const k2 = cache.key('tok', ['https://y/mcp', 'https://y/sse']);
+  assert.notEqual(k1, k2, 'a token checked for one audience set is not trusted for another');
+  cache.set(k1, p, Math.floor(Date.now() / 1000) + 60);
+  assert.equal(cache.get(k1), p);
+  assert.equal(cache.get(k2), undefined);
+  const k3 = cache.key('old', []);
+  cache.set(k3, p, Math.floor(Date.now() / 1000) - 1);
+  assert.equal(cache.get(k3), undefined);
 });

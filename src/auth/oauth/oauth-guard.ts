@@ -21,6 +21,10 @@ import { Introspector } from './introspection.js';
 import { KeySet } from './key-set.js';
 import { tokenRefusal } from './token-refusal.js';
 import { principalOfClaims } from './claims.js';
+import { VerifiedTokens } from './verified-tokens.js';
+
+/** A JWS in compact form has three dot-separated parts; anything else is an opaque token. */
+const isJwt = (token: string) => token.split('.').length === 3;
 
 const METADATA_MAX_AGE_MS = 60 * 60_000;
 const METADATA_RETRY_MS = 5_000;
@@ -77,6 +81,8 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
       })
     : undefined;
 
+  const verified = new VerifiedTokens();
+
   const fail = (target: RequestTarget, reason: string, description: string | undefined): ProxyError => {
     metrics.inc('frontdoor_auth_failures_total', { route, reason });
     const sent = description !== undefined;
@@ -114,7 +120,7 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
 
   /** The claims of a valid token, from its signature or from introspection. */
   const claimsOf = async (token: string, target: RequestTarget): Promise<JWTPayload> => {
-    if (token.split('.').length === 3) {
+    if (isJwt(token)) {
       const { payload } = await jwtVerify(token, keys.key, {
         issuer: (await issuerMetadata()).issuer,
         audience: [...target.audiences],
@@ -143,17 +149,23 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
       if (header === undefined || header.trim() === '') throw fail(target, 'credentials_missing', undefined);
       const token = bearerToken(header);
       if (token === undefined) throw fail(target, 'malformed_token', 'expected Authorization: Bearer <access token>');
-      let claims: JWTPayload;
-      try {
-        claims = await claimsOf(token, target);
-      } catch (e) {
-        if (e instanceof ProxyError) throw e;
-        if (e instanceof FetchJsonError) throw unavailable(e);
-        const refusal = tokenRefusal(e);
-        if (refusal) throw fail(target, refusal.reason, refusal.description);
-        throw fail(target, 'invalid_token', 'the access token is not valid');
+      const key = verified.key(token, target.audiences);
+      let principal = verified.get(key);
+      if (!principal) {
+        let claims: JWTPayload;
+        try {
+          claims = await claimsOf(token, target);
+        } catch (e) {
+          if (e instanceof ProxyError) throw e;
+          if (e instanceof FetchJsonError) throw unavailable(e);
+          const refusal = tokenRefusal(e);
+          if (refusal) throw fail(target, refusal.reason, refusal.description);
+          throw fail(target, 'invalid_token', 'the access token is not valid');
+        }
+        principal = principalOfClaims(claims, config.issuer);
+        // Opaque tokens are cached by the introspector, for introspection.cacheTtl (revocation).
+        if (isJwt(token)) verified.set(key, principal, claims.exp);
       }
-      const principal = principalOfClaims(claims, config.issuer);
       const missing = config.scopes.filter((s) => !principal.scopes.has(s));
       if (missing.length > 0) throw insufficientScope(target, config.scopes);
       return principal;
