@@ -18,6 +18,11 @@ import type { Metrics } from './observability/metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { createRouteAuth, type RouteAuth } from './auth/route-auth.js';
+import { auditToolCall } from './policy/audit.js';
+import { isLoopbackAddress } from './http/host-origin.js';
+import type { EndpointKind } from './http/route-paths.js';
+import type { JsonRpcMessage } from './jsonrpc/message.js';
+import type { Principal } from './auth/principal.js';
 import { Session } from './session/session.js';
 import { Linker } from './link/linker.js';
 import type { RequestIds } from './link/request-ids.js';
@@ -128,7 +133,13 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       ? import('./auth/oauth-passthrough.js').then((m) => m.createOAuthPassthrough(backendUrl.origin, routeLog))
       : undefined;
 
-  const auth = createRouteAuth(route, { publicBase: deps.publicBase, log, metrics });
+  const listen = config.listen;
+  const auth = createRouteAuth(route, {
+    publicBase: deps.publicBase,
+    hostPinned: listen.publicUrl !== undefined || listen.allowedHosts.length > 0 || isLoopbackAddress(listen.host),
+    log,
+    metrics,
+  });
 
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
@@ -164,10 +175,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       requireAuth: route.auth.mode !== 'none',
       principal: opts.principal,
       tools: auth.tools,
-      audit: (s, entry) => {
-        metrics.inc('frontdoor_tool_calls_total', { route: route.path, outcome: entry.outcome });
-        s.log.info({ audit: 'tools/call', principal: s.owner?.label, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);
-      },
+      audit: (s, entry) => auditToolCall(s.log, metrics, route.path, s.owner?.label, entry),
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
         if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -184,6 +192,15 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     });
     live.add(session);
     return session;
+  };
+
+  /** tools.scopes: a refused POST audits each tools/call it held (they never reach a session). */
+  const scopeRefusal = (req: IncomingMessage, kind: EndpointKind, messages: readonly JsonRpcMessage[], principal: Principal | undefined) => {
+    const refused = auth.scopeRefusal(req, kind, messages, principal);
+    for (const tool of refused?.tools ?? []) {
+      auditToolCall(routeLog, metrics, route.path, principal?.label, { tool, outcome: 'insufficient_scope', durationMs: 0, errorId: refused!.error.errorId });
+    }
+    return refused?.error;
   };
 
   /** Passthrough routes name the proxy's Protected Resource Metadata in their 401 challenges. */
@@ -207,7 +224,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     log,
     metrics,
     authChallengeUrl,
-    scopeRefusal: (req, messages, principal) => auth.scopeRefusal(req, 'mcp', messages, principal),
+    scopeRefusal: (req, messages, principal) => scopeRefusal(req, 'mcp', messages, principal),
     createSession: (req) => createSession({ face: 'streamable-http', req }),
   };
   const legacy: LegacySseContext = {
@@ -216,7 +233,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     route: route.path,
     sessions,
     createSession: (req) => createSession({ face: 'legacy-sse', req }),
-    scopeRefusal: (req, messages, principal) => auth.scopeRefusal(req, 'sse', messages, principal),
+    scopeRefusal: (req, messages, principal) => scopeRefusal(req, 'sse', messages, principal),
     keepAlive,
     body: deps.body,
     maxJsonDepth: config.limits.maxJsonDepth,

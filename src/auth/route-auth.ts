@@ -27,13 +27,24 @@ export interface RouteAuth {
   /** The Protected Resource Metadata a well-known path names, when it is this route's (oauth only). */
   resourceMetadata(req: IncomingMessage, path: string, only: boolean): Record<string, unknown> | undefined;
   /** The 403 for a tools/call among `messages` whose per-tool scopes (tools.scopes) the principal lacks. */
-  scopeRefusal(req: IncomingMessage, kind: EndpointKind, messages: readonly JsonRpcMessage[], principal: Principal | undefined): ProxyError | undefined;
+  scopeRefusal(
+    req: IncomingMessage,
+    kind: EndpointKind,
+    messages: readonly JsonRpcMessage[],
+    principal: Principal | undefined,
+  ): { error: ProxyError; tools: string[] } | undefined;
   close(): void;
 }
 
 export interface RouteAuthDeps {
   /** The public origin and prefix clients use, e.g. https://mcp.example.com/gateway. */
   publicBase(req: IncomingMessage): string;
+  /**
+   * The public base cannot follow a Host header the client chooses (listen.publicUrl, allowedHosts or
+   * a loopback bind): only then are the route's own URLs accepted as token audiences besides
+   * auth.audience (the config refuses an oauth route with neither).
+   */
+  hostPinned: boolean;
   log: Logger;
   metrics: Metrics;
 }
@@ -79,7 +90,10 @@ export function createRouteAuth(route: RouteConfig, deps: RouteAuthDeps): RouteA
     // The legacy face's resource is its SSE URL: SDK clients accept metadata only for a resource that
     // is a path prefix of the URL they connected to (docs/protocol-rules.md, Authorization).
     const resource = kind === 'mcp' ? u.mcp : u.sse;
-    return { resource, metadataUrl: protectedResourceMetadataUrl(resource), audiences: configured ?? [u.mcp, u.sse] };
+    // Tokens for either public endpoint are tokens for this route: an RFC 8707 authorization server
+    // names the SSE URL for legacy clients, whatever auth.audience says.
+    const own = deps.hostPinned ? [u.mcp, u.sse] : [];
+    return { resource, metadataUrl: protectedResourceMetadataUrl(resource), audiences: configured ? [...configured, ...own] : own };
   };
 
   const document = (resource: string): Record<string, unknown> | undefined => {
@@ -113,15 +127,18 @@ export function createRouteAuth(route: RouteConfig, deps: RouteAuthDeps): RouteA
     scopeRefusal(req, kind, messages, principal) {
       if (tools.toolScopes.length === 0) return undefined;
       const needed = new Set<string>();
+      const refused: string[] = [];
       for (const m of messages) {
         if (!isRequest(m) || m.method !== 'tools/call') continue;
         const scopes = tools.scopesFor(m.params?.name);
-        if (scopes.some((s) => !principal?.scopes.has(s))) for (const s of scopes) needed.add(s);
+        if (!scopes.some((s) => !principal?.scopes.has(s))) continue;
+        refused.push(String(m.params?.name).slice(0, 128));
+        for (const s of scopes) needed.add(s);
       }
-      if (needed.size === 0) return undefined;
+      if (refused.length === 0) return undefined;
       // The challenge names every scope the client should ask for: the route's and the tool's (step-up).
       const all = auth.mode === 'oauth' ? [...new Set([...auth.scopes, ...needed])] : [...needed];
-      return guard.insufficientScope(target(req, kind), all);
+      return { error: guard.insufficientScope(target(req, kind), all), tools: refused };
     },
     close() {
       guard.close();

@@ -15,7 +15,7 @@ export async function runCheck(file: string): Promise<number> {
     for (const r of config.routes) {
       const target =
         r.backend.transport === 'stdio' ? `${r.backend.command} ${r.backend.args.map(redactUrl).join(' ')}`.trim() : redactUrl(r.backend.url ?? '');
-      process.stdout.write(`  ${r.path === '/' ? '/mcp' : `${r.path}/mcp`} → ${r.backend.transport} ${target} (${r.backend.share})\n`);
+      process.stdout.write(`  ${r.path === '/' ? '/mcp' : `${r.path}/mcp`} → ${r.backend.transport} ${target} (${r.backend.share}, auth ${r.auth.mode})\n`);
     }
     return 0;
   } catch (e) {

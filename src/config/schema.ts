@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
 import { authSchema, toolsSchema } from './auth-schema.js';
+import { isLoopbackAddress } from '../http/host-origin.js';
 
 /** `loopback`, an IPv4/IPv6 address, or a CIDR block. */
 function isTrustProxyEntry(v: string): boolean {
@@ -213,7 +214,23 @@ export const configSchema = z
       .describe('scale-out settings (used with a redis store) and the SIGTERM drain (always)'),
     routes: z.array(routeSchema).min(1, 'expected at least one route'),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Without auth.audience, an oauth route accepts tokens for its own public URL. Off loopback with
+    // no publicUrl and no allowedHosts that URL would come from a Host header the client chooses, so
+    // a token the same issuer made for another service could be accepted.
+    const pinned = c.listen.publicUrl !== undefined || c.listen.allowedHosts.length > 0 || isLoopbackAddress(c.listen.host);
+    c.routes.forEach((r, i) => {
+      if (r.auth.mode === 'oauth' && r.auth.audience === undefined && !pinned) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', i, 'auth', 'audience'],
+          message:
+            'an oauth route on a non-loopback listener needs auth.audience, listen.publicUrl or listen.allowedHosts (else the audience would follow the Host header)',
+        });
+      }
+    });
+  });
 
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;

@@ -27,6 +27,7 @@ export const ERROR_CATALOGUE = {
   ERR_BAD_PATH: { status: 400, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_AUTH_REQUIRED: { status: 401, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_AUTH_INVALID: { status: 401, rpcCode: RPC_TRANSPORT_ERROR },
+  ERR_AUTH_MALFORMED: { status: 400, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_AUTH_SCOPE: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
   ERR_PRINCIPAL_MISMATCH: { status: 403, rpcCode: RPC_TRANSPORT_ERROR },
   // In-band only (the answer to one tools/call): -32602 is what MCP servers answer for an unknown tool.

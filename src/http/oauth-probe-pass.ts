@@ -59,12 +59,13 @@ export function oauthProbePass<R extends RouteEndpoint>(opts: {
       if (!all.some((r) => r.oauthProbes)) return undefined;
       if (req.method === 'OPTIONS') return preflight;
       opts.onOAuthProbe(path);
-      const owner = ownerOf(path, all);
+      const modes = new Set(all.map((r) => (r.authMode === 'passthrough' ? 'none' : r.authMode)));
+      const mode = ownerOf(path, all)?.authMode ?? (modes.size === 1 ? [...modes][0]! : 'mixed');
       return {
         kind: 'json',
         reason: 'oauth_probe_answered',
         status: 404,
-        body: oauthProbeBody(probe, owner?.authMode ?? 'none'),
+        body: oauthProbeBody(probe, mode),
         headers: { ...cors, 'cache-control': 'no-store' },
       };
     },

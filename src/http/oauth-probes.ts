@@ -33,6 +33,7 @@ const DESCRIPTIONS = {
   none: NO_AUTH_DESCRIPTION,
   passthrough: NO_AUTH_DESCRIPTION,
   apiKey: 'This MCP server uses an API key, not OAuth: send Authorization: Bearer <key> or X-API-Key: <key>.',
+  mixed: "This proxy's routes authorize differently: connect to the MCP endpoint you want; a 401 from it says how (its resource_metadata, or an API key).",
   oauth:
     'This MCP server is an OAuth protected resource: its authorization server is named in the Protected Resource Metadata that the resource_metadata parameter of its 401 WWW-Authenticate header points to.',
 } as const;

@@ -7,7 +7,8 @@ import { ProxyError } from '../errors/proxy-error.js';
 import type { JsonRpcId, JsonRpcRequest, JsonRpcResponse } from '../jsonrpc/message.js';
 import type { ToolPolicy } from './tool-policy.js';
 
-export type ToolCallOutcome = 'ok' | 'tool_error' | 'error' | 'denied';
+/** `insufficient_scope`: refused with HTTP 403 before it reached a session (tools.scopes). */
+export type ToolCallOutcome = 'ok' | 'tool_error' | 'error' | 'denied' | 'insufficient_scope';
 
 export interface AuditEntry {
   tool: string;

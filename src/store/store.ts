@@ -18,8 +18,8 @@ export interface SessionRecord {
   /** The client's `initialize` params, replayed on takeover. */
   initialize?: Record<string, unknown>;
   /**
-   * The principal the session belongs to (auth.mode oauth or apiKey: issuer, subject and client, or
-   * a key's fingerprint; never a credential), so a takeover keeps the session bound to it.
+   * The principal the session belongs to (issuer, subject and client of a token, a key's fingerprint,
+   * or a hash of a passthrough credential; never a credential), so a takeover keeps it bound.
    */
   principal?: string;
   createdAt: number;

@@ -56,9 +56,15 @@ test('every kind of bad token is a 401 invalid_token (or 403 insufficient_scope)
     assert.equal(r.body.error?.data.reason, reason, name);
     assert.match(r.body.error?.data.errorId ?? '', /^[0-9a-f]{12}$/, name);
   }
+  // RFC 6750 §3.1: another scheme is no token at all (no error code); a malformed Bearer is a 400.
   const scheme = await attempt('Basic YWxpY2U6c2VjcmV0');
   assert.equal(scheme.status, 401);
-  assert.equal(scheme.body.error?.data.reason, 'malformed_token');
+  assert.equal(scheme.challenge.error, undefined);
+  assert.equal(scheme.body.error?.data.reason, 'unsupported_scheme');
+  const malformed = await attempt('Bearer two words');
+  assert.equal(malformed.status, 400);
+  assert.equal(malformed.challenge.error, 'invalid_request');
+  assert.equal(malformed.body.error?.data.code, 'ERR_AUTH_MALFORMED');
   const metrics = await readMetrics(stack.proxy.origin);
   for (const reason of ['token_expired', 'wrong_issuer', 'wrong_audience', 'bad_signature', 'insufficient_scope']) {
     assert.ok((metricValue(metrics, 'frontdoor_auth_failures_total', { route: '/', reason }) ?? 0) >= 1, reason);

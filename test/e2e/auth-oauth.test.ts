@@ -164,6 +164,8 @@ test('tool policy: a denied tool is refused with -32602 and never reaches the ba
   assert.equal(params.error, 'insufficient_scope');
   assert.equal(params.scope, 'mcp:tools mcp:write', 'the challenge names every scope to ask for');
   await res.text();
+  const audited = await stack.proxy.waitForLine((l) => l.audit === 'tools/call' && l.tool === 'add' && l.outcome === 'insufficient_scope');
+  assert.equal(audited.principal, stack.oidc.clientA.id);
 
   const writer = await streamable(stack.oidc.clientB, 'mcp:tools mcp:write');
   t.after(() => writer.close());

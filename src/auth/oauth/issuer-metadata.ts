@@ -20,7 +20,7 @@ export function discoveryUrls(issuer: string): URL[] {
   return [...new Set(urls)].map((s) => new URL(s));
 }
 
-function sameIssuer(a: string, b: string): boolean {
+export function sameIssuer(a: string, b: string): boolean {
   // A trailing slash is the one difference identity providers are known to vary on.
   return a.replace(/\/$/, '') === b.replace(/\/$/, '');
 }

@@ -16,7 +16,7 @@ import { bearerChallenge, bearerToken } from '../challenge.js';
 import type { Guard, RequestTarget } from '../guard.js';
 import type { Principal } from '../principal.js';
 import { FetchJsonError } from './fetch-json.js';
-import { discoverIssuer, type IssuerMetadata } from './issuer-metadata.js';
+import { discoverIssuer, sameIssuer, type IssuerMetadata } from './issuer-metadata.js';
 import { Introspector } from './introspection.js';
 import { KeySet } from './key-set.js';
 import { tokenRefusal } from './token-refusal.js';
@@ -40,21 +40,40 @@ export interface OAuthGuardOptions {
 
 export function createOAuthGuard(o: OAuthGuardOptions): Guard {
   const { config, route, metrics } = o;
-  let metadata: { value: Promise<IssuerMetadata>; at: number; failed: boolean } | undefined;
+  // The issuer's metadata: discovered on first use, re-read hourly. While a re-read fails the last good
+  // document keeps serving (an IdP blip must not fail requests whose keys are cached); with none yet,
+  // a failure is retried at most every METADATA_RETRY_MS and requests meanwhile fail fast (503).
+  let current: IssuerMetadata | undefined;
+  let checkedAt = 0;
+  let failure: { at: number; error: unknown } | undefined;
+  let pending: Promise<IssuerMetadata> | undefined;
   const issuerMetadata = (): Promise<IssuerMetadata> => {
-    const age = metadata ? Date.now() - metadata.at : Infinity;
-    if (!metadata || age > METADATA_MAX_AGE_MS || (metadata.failed && age > METADATA_RETRY_MS)) {
-      const entry = { value: discoverIssuer(config.issuer, o.http, AS_TIMEOUT_MS), at: Date.now(), failed: false };
-      entry.value.catch((e: unknown) => {
-        entry.failed = true;
-        o.log.warn(
-          { reason: 'issuer_discovery_failed', issuer: config.issuer, err: (e as Error).message },
-          "could not read the authorization server's metadata",
-        );
-      });
-      metadata = entry;
+    const now = Date.now();
+    const due = !current || now - checkedAt > METADATA_MAX_AGE_MS;
+    if (due && !pending && (!failure || now - failure.at > METADATA_RETRY_MS)) {
+      pending = discoverIssuer(config.issuer, o.http, AS_TIMEOUT_MS)
+        .then(
+          (m) => {
+            current = m;
+            checkedAt = Date.now();
+            failure = undefined;
+            return m;
+          },
+          (e: unknown) => {
+            failure = { at: Date.now(), error: e };
+            o.log.warn(
+              { reason: 'issuer_discovery_failed', issuer: config.issuer, err: (e as Error).message },
+              "could not read the authorization server's metadata",
+            );
+            throw e;
+          },
+        )
+        .finally(() => (pending = undefined));
+      // A refresh runs in the background while a document is at hand.
+      if (current) pending.catch(() => undefined);
     }
-    return metadata.value;
+    if (current) return Promise.resolve(current);
+    return pending ?? Promise.reject(failure?.error instanceof Error ? failure.error : new FetchJsonError('the issuer metadata is unavailable'));
   };
   const keys = new KeySet({
     location: async () => (await issuerMetadata()).jwksUri,
@@ -83,18 +102,29 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
 
   const verified = new VerifiedTokens();
 
-  const fail = (target: RequestTarget, reason: string, description: string | undefined): ProxyError => {
+  /**
+   * RFC 6750 §3.1: no token (or another scheme) → 401 without an error code; a malformed request →
+   * 400 invalid_request; a token that is not valid → 401 invalid_token. Every one names the metadata.
+   */
+  const fail = (
+    target: RequestTarget,
+    reason: string,
+    description: string | undefined,
+    error: 'invalid_token' | 'invalid_request' = 'invalid_token',
+  ): ProxyError => {
     metrics.inc('frontdoor_auth_failures_total', { route, reason });
     const sent = description !== undefined;
     const challenge = bearerChallenge({
       resourceMetadata: target.metadataUrl,
       scope: config.scopes,
-      ...(sent ? { error: 'invalid_token' as const, description } : {}),
+      ...(sent ? { error, description } : {}),
     });
     return new ProxyError(
-      sent ? 'ERR_AUTH_INVALID' : 'ERR_AUTH_REQUIRED',
+      !sent ? 'ERR_AUTH_REQUIRED' : error === 'invalid_request' ? 'ERR_AUTH_MALFORMED' : 'ERR_AUTH_INVALID',
       reason,
-      sent ? `Unauthorized: ${description}` : 'Unauthorized: this route needs an OAuth access token (Authorization: Bearer)',
+      sent
+        ? `${error === 'invalid_request' ? 'Bad Request' : 'Unauthorized'}: ${description}`
+        : 'Unauthorized: this route needs an OAuth access token (Authorization: Bearer)',
       { headers: { 'www-authenticate': challenge } },
     );
   };
@@ -136,7 +166,7 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
     const aud = typeof answer.aud === 'string' ? [answer.aud] : Array.isArray(answer.aud) ? answer.aud : [];
     if (!aud.some((a) => target.audiences.includes(String(a))))
       throw fail(target, 'wrong_audience', 'the access token is not meant for this resource (audience)');
-    if (answer.iss !== undefined && answer.iss !== config.issuer)
+    if (answer.iss !== undefined && !sameIssuer(String(answer.iss), config.issuer))
       throw fail(target, 'wrong_issuer', 'the access token was issued by another authorization server');
     return answer as JWTPayload;
   };
@@ -147,8 +177,9 @@ export function createOAuthGuard(o: OAuthGuardOptions): Guard {
       const target = targetOf();
       const header = req.headers.authorization;
       if (header === undefined || header.trim() === '') throw fail(target, 'credentials_missing', undefined);
+      if (!/^bearer(\s|$)/i.test(header.trim())) throw fail(target, 'unsupported_scheme', undefined);
       const token = bearerToken(header);
-      if (token === undefined) throw fail(target, 'malformed_token', 'expected Authorization: Bearer <access token>');
+      if (token === undefined) throw fail(target, 'malformed_request', 'expected Authorization: Bearer <access token>', 'invalid_request');
       const key = verified.key(token, target.audiences);
       let principal = verified.get(key);
       if (!principal) {
