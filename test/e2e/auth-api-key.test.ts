@@ -87,6 +87,9 @@ test('no key: 401 with a plain Bearer challenge (no OAuth metadata); a wrong key
   const probe = await fetch(`${stack.proxy.origin}/.well-known/oauth-protected-resource/keyed/mcp`);
   assert.equal(probe.status, 404);
   assert.match(((await probe.json()) as { error_description: string }).error_description, /API key/);
+  // At the root, where no route is named, the answer says routes differ (an API key here, none there).
+  const root = await fetch(`${stack.proxy.origin}/.well-known/oauth-authorization-server`);
+  assert.match(((await root.json()) as { error_description: string }).error_description, /authorize differently/);
   const logs = stack.proxy.lines.join('\n');
   for (const secret of [KEY1, KEY2, wrongKey]) assert.ok(!logs.includes(secret), 'a key appears in the log');
 });
