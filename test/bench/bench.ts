@@ -19,21 +19,14 @@
 // Exit code 1 only when something broke (a call/connection errored, or the proxy could not start).
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  PROXY_MAIN,
-  PROXY_NODE_FLAGS,
-  REPO_ROOT,
-  startProcess,
-  startProxy as startProxyHelper,
-  stopAll,
-  type RunningProcess,
-  type RunningProxy,
-} from '../helpers/process.js';
+import { PROXY_NODE_FLAGS, REPO_ROOT, startProcess, stopAll, type RunningProcess, type RunningProxy } from '../helpers/process.js';
+import { cpuProfFlags, launchProxy, readCpuMs, readStatusKb } from './bench-proc.js';
+import { envInt, envList } from './bench-env.js';
+import { f, percentile } from './bench-table.js';
 
 type Mode = 'direct' | 'proxy';
 
@@ -90,24 +83,6 @@ const BACKEND_MAIN = path.join(REPO_ROOT, 'dist/test/bench/bench-backend.js');
 const CALL_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 15_000;
 
-function envInt(name: string, dflt: number): number {
-  const v = process.env[name];
-  if (v === undefined || v.trim() === '') return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return Math.floor(n);
-}
-
-function envList(name: string): number[] | undefined {
-  const v = process.env[name];
-  if (v === undefined || v.trim() === '') return undefined;
-  return v.split(',').map((s) => {
-    const n = Number(s.trim());
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name}: bad value ${s}`);
-    return n;
-  });
-}
-
 const SESSIONS = envList('BENCH_SESSIONS') ?? [1, 50];
 const CALLS = envList('BENCH_CALLS');
 const WARMUP = envInt('BENCH_WARMUP', 400);
@@ -135,30 +110,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 // ---------- RSS sampling ----------
-
-function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-const CLK_TCK = 100; // getconf CLK_TCK on Linux x64
-
-/** utime+stime of a process in ms, from /proc/<pid>/stat (fields 14 and 15). */
-function readCpuMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state); utime is field 14 -> index 11, stime field 15 -> index 12
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
-  } catch {
-    return null;
-  }
-}
 
 class RssSampler {
   private timer: NodeJS.Timeout | undefined;
@@ -281,12 +232,6 @@ async function drive(mode: Mode, sessions: Session[], m: number, deadlineMs: num
   return { mode, calls, errors, wallMs: performance.now() - t0, latencies, hopOut, hopBack, hitDeadline, cpuMs: { client: 0, backend: null, proxy: null } };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[idx]!;
-}
-
 function stats(rounds: RoundResult[], connectErrors: number, peakRssMb: number | null, hwmMb: number | null): ModeStats {
   const lat = rounds.flatMap((r) => r.latencies).sort((a, b) => a - b);
   const calls = rounds.reduce((a, r) => a + r.calls, 0);
@@ -393,10 +338,6 @@ async function runBlock(n: number, m: number, backend: RunningProcess & { url: s
 
 // ---------- report ----------
 
-function f(x: number | null | undefined, digits = 2): string {
-  return x === null || x === undefined || Number.isNaN(x) ? '-' : x.toFixed(digits);
-}
-
 function printTable(results: NResult[], proxyNote: string | null): void {
   const rows: string[][] = [
     ['N', 'M/sess', 'calls/s D', 'calls/s P', 'P/D', 'p50 D', 'p50 P', 'p50 +', 'p99 D', 'p99 P', 'RSS P MB', 'RSS B MB', 'err D', 'err P'],
@@ -501,16 +442,6 @@ function targets(results: NResult[]): Target[] {
 
 // ---------- main ----------
 
-/** startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the script. */
-async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[]): Promise<RunningProxy> {
-  if (execArgv.length === 0) return startProxyHelper(args, { env }); // runs with PROXY_NODE_FLAGS too
-  const withPort = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
-  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, ...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
-  const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
-  const url = line.url as string;
-  return Object.assign(proc, { url, origin: new URL(url).origin });
-}
-
 async function main(): Promise<number> {
   const benchStart = performance.now();
   log(`proxy runs as npm start and the Docker image run it: node ${PROXY_NODE_FLAGS.join(' ')} dist/src/main.js`);
@@ -532,8 +463,7 @@ async function main(): Promise<number> {
     const extra = (process.env.BENCH_PROXY_ARGS ?? '').split(/\s+/).filter(Boolean);
     const env: NodeJS.ProcessEnv = {};
     if (process.env.BENCH_PROXY_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_PROXY_NODE_OPTIONS;
-    // --cpu-prof is not allowed in NODE_OPTIONS on Node 20: it has to go on the node command line.
-    const execArgv = process.env.BENCH_PROXY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROXY_CPU_PROF}`] : [];
+    const execArgv = cpuProfFlags(process.env.BENCH_PROXY_CPU_PROF);
     const startProxy = (a: string[], o: { env: NodeJS.ProcessEnv }) => launchProxy(a, o.env, execArgv);
     const level = process.env.BENCH_PROXY_LOG_LEVEL ?? 'warn';
     const args = (lvl: string) => ['--backend', backend.url, '--host', '127.0.0.1', '--log-level', lvl, ...extra];

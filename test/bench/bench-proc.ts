@@ -1,0 +1,65 @@
+// What the benches read about their child processes from /proc (CPU time, RSS), and the proxy
+// started with extra node flags (e.g. --cpu-prof), which the test helper does not take.
+import { readdirSync, readFileSync } from 'node:fs';
+import { PROXY_MAIN, PROXY_NODE_FLAGS, startProcess, startProxy, type RunningProxy } from '../helpers/process.js';
+
+/** `getconf CLK_TCK` on Linux x64: /proc/<pid>/stat counts CPU time in 10 ms ticks. */
+const CLK_TCK = 100;
+
+export function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime+stime of a process in ms, from /proc/<pid>/stat (fields 14 and 15): 10 ms resolution. */
+export function readCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[0] is field 3 (state); utime is field 14 -> index 11, stime field 15 -> index 12
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of a process in ms with nanosecond resolution: the sum over its threads of the first field
+ * of /proc/<pid>/task/<tid>/schedstat (time on a CPU). A thread that exits between two reads takes its
+ * time with it; a Node process keeps its threads (main, libuv pool, V8 helpers) for its whole life.
+ */
+export function readRunMs(pid: number): number | null {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        /* the thread ended meanwhile */
+      }
+    }
+    return ns / 1e6;
+  } catch {
+    return null;
+  }
+}
+
+/** startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the script. */
+export async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[]): Promise<RunningProxy> {
+  if (execArgv.length === 0) return startProxy(args, { env }); // runs with PROXY_NODE_FLAGS too
+  const withPort = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
+  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, ...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
+  const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
+  const url = line.url as string;
+  return Object.assign(proc, { url, origin: new URL(url).origin });
+}
+
+/** --cpu-prof is not allowed in NODE_OPTIONS on Node 20: it has to go on the node command line. */
+export function cpuProfFlags(dir: string | undefined): string[] {
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
