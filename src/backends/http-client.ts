@@ -6,6 +6,8 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { messageTooLarge } from './oversize.js';
+import { BackendTimeoutError } from './backend-timeout.js';
+import { createPostPool, type PostAnswer, type PostOptions } from './post-pool/post-pool.js';
 
 export interface BackendResponse {
   status: number;
@@ -23,17 +25,18 @@ export interface BackendRequest {
   signal?: AbortSignal;
 }
 
-export class BackendTimeoutError extends Error {
-  readonly code = 'ERR_BACKEND_HTTP_TIMEOUT';
-}
+export { BackendTimeoutError };
 
 export interface BackendHttpClient {
   request(url: URL, req: BackendRequest): Promise<BackendResponse>;
+  /** A POST whose answer is read whole (bounded by `opts.bodyLimit`), on the lean pool (post-pool/). */
+  post(url: URL, headers: Record<string, string>, body: string, opts: PostOptions): Promise<PostAnswer>;
   destroy(): void;
 }
 
 /** One client per route: a pool for POSTs, and streams on sockets of their own. */
 export function createBackendHttpClient(opts: { keepAliveMs: number }): BackendHttpClient {
+  const posts = createPostPool(opts);
   const agents = {
     'http:': new http.Agent({ keepAlive: true, keepAliveMsecs: opts.keepAliveMs, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, keepAliveMsecs: opts.keepAliveMs, scheduling: 'lifo' }),
@@ -61,7 +64,9 @@ export function createBackendHttpClient(opts: { keepAliveMs: number }): BackendH
         req.end(r.body);
       });
     },
+    post: (url, headers, body, postOpts) => posts.post(url, headers, body, postOpts),
     destroy() {
+      posts.destroy();
       agents['http:'].destroy();
       agents['https:'].destroy();
     },

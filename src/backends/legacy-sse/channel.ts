@@ -8,14 +8,16 @@ import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../ch
 import type { JsonRpcMessage } from '../../jsonrpc/message.js';
 import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
-import { oversizeCallbacks, sseData } from '../oversize.js';
+import { messageTooLarge, oversizeCallbacks, sseData } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from '../http-errors.js';
 import { redirectTarget } from '../redirects.js';
 import { headerOf, mediaType } from '../response-head.js';
-import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import type { PostAnswer } from '../post-pool/post-pool.js';
+import type { AnswerHead } from '../response-head.js';
 
 export interface LegacySseOptions extends MessageLimits {
   url: URL;
@@ -95,8 +97,13 @@ export async function openLegacySseChannel(opts: LegacySseOptions, handlers: Cha
   }
 }
 
+/** The first bytes of a refusal's body that go into its error message. */
+const ERROR_TEXT_BYTES = 4096;
+
 class LegacySseChannel implements Channel {
   readonly description: string;
+  /** The headers of every POST (rendered once): the configured ones, then the message's own. */
+  private readonly postHeaders: Record<string, string>;
   private endpoint: URL | undefined;
   private closed = false;
   private settled = false;
@@ -110,6 +117,7 @@ class LegacySseChannel implements Channel {
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
   ) {
     this.description = `sse ${safeUrl(opts.url)}`;
+    this.postHeaders = { ...opts.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
     // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size.
     const parser = createBoundedSseParser({
@@ -197,28 +205,20 @@ class LegacySseChannel implements Channel {
       throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
     }
     const body = JSON.stringify(message);
+    // The credential of the client request this message came with; the session's own otherwise.
+    const authorization = options.authorization ?? this.opts.credentials?.();
+    const headers = authorization ? { ...this.postHeaders, authorization } : this.postHeaders;
     let target = this.endpoint;
     for (let hop = 0; ; hop++) {
-      let res: BackendResponse;
+      let res: PostAnswer;
       try {
-        res = await this.opts.http.request(target, {
-          method: 'POST',
-          // The credential of the client request this message came with; the session's own otherwise.
-          headers: {
-            ...this.opts.headers,
-            ...credentialHeader(options.authorization ?? this.opts.credentials?.()),
-            'content-type': 'application/json',
-            accept: 'application/json, text/event-stream',
-          },
-          body,
-          timeoutMs: this.opts.postTimeoutMs,
-        });
+        res = await this.opts.http.post(target, headers, body, { timeoutMs: this.opts.postTimeoutMs, bodyLimit: this.bodyLimit });
       } catch (e) {
         throw networkError(e, `POST ${safeUrl(target)}`);
       }
       const status = res.status;
       if (status >= 200 && status < 300) {
-        await this.readPostBody(res);
+        this.readPostBody(res);
         return;
       }
       const next = redirectTarget(res, target, this.opts.url.origin, hop);
@@ -227,8 +227,7 @@ class LegacySseChannel implements Channel {
         this.endpoint = target = next;
         continue;
       }
-      const text = await readText(res.body, 4096).catch(() => '');
-      const error = backendHttpError(status, `POST ${safeUrl(target)}`, text, headerOf(res, 'www-authenticate'));
+      const error = backendHttpError(status, `POST ${safeUrl(target)}`, res.body, headerOf(res, 'www-authenticate'));
       if (status === 404 || status === 410) {
         // The backend no longer knows our session (restart behind the same stream, expiry):
         // the stream is useless, so end the channel and let the session re-handshake.
@@ -239,17 +238,20 @@ class LegacySseChannel implements Channel {
   }
 
   /**
-   * Some servers answer the POST itself with the JSON-RPC response. Read whole, up to
-   * limits.maxMessageBytes; a larger answer fails the request it answers (send rejects).
+   * What to keep of a POST's answer: some servers answer the POST itself with the JSON-RPC response
+   * (kept up to limits.maxMessageBytes); an error's first 4 KB go into its message; the rest
+   * (202 Accepted and its text) is read and dropped.
    */
-  private async readPostBody(res: BackendResponse): Promise<void> {
-    if (res.status !== 200 || mediaType(res) !== 'application/json') {
-      // Drain without waiting: the socket goes back to the pool when the body ends.
-      res.body.resume();
-      return;
-    }
-    const text = await readMessageBody(res.body, this.opts.maxMessageBytes);
-    if (text.trim() !== '') this.deliver(text);
+  private readonly bodyLimit = (head: AnswerHead): number => {
+    if (head.status === 200) return mediaType(head) === 'application/json' ? this.opts.maxMessageBytes + 1 : 0;
+    return head.status >= 300 ? ERROR_TEXT_BYTES : 0;
+  };
+
+  /** A response in the POST's answer goes where stream messages go; a larger one fails the request it answers. */
+  private readPostBody(res: PostAnswer): void {
+    if (res.status !== 200 || mediaType(res) !== 'application/json') return;
+    if (res.bodyBytes > this.opts.maxMessageBytes) throw messageTooLarge(this.opts.maxMessageBytes, res.bodyBytes);
+    if (res.body.trim() !== '') this.deliver(res.body);
   }
 
   async close(): Promise<void> {

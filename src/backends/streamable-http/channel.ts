@@ -106,6 +106,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       });
       const next = redirectTarget(res, this.url, this.url.origin, hop);
       if (!next) return res;
+      res.body.resume();
       this.opts.onRepair('backend_redirect_followed', { from: this.url.pathname, to: next.pathname });
       this.url = next;
       this.opts.onMoved(next);

@@ -1,0 +1,262 @@
+// The POSTs of the legacy SSE transport on a lean keep-alive pool: one pre-rendered write per
+// request, the answer read by a small HTTP/1.1 parser (response-parser.ts). A proxied call is one
+// such POST, and node:http's client spent more CPU on it than the rest of the proxy's work on the
+// call (request object, agent bookkeeping, a socket 'free' cycle: ~45 µs against ~10 µs here,
+// docs/performance.md). Only POSTs with small bodies and small answers go here; streams (GET) stay
+// on node:http.
+//
+// Reuse follows node:http's agent: the most recently used idle socket first, so the socket the
+// server is most likely to close (the oldest) is the one left idle; an idle socket is closed after
+// IDLE_MS, below the 5 s keep-alive of Node, uvicorn and most servers, so that the proxy closes it
+// before the server would (a POST written onto a socket the server is closing fails).
+import net from 'node:net';
+import tls from 'node:tls';
+import { ResponseParser, type ParsedHead, type ResponseHeaders } from './response-parser.js';
+import { BackendTimeoutError } from '../backend-timeout.js';
+
+export interface PostAnswer {
+  status: number;
+  headers: ResponseHeaders;
+  /** The body, at most the bytes `bodyLimit` allowed for this answer. */
+  body: string;
+  /** The body was longer than `bodyLimit` allowed (the rest was read and dropped). */
+  truncated: boolean;
+  /** The body's length in bytes, all of it. */
+  bodyBytes: number;
+}
+
+export interface PostOptions {
+  timeoutMs: number;
+  /** How many bytes of this answer's body to keep, decided from its head. */
+  bodyLimit(head: ParsedHead): number;
+}
+
+export interface PostPool {
+  post(url: URL, headers: Record<string, string>, body: string, opts: PostOptions): Promise<PostAnswer>;
+  /** Idle sockets kept, all origins (for tests and metrics). */
+  readonly idleSockets: number;
+  destroy(): void;
+}
+
+const IDLE_MS = 4_000;
+const MAX_IDLE_PER_ORIGIN = 256;
+const FORBIDDEN = /[\r\n\0]/;
+
+interface Exchange {
+  resolve(answer: PostAnswer): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+  opts: PostOptions;
+  head?: ParsedHead;
+  chunks: Buffer[];
+  kept: number;
+  total: number;
+  limit: number;
+}
+
+/** One socket of the pool; its listeners are attached once, for every exchange it carries. */
+class PooledSocket {
+  exchange: Exchange | undefined;
+  parser: ResponseParser | undefined;
+  lastUsed = 0;
+  dead = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    /** The socket's exchange ended: back to the pool when `reusable`, else it is already destroyed. */
+    private readonly done: (s: PooledSocket, reusable: boolean) => void,
+  ) {
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', (e) => this.fail(e));
+    socket.on('close', () => this.fail(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+    socket.on('end', () => this.onEnd());
+  }
+
+  start(exchange: Exchange, request: string): void {
+    this.exchange = exchange;
+    this.parser = new ResponseParser({
+      head: (head) => {
+        exchange.head = head;
+        exchange.limit = exchange.opts.bodyLimit(head);
+      },
+      body: (chunk) => {
+        exchange.total += chunk.length;
+        const room = exchange.limit - exchange.kept;
+        if (room <= 0) return;
+        const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+        exchange.chunks.push(part);
+        exchange.kept += part.length;
+      },
+      end: (extra) => this.complete(extra),
+    });
+    this.socket.write(request);
+  }
+
+  private onData(d: Buffer): void {
+    if (!this.parser) {
+      this.destroy(); // bytes nobody asked for: the connection is out of step
+      return;
+    }
+    try {
+      this.parser.push(d);
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  private onEnd(): void {
+    if (!this.parser) {
+      this.destroy();
+      return;
+    }
+    try {
+      this.parser.close();
+    } catch (e) {
+      this.fail(e as Error);
+    }
+  }
+
+  private complete(extra: boolean): void {
+    const ex = this.exchange!;
+    const head = ex.head!;
+    this.exchange = undefined;
+    this.parser = undefined;
+    clearTimeout(ex.timer);
+    const body = ex.chunks.length === 1 ? ex.chunks[0]!.toString('utf8') : Buffer.concat(ex.chunks).toString('utf8');
+    const reusable = head.reusable && !extra && !this.socket.readableEnded;
+    if (!reusable) this.destroy();
+    this.done(this, reusable);
+    ex.resolve({ status: head.status, headers: head.headers, body, truncated: ex.total > ex.kept, bodyBytes: ex.total });
+  }
+
+  fail(err: Error): void {
+    const ex = this.exchange;
+    this.exchange = undefined;
+    this.parser = undefined;
+    this.destroy();
+    if (ex) {
+      clearTimeout(ex.timer);
+      this.done(this, false);
+      ex.reject(err);
+    }
+  }
+
+  destroy(): void {
+    this.dead = true;
+    if (!this.socket.destroyed) this.socket.destroy();
+  }
+}
+
+export function createPostPool(opts: { keepAliveMs: number }): PostPool {
+  const idle = new Map<string, PooledSocket[]>();
+  const active = new Set<PooledSocket>();
+  let destroyed = false;
+
+  const done = (s: PooledSocket, reusable: boolean) => {
+    active.delete(s);
+    if (!reusable) return;
+    const key = keyOf(s);
+    const list = idle.get(key) ?? [];
+    if (destroyed || list.length >= MAX_IDLE_PER_ORIGIN) {
+      s.destroy();
+      return;
+    }
+    s.lastUsed = Date.now();
+    list.push(s);
+    idle.set(key, list);
+  };
+  const origins = new WeakMap<PooledSocket, string>();
+  const keyOf = (s: PooledSocket) => origins.get(s)!;
+
+  const acquire = (url: URL): PooledSocket => {
+    const key = url.origin;
+    const list = idle.get(key);
+    const now = Date.now();
+    while (list && list.length > 0) {
+      const s = list.pop()!;
+      if (!s.dead && !s.socket.destroyed && !s.socket.readableEnded && now - s.lastUsed < IDLE_MS) return s;
+      s.destroy();
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const socket =
+      url.protocol === 'https:'
+        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
+        : net.connect({ host, port });
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, opts.keepAliveMs);
+    const s = new PooledSocket(socket, done);
+    origins.set(s, key);
+    return s;
+  };
+
+  // Idle sockets past IDLE_MS are closed in the background too, so a quiet route holds no sockets.
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    for (const [key, list] of idle) {
+      const keep = list.filter((s) => !s.dead && now - s.lastUsed < IDLE_MS);
+      for (const s of list) if (!keep.includes(s)) s.destroy();
+      if (keep.length === 0) idle.delete(key);
+      else idle.set(key, keep);
+    }
+  }, IDLE_MS / 2);
+  sweeper.unref();
+
+  return {
+    post(url, headers, body, postOpts) {
+      return new Promise<PostAnswer>((resolve, reject) => {
+        if (destroyed) {
+          reject(Object.assign(new Error('the backend client is closed'), { code: 'ECONNRESET' }));
+          return;
+        }
+        let request: string;
+        try {
+          request = renderRequest(url, headers, body);
+        } catch (e) {
+          reject(e as Error);
+          return;
+        }
+        const s = acquire(url);
+        active.add(s);
+        const exchange: Exchange = {
+          resolve,
+          reject,
+          timer: setTimeout(() => s.fail(new BackendTimeoutError(`no answer within ${postOpts.timeoutMs} ms`)), postOpts.timeoutMs),
+          opts: postOpts,
+          chunks: [],
+          kept: 0,
+          total: 0,
+          limit: 0,
+        };
+        s.start(exchange, request);
+      });
+    },
+    get idleSockets() {
+      let n = 0;
+      for (const list of idle.values()) n += list.length;
+      return n;
+    },
+    destroy() {
+      destroyed = true;
+      clearInterval(sweeper);
+      for (const list of idle.values()) for (const s of list) s.destroy();
+      idle.clear();
+      for (const s of active) s.fail(Object.assign(new Error('the backend client is closed'), { code: 'ECONNRESET' }));
+      active.clear();
+    },
+  };
+}
+
+/** The request as one string: one write, one packet for the usual small message. */
+function renderRequest(url: URL, headers: Record<string, string>, body: string): string {
+  let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  for (const name in headers) {
+    const value = headers[name]!;
+    // Header injection: a CR or LF in a configured or relayed value would start a new header or request.
+    if (FORBIDDEN.test(name) || FORBIDDEN.test(value) || name.includes(':')) throw new TypeError(`invalid character in header ${JSON.stringify(name)}`);
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}\r\n${body}`;
+}
