@@ -4,7 +4,8 @@
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { backendUrlOf, type Config, type RouteConfig } from './config/schema.js';
+import { backendUrlOf } from './config/backend-url.js';
+import type { Config, RouteConfig } from './config/schema.js';
 import type { BackendConnector } from './backends/channel.js';
 import { createConnector } from './backends/create-connector.js';
 import { launchBackend, type LaunchedBackend } from './backends/launch.js';

@@ -11,7 +11,7 @@ import { ToolPolicy } from '../policy/tool-policy.js';
 import type { Guard, RequestTarget } from './guard.js';
 import { NONE_GUARD, PASSTHROUGH_GUARD } from './none-guard.js';
 import { createApiKeyGuard } from './api-key-guard.js';
-import { createOAuthGuard } from './oauth/oauth-guard.js';
+import { createLazyOAuthGuard } from './oauth/lazy-oauth-guard.js';
 import { protectedResourceMetadataUrl } from './oauth-rewrite.js';
 import { isRequest, type JsonRpcMessage } from '../jsonrpc/message.js';
 import type { ProxyError } from '../errors/proxy-error.js';
@@ -74,7 +74,7 @@ export function createRouteAuth(route: RouteConfig, deps: RouteAuthDeps): RouteA
       break;
     case 'oauth':
       http = createBackendHttpClient({ keepAliveMs: 30_000 });
-      guard = createOAuthGuard({ config: auth, route: route.path, http, log: deps.log.child({ route: route.path }), metrics: deps.metrics });
+      guard = createLazyOAuthGuard({ config: auth, route: route.path, http, log: deps.log.child({ route: route.path }), metrics: deps.metrics });
       break;
   }
   const configured = auth.mode === 'oauth' && auth.audience !== undefined ? [auth.audience].flat() : undefined;

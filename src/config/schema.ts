@@ -237,9 +237,3 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type RouteConfig = Config['routes'][number];
 export type BackendConfig = RouteConfig['backend'];
 export type Limits = Config['limits'];
-
-/** The URL of an HTTP backend (validated present for sse and streamable-http). */
-export function backendUrlOf(backend: BackendConfig): URL {
-  if (!backend.url) throw new Error(`a ${backend.transport} backend has no url`);
-  return new URL(backend.url);
-}

@@ -3,14 +3,9 @@ import type { z } from 'zod';
 import { configSchema, type Config, type ConfigInput } from './schema.js';
 import { didYouMean, knownKeysAt } from './hints.js';
 
-export class ConfigError extends Error {
-  readonly issues: string[];
-  constructor(issues: string[]) {
-    super(issues.join('\n'));
-    this.name = 'ConfigError';
-    this.issues = issues;
-  }
-}
+import { ConfigError } from '../cli/cli-errors.js';
+
+export { ConfigError };
 
 /** Validates an already-built object (CLI flags use this too); `where` renders a location. */
 export function validateConfig(raw: unknown, where: (path: PropertyKey[], keys?: string[]) => string, earlier: string[] = []): Config {

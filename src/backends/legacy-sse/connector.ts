@@ -2,7 +2,8 @@
 // shares. A stream holds its socket for hours and never times out on a quiet body.
 import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, MessageLimits } from '../channel.js';
-import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
+import { backendUrlOf } from '../../config/backend-url.js';
+import type { BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { openLegacySseChannel } from './channel.js';
 import { createBackendHttpClient } from '../http-client.js';

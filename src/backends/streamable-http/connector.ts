@@ -19,7 +19,8 @@
 //   anything else             ERR_BACKEND_REJECTED with the start of the body
 import type { Logger } from 'pino';
 import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, MessageLimits } from '../channel.js';
-import { backendUrlOf, type BackendConfig } from '../../config/schema.js';
+import { backendUrlOf } from '../../config/backend-url.js';
+import type { BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
 import { createBackendHttpClient } from '../http-client.js';
 import { StreamableHttpChannel } from './channel.js';
