@@ -154,6 +154,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
 
   const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
+    // The session's callbacks capture `face` alone: capturing `opts` would keep the initialize
+    // request (its headers, its parser state) alive for the session's whole life.
+    const face = opts.face;
     if (client !== undefined) {
       const refused = sessions.admit(client);
       if (refused) throw refused;
@@ -162,7 +165,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     const session = new Session({
       id: opts.id,
       client,
-      onStarted: hooks ? (s) => hooks.sessionStarted(s, opts.face, route.path) : undefined,
+      onStarted: hooks ? (s) => hooks.sessionStarted(s, face, route.path) : undefined,
       route: route.path,
       linker,
       log,
@@ -187,7 +190,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         if (s.client !== undefined) sessions.release(s.client);
         live.delete(s);
         if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
-        hooks?.sessionClosed(s, opts.face, reason);
+        hooks?.sessionClosed(s, face, reason);
         if (draining && live.size === 0) void dispose();
       },
     });
