@@ -19,7 +19,7 @@ import type { Metrics } from './observability/metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { createRouteAuth, type RouteAuth } from './auth/route-auth.js';
-import { auditToolCall } from './policy/audit.js';
+import { auditToolCall, outcomeLabels } from './policy/audit.js';
 import { isLoopbackAddress } from './http/host-origin.js';
 import type { EndpointKind } from './http/route-paths.js';
 import type { JsonRpcMessage } from './jsonrpc/message.js';
@@ -152,6 +152,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       routeLog.info({ reason: 'route_disposed' }, 'route released its backend');
     })());
 
+  const toolCallLabels = outcomeLabels(route.path);
   const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
     // The session's callbacks capture `face` alone: capturing `opts` would keep the initialize
@@ -179,7 +180,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       requireAuth: route.auth.mode !== 'none',
       principal: opts.principal,
       tools: auth.tools,
-      audit: (s, entry) => auditToolCall(s.log, metrics, route.path, s.owner?.label, entry),
+      audit: (s, entry) => auditToolCall(s.log, metrics, toolCallLabels, s.owner?.label, entry),
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
         if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -202,7 +203,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   const scopeRefusal = (req: IncomingMessage, kind: EndpointKind, messages: readonly JsonRpcMessage[], principal: Principal | undefined) => {
     const refused = auth.scopeRefusal(req, kind, messages, principal);
     for (const tool of refused?.tools ?? []) {
-      auditToolCall(routeLog, metrics, route.path, principal?.label, { tool, outcome: 'insufficient_scope', durationMs: 0, errorId: refused!.error.errorId });
+      auditToolCall(routeLog, metrics, toolCallLabels, principal?.label, { tool, outcome: 'insufficient_scope', durationMs: 0, errorId: refused!.error.errorId });
     }
     return refused?.error;
   };

@@ -3,6 +3,8 @@
 
 export class Metrics {
   private readonly counters = new Map<string, Map<string, number>>();
+  /** Rendered keys of frozen label sets: hot paths pass constant ones and skip the rendering. */
+  private readonly frozenKeys = new WeakMap<Record<string, string>, string>();
   private readonly gauges = new Map<string, () => number>();
   private readonly help = new Map<string, string>();
 
@@ -16,7 +18,11 @@ export class Metrics {
       series = new Map();
       this.counters.set(name, series);
     }
-    const key = renderLabels(labels);
+    let key = this.frozenKeys.get(labels);
+    if (key === undefined) {
+      key = renderLabels(labels);
+      if (Object.isFrozen(labels)) this.frozenKeys.set(labels, key);
+    }
     series.set(key, (series.get(key) ?? 0) + by);
   }
 

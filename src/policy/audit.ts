@@ -3,9 +3,18 @@
 // frontdoor_tool_calls_total (never by tool: names are client input, unbounded).
 import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
-import type { AuditEntry } from './tool-calls.js';
+import type { AuditEntry, ToolCallOutcome } from './tool-calls.js';
 
-export function auditToolCall(log: Logger, metrics: Metrics, route: string, principal: string | undefined, entry: AuditEntry): void {
-  metrics.inc('frontdoor_tool_calls_total', { route, outcome: entry.outcome });
+export type OutcomeLabels = Readonly<Record<ToolCallOutcome, Record<string, string>>>;
+
+const OUTCOMES: readonly ToolCallOutcome[] = ['ok', 'tool_error', 'error', 'denied', 'insufficient_scope'];
+
+/** A route's label sets, one per outcome, made once: frozen, so counting a call renders no labels (metrics.ts). */
+export function outcomeLabels(route: string): OutcomeLabels {
+  return Object.fromEntries(OUTCOMES.map((outcome) => [outcome, Object.freeze({ route, outcome })])) as unknown as OutcomeLabels;
+}
+
+export function auditToolCall(log: Logger, metrics: Metrics, labels: OutcomeLabels, principal: string | undefined, entry: AuditEntry): void {
+  metrics.inc('frontdoor_tool_calls_total', labels[entry.outcome]);
   log.info({ audit: 'tools/call', principal, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);
 }

@@ -21,6 +21,14 @@ import type { SessionRegistry } from '../session/registry.js';
 import type { Guard } from '../auth/guard.js';
 import type { Principal } from '../auth/principal.js';
 
+
+/** Constant (frozen) label sets of the per-request counter: rendered once (observability/metrics.ts). */
+const FACE_LABELS: Record<EndpointKind, Record<string, string>> = {
+  mcp: Object.freeze({ face: 'mcp' }),
+  sse: Object.freeze({ face: 'sse' }),
+  messages: Object.freeze({ face: 'messages' }),
+};
+
 export interface DispatchOptions {
   passes: readonly Pass<EdgeContext<RouteRuntime>>[];
   errors: ErrorReporter;
@@ -110,7 +118,7 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
     }
     const route = ctx.route!;
     const kind = ctx.kind ?? 'mcp';
-    o.metrics.inc('frontdoor_http_requests_total', { face: kind });
+    o.metrics.inc('frontdoor_http_requests_total', FACE_LABELS[kind]);
     o.drain.track(req, res);
     // The route's guard (auth.mode) runs before anything else is done for the request: a request
     // without a valid credential opens nothing, reaches no session and no other replica.
