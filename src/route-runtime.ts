@@ -203,7 +203,12 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   const scopeRefusal = (req: IncomingMessage, kind: EndpointKind, messages: readonly JsonRpcMessage[], principal: Principal | undefined) => {
     const refused = auth.scopeRefusal(req, kind, messages, principal);
     for (const tool of refused?.tools ?? []) {
-      auditToolCall(routeLog, metrics, toolCallLabels, principal?.label, { tool, outcome: 'insufficient_scope', durationMs: 0, errorId: refused!.error.errorId });
+      auditToolCall(routeLog, metrics, toolCallLabels, principal?.label, {
+        tool,
+        outcome: 'insufficient_scope',
+        durationMs: 0,
+        errorId: refused!.error.errorId,
+      });
     }
     return refused?.error;
   };

@@ -21,7 +21,6 @@ import type { SessionRegistry } from '../session/registry.js';
 import type { Guard } from '../auth/guard.js';
 import type { Principal } from '../auth/principal.js';
 
-
 /** Constant (frozen) label sets of the per-request counter: rendered once (observability/metrics.ts). */
 const FACE_LABELS: Record<EndpointKind, Record<string, string>> = {
   mcp: Object.freeze({ face: 'mcp' }),
