@@ -16,5 +16,6 @@ export function outcomeLabels(route: string): OutcomeLabels {
 
 export function auditToolCall(log: Logger, metrics: Metrics, labels: OutcomeLabels, principal: string | undefined, entry: AuditEntry): void {
   metrics.inc('frontdoor_tool_calls_total', labels[entry.outcome]);
-  log.info({ audit: 'tools/call', principal, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);
+  // The line's object and text are built only when the level writes them (a proxy at warn builds none).
+  if (log.isLevelEnabled('info')) log.info({ audit: 'tools/call', principal, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);
 }

@@ -77,16 +77,18 @@ export class ToolCalls {
     if (entry.kind === 'list') return filterList(response, this.policy);
     const error = response.error;
     const isError = (response.result as { isError?: unknown } | undefined)?.isError === true;
-    this.audit({
+    const audited: AuditEntry = {
       tool: entry.tool,
       outcome: error ? 'error' : isError ? 'tool_error' : 'ok',
       durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
-      ...(error ? { errorCode: error.code } : {}),
-      ...(error && typeof (error.data as { errorId?: unknown } | undefined)?.errorId === 'string'
-        ? { errorId: (error.data as { errorId: string }).errorId }
-        : {}),
-      ...('arguments' in entry ? { arguments: entry.arguments } : {}),
-    });
+    };
+    if (error) {
+      audited.errorCode = error.code;
+      const errorId = (error.data as { errorId?: unknown } | undefined)?.errorId;
+      if (typeof errorId === 'string') audited.errorId = errorId;
+    }
+    if ('arguments' in entry) audited.arguments = entry.arguments;
+    this.audit(audited);
     return response;
   }
 }

@@ -186,31 +186,33 @@ export class Session implements Member {
     }
     await link.settled(); // requests racing the injection must not overtake it
     let firstError: ProxyError | undefined;
-    const reported = new Set<ProxyError>();
-    await Promise.all(
-      messages.map(async (m) => {
-        try {
-          if ('method' in m && m.method === 'notifications/initialized' && !isRequest(m)) {
-            if ((await link.clientInitialized(this.opts.repairHandshake)) === 'duplicate') this.repair('duplicate_initialized_dropped', {});
-            return;
-          }
-          // A hidden tool (tools.allow/deny) is answered here; the backend never hears of it.
-          const refused = isRequest(m) ? this.toolCalls.admit(m) : undefined;
-          if (refused) sink.respond(refused);
-          else await link.send(this, m, send, isRequest(m) ? sink : undefined);
-        } catch (e) {
-          const err = toProxyError(e);
-          if (isRequest(m)) {
-            if (!reported.has(err)) this.report(err, { method: m.method });
-            reported.add(err);
-            sink.respond(this.toolCalls.settle(err.toJsonRpc(m.id)), err);
-          } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
-          // A notification meant for a backend session that is gone is moot: the link replays
-          // `initialized`, and cancels or answers for the old session have nothing to reach.
-          else this.log.debug({ ...err.logFields(), method: 'method' in m ? m.method : undefined }, err.message);
+    let reported: Set<ProxyError> | undefined;
+    const one = async (m: JsonRpcMessage) => {
+      try {
+        if ('method' in m && m.method === 'notifications/initialized' && !isRequest(m)) {
+          if ((await link.clientInitialized(this.opts.repairHandshake)) === 'duplicate') this.repair('duplicate_initialized_dropped', {});
+          return;
         }
-      }),
-    );
+        // A hidden tool (tools.allow/deny) is answered here; the backend never hears of it.
+        const refused = isRequest(m) ? this.toolCalls.admit(m) : undefined;
+        if (refused) sink.respond(refused);
+        else await link.send(this, m, send, isRequest(m) ? sink : undefined);
+      } catch (e) {
+        const err = toProxyError(e);
+        if (isRequest(m)) {
+          reported ??= new Set();
+          if (!reported.has(err)) this.report(err, { method: m.method });
+          reported.add(err);
+          sink.respond(this.toolCalls.settle(err.toJsonRpc(m.id)), err);
+        } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
+        // A notification meant for a backend session that is gone is moot: the link replays
+        // `initialized`, and cancels or answers for the old session have nothing to reach.
+        else this.log.debug({ ...err.logFields(), method: 'method' in m ? m.method : undefined }, err.message);
+      }
+    };
+    // One message per POST is the rule since batches left the protocol (2025-06-18): no array of promises for it.
+    if (messages.length === 1) await one(messages[0]!);
+    else await Promise.all(messages.map(one));
     return firstError;
   }
 

@@ -54,12 +54,28 @@ interface Exchange {
   limit: number;
 }
 
-/** One socket of the pool; its listeners are attached once, for every exchange it carries. */
+/** One socket of the pool; its listeners and its parser serve every exchange it carries. */
 class PooledSocket {
   exchange: Exchange | undefined;
-  parser: ResponseParser | undefined;
   lastUsed = 0;
   dead = false;
+  private readonly parser = new ResponseParser({
+    head: (head) => {
+      const ex = this.exchange!;
+      ex.head = head;
+      ex.limit = ex.opts.bodyLimit(head);
+    },
+    body: (chunk) => {
+      const ex = this.exchange!;
+      ex.total += chunk.length;
+      const room = ex.limit - ex.kept;
+      if (room <= 0) return;
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      ex.chunks.push(part);
+      ex.kept += part.length;
+    },
+    end: (extra) => this.complete(extra),
+  });
 
   constructor(
     readonly socket: net.Socket,
@@ -74,26 +90,12 @@ class PooledSocket {
 
   start(exchange: Exchange, request: string): void {
     this.exchange = exchange;
-    this.parser = new ResponseParser({
-      head: (head) => {
-        exchange.head = head;
-        exchange.limit = exchange.opts.bodyLimit(head);
-      },
-      body: (chunk) => {
-        exchange.total += chunk.length;
-        const room = exchange.limit - exchange.kept;
-        if (room <= 0) return;
-        const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-        exchange.chunks.push(part);
-        exchange.kept += part.length;
-      },
-      end: (extra) => this.complete(extra),
-    });
+    this.parser.reset();
     this.socket.write(request);
   }
 
   private onData(d: Buffer): void {
-    if (!this.parser) {
+    if (!this.exchange) {
       this.destroy(); // bytes nobody asked for: the connection is out of step
       return;
     }
@@ -105,7 +107,7 @@ class PooledSocket {
   }
 
   private onEnd(): void {
-    if (!this.parser) {
+    if (!this.exchange) {
       this.destroy();
       return;
     }
@@ -120,7 +122,6 @@ class PooledSocket {
     const ex = this.exchange!;
     const head = ex.head!;
     this.exchange = undefined;
-    this.parser = undefined;
     clearTimeout(ex.timer);
     const body = ex.chunks.length === 1 ? ex.chunks[0]!.toString('utf8') : Buffer.concat(ex.chunks).toString('utf8');
     const reusable = head.reusable && !extra && !this.socket.readableEnded;
@@ -132,7 +133,6 @@ class PooledSocket {
   fail(err: Error): void {
     const ex = this.exchange;
     this.exchange = undefined;
-    this.parser = undefined;
     this.destroy();
     if (ex) {
       clearTimeout(ex.timer);

@@ -31,16 +31,25 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
+const EMPTY = Buffer.alloc(0);
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-data-end' | 'trailers' | 'close' | 'done';
 
 export class ResponseParser {
   private state: State = 'head';
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
   private remaining = 0;
   private ended = false;
 
   constructor(private readonly events: ParserEvents) {}
+
+  /** Ready for the next answer on the same connection (a parser lives as long as its socket). */
+  reset(): void {
+    this.state = 'head';
+    this.pending = EMPTY;
+    this.remaining = 0;
+    this.ended = false;
+  }
 
   /** True once an answer's body is framed by the end of the connection (no length, not chunked). */
   get readsToClose(): boolean {
@@ -51,7 +60,7 @@ export class ResponseParser {
   push(data: Buffer): void {
     if (this.ended) return;
     let buf = this.pending.length > 0 ? Buffer.concat([this.pending, data]) : data;
-    this.pending = Buffer.alloc(0);
+    this.pending = EMPTY;
     while (buf.length > 0 && this.state !== 'done') {
       const used = this.step(buf);
       if (used < 0) {
