@@ -2,7 +2,6 @@
 // channel carries every backend→client message; each client→backend message is its own POST to the
 // URL of the `endpoint` event. A duplex pipe (docs/architecture.md, Backends).
 import type { EventSourceMessage } from 'eventsource-parser';
-import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../channel.js';
 import type { JsonRpcMessage } from '../../jsonrpc/message.js';
@@ -15,8 +14,9 @@ import { resolveEndpoint } from './endpoint-url.js';
 import { backendHttpError, networkError } from '../http-errors.js';
 import { redirectTarget } from '../redirects.js';
 import { headerOf, mediaType } from '../response-head.js';
-import { readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
+import type { BackendHttpClient } from '../http-client.js';
 import type { PostAnswer } from '../post-pool/post-pool.js';
+import type { EventStream } from '../post-pool/event-stream.js';
 import type { AnswerHead } from '../response-head.js';
 
 export interface LegacySseOptions extends MessageLimits {
@@ -31,76 +31,11 @@ export interface LegacySseOptions extends MessageLimits {
   credentials?: () => string | undefined;
 }
 
-function credentialHeader(authorization: string | undefined): Record<string, string> {
-  return authorization ? { authorization } : {};
-}
-
-export async function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHandlers): Promise<Channel> {
-  const abort = new AbortController();
-  const timer = setTimeout(
-    () =>
-      abort.abort(
-        new ProxyError(
-          'ERR_BACKEND_TIMEOUT',
-          'backend_connect_timeout',
-          `the backend did not open its SSE stream with an endpoint event within backend.timeouts.connect (${opts.connectTimeoutMs} ms)`,
-          {
-            detail: `GET ${safeUrl(opts.url)}`,
-          },
-        ),
-      ),
-    opts.connectTimeoutMs,
-  );
-  let channel: LegacySseChannel | undefined;
-  try {
-    let res: BackendResponse;
-    try {
-      res = await opts.http.request(opts.url, {
-        method: 'GET',
-        // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
-        // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (docs/quirks.md, Servers).
-        headers: { ...opts.headers, ...credentialHeader(opts.credentials?.()), accept: 'text/event-stream', 'cache-control': 'no-cache' },
-        signal: abort.signal,
-        timeoutMs: opts.connectTimeoutMs,
-      });
-    } catch (e) {
-      throw abort.signal.aborted ? (abort.signal.reason as ProxyError) : networkError(e, `GET ${safeUrl(opts.url)}`);
-    }
-    if (res.status !== 200 || mediaType(res) !== 'text/event-stream') {
-      const text = await readText(res.body, 4096).catch(() => '');
-      if (res.status === 200) {
-        throw new ProxyError(
-          'ERR_BACKEND_PROTOCOL',
-          'backend_not_sse',
-          `the backend answered its SSE request with ${mediaType(res) || 'no content type'}, not text/event-stream (is the route's backend url its SSE URL?)`,
-          {
-            detail: `GET ${safeUrl(opts.url)}`,
-          },
-        );
-      }
-      throw backendHttpError(res.status, `GET ${safeUrl(opts.url)}`, text, headerOf(res, 'www-authenticate'));
-    }
-    const ready = new Promise<URL>((resolve, reject) => {
-      channel = new LegacySseChannel(opts, handlers, res.body, abort, resolve, reject);
-    });
-    const onAbort = () => channel?.fail(abort.signal.reason as ProxyError);
-    abort.signal.addEventListener('abort', onAbort, { once: true });
-    const endpoint = await ready;
-    abort.signal.removeEventListener('abort', onAbort);
-    opts.log.debug({ backend: safeUrl(opts.url), endpoint: safeUrl(endpoint) }, 'backend stream open');
-    return channel!;
-  } catch (e) {
-    abort.abort();
-    throw e;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The first bytes of a refusal's body that go into its error message. */
-const ERROR_TEXT_BYTES = 4096;
+export const ERROR_TEXT_BYTES = 4096;
 
-class LegacySseChannel implements Channel {
+/** One backend SSE stream and its POSTs; opened by open-channel.ts once the stream's head is in. */
+export class LegacySseChannel implements Channel {
   readonly description: string;
   /** The headers of every POST (rendered once): the configured ones, then the message's own. */
   private readonly postHeaders: Record<string, string>;
@@ -111,8 +46,7 @@ class LegacySseChannel implements Channel {
   constructor(
     private readonly opts: LegacySseOptions,
     private readonly handlers: ChannelHandlers,
-    private readonly body: IncomingMessage,
-    private readonly abort: AbortController,
+    private readonly stream: EventStream,
     private readonly onReady: (endpoint: URL) => void,
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
   ) {
@@ -131,15 +65,18 @@ class LegacySseChannel implements Channel {
         unwrap: sseData,
       }),
     });
-    body.setEncoding('utf8'); // a StringDecoder: UTF-8 sequences split across chunks stay intact
-    body.on('data', (chunk: string) => parser.feed(chunk));
-    body.on('end', () =>
-      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })),
-    );
-    body.on('error', (e: Error) => this.fail(networkError(e, `SSE stream ${safeUrl(opts.url)}`, 'ERR_BACKEND_DISCONNECTED')));
-    // A socket destroyed under the response ends it with 'close' but neither 'end' nor 'error'.
-    body.on('close', () =>
-      this.fail(new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(opts.url) })),
+    this.feed = (text) => parser.feed(text);
+  }
+
+  /** The stream's text, decoded (UTF-8 sequences split across chunks stay intact). */
+  readonly feed: (text: string) => void;
+
+  /** The stream ended (the backend closed it) or broke (`err`). */
+  streamEnded(err?: Error): void {
+    this.fail(
+      err
+        ? networkError(err, `SSE stream ${safeUrl(this.opts.url)}`, 'ERR_BACKEND_DISCONNECTED')
+        : new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_ended', 'the backend closed its SSE stream', { detail: safeUrl(this.opts.url) }),
     );
   }
 
@@ -180,18 +117,18 @@ class LegacySseChannel implements Channel {
 
   /** Backpressure: stop reading the backend's stream while the client is not reading its own. */
   pause(): void {
-    this.body.pause();
+    this.stream.pause();
   }
 
   resume(): void {
-    if (!this.closed) this.body.resume();
+    if (!this.closed) this.stream.resume();
   }
 
   /** The stream ended or broke: report once, unless we closed it ourselves. */
   fail(cause: ProxyError): void {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort();
+    this.stream.destroy();
     if (!this.settled) {
       this.settled = true;
       this.onFailedBeforeReady(cause);
@@ -257,6 +194,6 @@ class LegacySseChannel implements Channel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.abort.abort();
+    this.stream.destroy();
   }
 }

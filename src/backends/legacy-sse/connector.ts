@@ -5,7 +5,7 @@ import type { BackendConnector, Channel, ChannelContext, ChannelHandlers, Messag
 import { backendUrlOf } from '../../config/backend-url.js';
 import type { BackendConfig } from '../../config/schema.js';
 import { safeUrl } from '../../observability/logger.js';
-import { openLegacySseChannel } from './channel.js';
+import { openLegacySseChannel } from './open-channel.js';
 import { createBackendHttpClient } from '../http-client.js';
 import { discoverSsePath, needsDiscovery } from './discover-path.js';
 

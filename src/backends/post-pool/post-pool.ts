@@ -249,7 +249,13 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
 
 /** The request as one string: one write, one packet for the usual small message. */
 function renderRequest(url: URL, headers: Record<string, string>, body: string): string {
-  let head = `POST ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  return `${renderHead('POST', url, headers, Buffer.byteLength(body))}\r\n${body}`;
+}
+
+/** A request line and its header lines (each ending in CRLF), without the blank line that ends the head. */
+export function renderHead(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, contentLength: number | undefined): string {
+  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n`;
+  if (contentLength !== undefined) head += `Content-Length: ${contentLength}\r\n`;
   for (const name in headers) {
     const value = headers[name]!;
     // Header injection: a CR or LF in a configured or relayed value would start a new header or request.
@@ -258,5 +264,5 @@ function renderRequest(url: URL, headers: Record<string, string>, body: string):
     if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
     head += `${name}: ${value}\r\n`;
   }
-  return `${head}\r\n${body}`;
+  return head;
 }
