@@ -7,7 +7,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { messageTooLarge } from './oversize.js';
 import { BackendTimeoutError } from './backend-timeout.js';
-import { createPostPool, type PostAnswer, type PostOptions } from './post-pool/post-pool.js';
+import { createPostPool, type PostAnswer, type PostOptions } from './lean-http/post-pool.js';
 
 export interface BackendResponse {
   status: number;
@@ -29,7 +29,7 @@ export { BackendTimeoutError };
 
 export interface BackendHttpClient {
   request(url: URL, req: BackendRequest): Promise<BackendResponse>;
-  /** A POST whose answer is read whole (bounded by `opts.bodyLimit`), on the lean pool (post-pool/). */
+  /** A POST whose answer is read whole (bounded by `opts.bodyLimit`), on the lean pool (lean-http/). */
   post(url: URL, headers: Record<string, string>, body: string, opts: PostOptions): Promise<PostAnswer>;
   destroy(): void;
 }

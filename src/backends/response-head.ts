@@ -1,6 +1,6 @@
 // What the proxy reads from the head of a backend's HTTP answer, read one way for every backend.
 
-/** The head of an answer: node:http's response, or the POST pool's (post-pool/). */
+/** The head of an answer: node:http's response, or the POST pool's (lean-http/). */
 export interface AnswerHead {
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openEventStream } from '../../src/backends/post-pool/event-stream.js';
-import type { ParsedHead } from '../../src/backends/post-pool/response-parser.js';
+import { openEventStream } from '../../src/backends/lean-http/event-stream.js';
+import type { ParsedHead } from '../../src/backends/lean-http/response-parser.js';
 
 async function server(t: { after(fn: () => unknown): void }, handler: (res: ServerResponse, path: string) => void): Promise<URL> {
   const s = createServer((req, res) => handler(res, req.url ?? '/'));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
-import { createPostPool } from '../../src/backends/post-pool/post-pool.js';
+import { createPostPool } from '../../src/backends/lean-http/post-pool.js';
 
 const KEEP_ALL = { timeoutMs: 5_000, bodyLimit: () => 1 << 20 };
 

@@ -2,7 +2,7 @@
 // malformed answers it must refuse rather than guess.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponseParser, ResponseParseError, MAX_HEAD_BYTES, type ParsedHead } from '../../src/backends/post-pool/response-parser.js';
+import { ResponseParser, ResponseParseError, MAX_HEAD_BYTES, type ParsedHead } from '../../src/backends/lean-http/response-parser.js';
 
 interface Parsed {
   heads: ParsedHead[];

@@ -15,8 +15,8 @@ import { backendHttpError, networkError } from '../http-errors.js';
 import { redirectTarget } from '../redirects.js';
 import { headerOf, mediaType } from '../response-head.js';
 import type { BackendHttpClient } from '../http-client.js';
-import type { PostAnswer } from '../post-pool/post-pool.js';
-import type { EventStream } from '../post-pool/event-stream.js';
+import type { PostAnswer } from '../lean-http/post-pool.js';
+import type { EventStream } from '../lean-http/event-stream.js';
 import type { AnswerHead } from '../response-head.js';
 
 export interface LegacySseOptions extends MessageLimits {

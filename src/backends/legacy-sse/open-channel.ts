@@ -1,4 +1,4 @@
-// Opens a legacy SSE channel: the GET stream on a socket of its own (post-pool/event-stream.ts), its
+// Opens a legacy SSE channel: the GET stream on a socket of its own (lean-http/event-stream.ts), its
 // head checked (200 and text/event-stream, else the backend's refusal with the start of its body),
 // then the `endpoint` event awaited, all within backend.timeouts.connect.
 import type { Channel, ChannelHandlers } from '../channel.js';
@@ -6,8 +6,8 @@ import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { backendHttpError, networkError } from '../http-errors.js';
 import { headerOf, mediaType } from '../response-head.js';
-import { openEventStream, type EventStream } from '../post-pool/event-stream.js';
-import type { ParsedHead } from '../post-pool/response-parser.js';
+import { openEventStream, type EventStream } from '../lean-http/event-stream.js';
+import type { ParsedHead } from '../lean-http/response-parser.js';
 import { ERROR_TEXT_BYTES, LegacySseChannel, type LegacySseOptions } from './channel.js';
 
 /** TCP keep-alive of the stream's socket (probes after this much silence). */
