@@ -24,6 +24,7 @@ import { GuardedStore } from '../store/guarded-store.js';
 import { ReplicaPresence } from '../store/replicas.js';
 import type { Face, SessionRecord } from '../store/store.js';
 import { FORWARDED_HEADER, forwardRequest } from './forward.js';
+import { ForwardPool } from './forward-pool.js';
 import { OwnedRecords } from './owned-records.js';
 import { Reassertion } from './reassertion.js';
 
@@ -61,6 +62,8 @@ export class Cluster {
   private left = false;
   /** Re-registration and record re-writes after the store came back (or our key lapsed). */
   private readonly reassertion: Reassertion;
+  /** Kept-alive connections to the other replicas, for forwarded requests. */
+  private readonly pool: ForwardPool;
 
   /** The store's Redis connection, for the event log (Redis Streams) to share. */
   get storeClient(): unknown {
@@ -80,6 +83,7 @@ export class Cluster {
     });
     this.records = new OwnedRecords({ store: opts.store, sessions: opts.sessions, owner: this.presence.id, ttlMs: opts.recordTtlMs, log: opts.log });
     this.reassertion = new Reassertion({ presence: this.presence, records: this.records, log: opts.log, left: () => this.left });
+    this.pool = new ForwardPool(opts.metrics);
     const m = opts.metrics;
     m.describe('frontdoor_forwarded_total', 'requests forwarded to the replica that owns their session');
     m.describe('frontdoor_forwarded_received_total', 'requests another replica forwarded here');
@@ -175,9 +179,9 @@ export class Cluster {
       if (owner) {
         if (forwarded) return 'local'; // never forwarded twice
         this.opts.metrics.inc('frontdoor_forwarded_total', { to: owner.id });
-        const outcome = await forwardRequest(req, res, new URL(owner.address), this.replicaId);
+        const outcome = await forwardRequest(req, res, { url: new URL(owner.address), from: this.replicaId, pool: this.pool });
         if (outcome === 'done') return 'handled';
-        // Refused: the owner has just died. Wait (bounded) for its registration to lapse, then claim.
+        // Unreachable (the request untouched, forward.ts): the owner has just died. Wait (bounded) for its registration to lapse, then claim.
         this.opts.log.info({ reason: 'owner_unreachable', owner: owner.id, sessionId }, 'the replica holding the session refused the connection');
         if (!(await this.waitForDeath(owner.id))) {
           return this.fail(
@@ -269,6 +273,8 @@ export class Cluster {
 
   async close(): Promise<void> {
     await this.leave();
+    // Idle connections never held the process up (unreferenced); those still in use end here.
+    this.pool.destroy();
     await this.opts.store.close();
   }
 }
