@@ -20,8 +20,18 @@ import { replyError } from '../http/reply.js';
 import { writeStreamHead } from '../http/stream-head.js';
 import type { ForwardPool } from './forward-pool.js';
 
-/** Marks a forwarded request (value: the forwarding replica): it is never forwarded again. */
+/**
+ * Marks a forwarded request; its value lists the replicas that forwarded it. A request is forwarded
+ * once, and once more only by a replica that it reached by mistake (cluster.ts): never a third time.
+ */
 export const FORWARDED_HEADER = 'x-frontdoor-forwarded';
+
+/** How many replicas have forwarded this request (0: it comes from a client). */
+export function forwardHops(req: IncomingMessage): number {
+  const v = req.headers[FORWARDED_HEADER];
+  if (v === undefined) return 0;
+  return (Array.isArray(v) ? v.join(',') : v).split(',').length;
+}
 
 // `expect`: this replica's server already answered the client's 100-continue; towards the owner we
 // decide ourselves whether to wait for one.
@@ -38,12 +48,19 @@ function isEventStream(answer: IncomingMessage): boolean {
 }
 
 export interface ForwardTarget {
-  /** The owner's internal base URL. */
-  url: URL;
-  /** This replica's id, sent in FORWARDED_HEADER. */
+  /** The owner's internal address. */
+  host: string;
+  port: number;
+  /** This replica's id, added to FORWARDED_HEADER. */
   from: string;
   pool: ForwardPool;
   connectTimeoutMs?: number;
+}
+
+/** The host and port of a replica's internal base URL (its registration's address). */
+export function ownerAddress(address: string): { host: string; port: number } {
+  const url = new URL(address);
+  return { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80) };
 }
 
 /**
@@ -74,12 +91,13 @@ function attempt(req: IncomingMessage, res: ServerResponse, target: ForwardTarge
       res.off('close', onClientGone);
       resolve(v);
     };
+    const prior = req.headers[FORWARDED_HEADER];
     const upstream = request({
-      host: target.url.hostname.replace(/^\[|\]$/g, ''),
-      port: target.url.port || 80,
+      host: target.host,
+      port: target.port,
       method: req.method,
       path: req.url,
-      headers: { ...strip(req.headers), [FORWARDED_HEADER]: target.from },
+      headers: { ...strip(req.headers), [FORWARDED_HEADER]: prior === undefined ? target.from : `${String(prior)}, ${target.from}` },
       // The retry takes a connection of its own: another idle one may be just as dead.
       agent: pooled ? target.pool.agent : false,
     });

@@ -92,7 +92,8 @@ async function drive(sessions: Session[], m: number): Promise<Pick<Round, 'calls
 }
 
 const cpuOf = (pids: number[]) => pids.reduce((a, pid) => a + (readRunMs(pid) ?? 0), 0);
-const forwardedOf = async (c: TestCluster) => (await Promise.all(c.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_total')))).reduce((a, b) => a + b, 0);
+const forwardedOf = async (c: TestCluster) =>
+  (await Promise.all(c.replicas.map((r) => counter(r.origin, 'frontdoor_forwarded_total')))).reduce((a, b) => a + b, 0);
 
 async function measure(c: TestCluster, sessions: Session[]): Promise<Round> {
   const pids = c.replicas.map((r) => r.pid);
@@ -116,7 +117,11 @@ interface Result {
   forwardedShare: number;
 }
 
-const median = (xs: number[]) => percentile([...xs].sort((a, b) => a - b), 50);
+const median = (xs: number[]) =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    50,
+  );
 
 function summarize(replicas: number, rounds: Round[]): Result {
   const calls = rounds.reduce((a, r) => a + r.calls, 0);
@@ -164,8 +169,27 @@ async function main(): Promise<number> {
     console.log(
       `\nmcp-frontdoor scale-out bench: ${SESSIONS} ${CLIENT} sessions x ${CALLS} tools/call echo x ${ROUNDS} rounds, haproxy round-robin, Redis store, legacy SSE backend`,
     );
-    console.log(`loadavg at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
-    const rows = [['replicas', 'calls', 'calls/s (median)', 'rounds', 'p50 ms', 'p99 ms', 'replicas CPU µs/call', 'haproxy µs/call', 'redis µs/call', 'forwarded', 'errors']];
+    console.log(
+      `loadavg at the end: ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')} (${os.cpus().length} cores)`,
+    );
+    const rows = [
+      [
+        'replicas',
+        'calls',
+        'calls/s (median)',
+        'rounds',
+        'p50 ms',
+        'p99 ms',
+        'replicas CPU µs/call',
+        'haproxy µs/call',
+        'redis µs/call',
+        'forwarded',
+        'errors',
+      ],
+    ];
     for (const r of [one, three]) {
       rows.push([
         String(r.replicas),
@@ -182,11 +206,23 @@ async function main(): Promise<number> {
       ]);
     }
     for (const line of formatTable(rows)) console.log(line);
-    console.log(`3 replicas / 1 replica: calls/s ${(three.callsPerSec / one.callsPerSec).toFixed(2)}, replicas' CPU per call ${(three.us.replicas / one.us.replicas).toFixed(2)}`);
+    console.log(
+      `3 replicas / 1 replica: calls/s ${(three.callsPerSec / one.callsPerSec).toFixed(2)}, replicas' CPU per call ${(three.us.replicas / one.us.replicas).toFixed(2)}`,
+    );
     console.log(
       'On 2 cores three replicas compete for the same CPUs, and 2 of 3 requests are forwarded to the owning replica: this shows the forwarding cost, not scaling.',
     );
-    console.log(JSON.stringify({ bench: 'mcp-frontdoor-cluster', client: CLIENT, sessions: SESSIONS, calls: CALLS, rounds: ROUNDS, loadavg: os.loadavg(), results: [one, three] }));
+    console.log(
+      JSON.stringify({
+        bench: 'mcp-frontdoor-cluster',
+        client: CLIENT,
+        sessions: SESSIONS,
+        calls: CALLS,
+        rounds: ROUNDS,
+        loadavg: os.loadavg(),
+        results: [one, three],
+      }),
+    );
     return one.errors + three.errors > 0 ? 1 : 0;
   } finally {
     for (const c of clusters) await c.stop().catch(() => undefined);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeepAlive, startSse } from '../../src/frontends/sse-stream.js';
-import { forwardRequest } from '../../src/cluster/forward.js';
+import { forwardRequest, ownerAddress } from '../../src/cluster/forward.js';
 import { ForwardPool } from '../../src/cluster/forward-pool.js';
 import { Metrics } from '../../src/observability/metrics.js';
 
@@ -27,7 +27,7 @@ test('an SSE stream and its forwarded copy are unframed, carry every event, and 
   t.after(() => owner.close());
   const pool = new ForwardPool(new Metrics());
   t.after(() => pool.destroy());
-  const forwarder = createServer((req, res) => void forwardRequest(req, res, { url: new URL(ownerUrl), from: 'r-test', pool }));
+  const forwarder = createServer((req, res) => void forwardRequest(req, res, { ...ownerAddress(ownerUrl), from: 'r-test', pool }));
   const forwarderUrl = await listen(forwarder);
   t.after(() => forwarder.close());
 
@@ -56,7 +56,7 @@ test('a forwarded JSON answer keeps its length', async (t) => {
   t.after(() => owner.close());
   const pool = new ForwardPool(new Metrics());
   t.after(() => pool.destroy());
-  const forwarder = createServer((req, res) => void forwardRequest(req, res, { url: new URL(ownerUrl), from: 'r-test', pool }));
+  const forwarder = createServer((req, res) => void forwardRequest(req, res, { ...ownerAddress(ownerUrl), from: 'r-test', pool }));
   const forwarderUrl = await listen(forwarder);
   t.after(() => {
     forwarder.closeAllConnections();
