@@ -43,6 +43,12 @@ function strip(headers: IncomingHttpHeaders): Record<string, string | string[]> 
   return out;
 }
 
+/** RFC 9112 §6.3: a request has a body only when it says so (Content-Length above 0, or Transfer-Encoding). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
 function isEventStream(answer: IncomingMessage): boolean {
   return /^text\/event-stream\b/i.test(answer.headers['content-type'] ?? '');
 }
@@ -112,7 +118,10 @@ function attempt(req: IncomingMessage, res: ServerResponse, target: ForwardTarge
       heardFromOwner();
       if (bodySent) return;
       bodySent = true;
-      req.pipe(upstream);
+      // Without a body (GET, DELETE) the request ends at once: piping would end it a few ticks later,
+      // after the owner's answer, and the connection would return to the pool too late for the next.
+      if (hasBody(req)) req.pipe(upstream);
+      else upstream.end();
     };
     const onClientGone = () => {
       if (!upstream.destroyed) upstream.destroy();
