@@ -179,6 +179,9 @@ export class Cluster {
         continue;
       }
       const record = await this.opts.store.getSession(sessionId);
+      // Ours and closed because this replica is leaving (on a connection a forwarder kept alive): the
+      // record stays so that another replica takes the session over, where the client's retry goes.
+      if (record?.owner === this.replicaId && this.left) return this.fail(res, leaving(), sessionId);
       // Unknown, or ours and already gone: the local handler answers 404 (clients re-initialize).
       if (!record || record.owner === this.replicaId) return 'local';
       const owner = await this.opts.store.getReplica(record.owner);
@@ -204,12 +207,7 @@ export class Cluster {
         await this.opts.store.deleteSession(sessionId, record.owner).catch(() => undefined);
         return 'local';
       }
-      if (this.opts.draining())
-        return this.fail(
-          res,
-          new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }),
-          sessionId,
-        );
+      if (this.opts.draining()) return this.fail(res, leaving(), sessionId);
       const claim = await this.opts.store.claimSession(sessionId, record.owner, this.replicaId, this.opts.recordTtlMs);
       if (claim === 'missing') return 'local';
       if (claim !== 'claimed') continue; // someone else won (or the owner came back): look again
@@ -275,6 +273,10 @@ export class Cluster {
     this.forwarder.destroy();
     await this.opts.store.close();
   }
+}
+
+function leaving(): ProxyError {
+  return new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } });
 }
 
 /** Creates the cluster for a redis store: connects (rejects when Redis is unreachable) and registers. */
