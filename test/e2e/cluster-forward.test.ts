@@ -23,8 +23,8 @@ interface Pair {
   sessionId: string;
   /** Runs of `slow` at the backend so far. */
   runs(): Promise<number>;
-  /** One tools/call of `slow` sent to A: its HTTP status and the JSON-RPC answer. */
-  call(id: number): Promise<{ status: number; text?: string; reason?: string }>;
+  /** One tools/call of `slow` sent to A (with extra headers): its HTTP status and the JSON-RPC answer. */
+  call(id: number, headers?: Record<string, string>): Promise<{ status: number; text?: string; reason?: string }>;
 }
 
 async function replica(t: TestContext, dir: string, name: string, redisUrl: string, backendUrl: string, advertise?: string): Promise<RunningProxy> {
@@ -69,9 +69,9 @@ async function pair(t: TestContext, relay?: TcpRelay): Promise<Pair> {
       const s = (await (await fetch(stats, { signal: AbortSignal.timeout(10_000) })).json()) as { slowDone: Record<string, number> };
       return Object.values(s.slowDone).reduce((x, y) => x + y, 0);
     },
-    async call(id) {
+    async call(id, headers = {}) {
       const body = JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'slow', arguments: { steps: 0, delayMs: 0 } } });
-      const res = await post(`${a.origin}/mcp`, body, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' });
+      const res = await post(`${a.origin}/mcp`, body, { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18', ...headers });
       const [m] = await messagesOf(res);
       return { status: res.status, text: m?.result?.content?.[0]?.text, reason: m?.error?.data?.reason };
     },
@@ -130,4 +130,16 @@ test('the owner is killed between two forwarded requests: the second is taken ov
   assert.deepEqual(await p.call(2), { status: 200, text: 'done 0', reason: undefined });
   assert.equal((await p.runs()) - runs, 1, 'the tool ran once');
   assert.equal(await counter(p.a.origin, 'frontdoor_sessions_claimed_total'), 1, 'A took the session over');
+});
+
+test('a forwarded request that reaches a replica without the session goes once more to the owner, never a third time', { timeout: 60_000 }, async (t) => {
+  const p = await pair(t);
+  const runs = await p.runs();
+  // As if replica r1 had forwarded it to A by mistake (a stale picture of where the session lives).
+  assert.deepEqual(await p.call(1, { 'x-frontdoor-forwarded': 'r1' }), { status: 200, text: 'done 0', reason: undefined });
+  assert.equal(await counter(p.b.origin, 'frontdoor_forwarded_received_total'), 1, 'A forwarded it to B');
+  // Forwarded twice already: A answers itself (the session is not here) rather than a third hop.
+  assert.equal((await p.call(2, { 'x-frontdoor-forwarded': 'r1, r2' })).status, 404);
+  assert.equal(await counter(p.b.origin, 'frontdoor_forwarded_received_total'), 1);
+  assert.equal((await p.runs()) - runs, 1);
 });
