@@ -2,8 +2,9 @@
 // sticky sessions.
 //  - A session's record (owner, route, face, negotiated version, the client's `initialize` params)
 //    is written to the shared store before its id reaches the client.
-//  - A request for a session this replica does not hold is forwarded (streaming) to the owner;
-//    forwarded requests carry FORWARDED_HEADER and are never forwarded again.
+//  - A request for a session this replica does not hold is forwarded (streaming, on kept-alive
+//    connections) to the owner (forwarder.ts); it carries FORWARDED_HEADER and is forwarded again
+//    only by a replica it reached by mistake.
 //  - When the owner is dead (no heartbeat), the first replica to see a request claims the session
 //    atomically in the store, re-creates it under the same id by replaying `initialize`, and serves it.
 //  - Every store operation has a deadline (cluster.storeTimeout). While the store is unreachable the
@@ -23,7 +24,9 @@ import type { SessionRegistry } from '../session/registry.js';
 import { GuardedStore } from '../store/guarded-store.js';
 import { ReplicaPresence } from '../store/replicas.js';
 import type { Face, SessionRecord } from '../store/store.js';
-import { FORWARDED_HEADER, forwardRequest } from './forward.js';
+import { FORWARDED_HEADER, forwardHops, ownerAddress } from './forward.js';
+import { Forwarder } from './forwarder.js';
+import { waitForDeath } from './owner-death.js';
 import { OwnedRecords } from './owned-records.js';
 import { Reassertion } from './reassertion.js';
 
@@ -51,8 +54,6 @@ export interface ClusterOptions {
   draining(): boolean;
 }
 
-const POLL_MS = 100;
-
 export class Cluster {
   readonly presence: ReplicaPresence;
   private readonly resuming = new Map<string, Promise<Session | undefined>>();
@@ -61,6 +62,8 @@ export class Cluster {
   private left = false;
   /** Re-registration and record re-writes after the store came back (or our key lapsed). */
   private readonly reassertion: Reassertion;
+  /** Kept-alive connections to the other replicas, and where each session's requests went lately. */
+  private readonly forwarder: Forwarder;
 
   /** The store's Redis connection, for the event log (Redis Streams) to share. */
   get storeClient(): unknown {
@@ -80,8 +83,8 @@ export class Cluster {
     });
     this.records = new OwnedRecords({ store: opts.store, sessions: opts.sessions, owner: this.presence.id, ttlMs: opts.recordTtlMs, log: opts.log });
     this.reassertion = new Reassertion({ presence: this.presence, records: this.records, log: opts.log, left: () => this.left });
+    this.forwarder = new Forwarder({ metrics: opts.metrics, replicaId: this.presence.id, rememberMs: opts.heartbeatMs });
     const m = opts.metrics;
-    m.describe('frontdoor_forwarded_total', 'requests forwarded to the replica that owns their session');
     m.describe('frontdoor_forwarded_received_total', 'requests another replica forwarded here');
     m.describe('frontdoor_sessions_claimed_total', 'sessions taken over from a dead replica');
   }
@@ -161,25 +164,36 @@ export class Cluster {
   }
 
   private async locate(req: IncomingMessage, res: ServerResponse, sessionId: string, route: ClusterRoute): Promise<'local' | 'handled'> {
-    const forwarded = req.headers[FORWARDED_HEADER] !== undefined;
+    const hops = forwardHops(req);
     for (let attempt = 0; attempt < 4; attempt++) {
       const pending = this.resuming.get(sessionId);
       if (pending) {
         await pending;
         return 'local';
       }
+      // Forwarded lately: to the same owner, without asking the store (owner-cache.ts); if it cannot
+      // be reached, the request (untouched) takes the long way.
+      const known = attempt === 0 && hops === 0 ? this.forwarder.known(sessionId) : undefined;
+      if (known) {
+        if ((await this.forwarder.forward(req, res, sessionId, known, false)) === 'done') return 'handled';
+        continue;
+      }
       const record = await this.opts.store.getSession(sessionId);
+      // Ours and closed because this replica is leaving (on a connection a forwarder kept alive): the
+      // record stays so that another replica takes the session over, where the client's retry goes.
+      if (record?.owner === this.replicaId && this.left) return this.fail(res, leaving(), sessionId);
       // Unknown, or ours and already gone: the local handler answers 404 (clients re-initialize).
       if (!record || record.owner === this.replicaId) return 'local';
       const owner = await this.opts.store.getReplica(record.owner);
       if (owner) {
-        if (forwarded) return 'local'; // never forwarded twice
-        this.opts.metrics.inc('frontdoor_forwarded_total', { to: owner.id });
-        const outcome = await forwardRequest(req, res, new URL(owner.address), this.replicaId);
+        // Forwarded here although another replica holds it (the forwarder's picture was stale): once
+        // more to the owner the store names, rather than a 404 that ends the session; not a third time.
+        if (hops >= 2) return 'local';
+        const outcome = await this.forwarder.forward(req, res, sessionId, { id: owner.id, ...ownerAddress(owner.address) }, true);
         if (outcome === 'done') return 'handled';
-        // Refused: the owner has just died. Wait (bounded) for its registration to lapse, then claim.
+        // Unreachable, the request untouched: the owner has just died. Wait (bounded) for its registration to lapse, then claim.
         this.opts.log.info({ reason: 'owner_unreachable', owner: owner.id, sessionId }, 'the replica holding the session refused the connection');
-        if (!(await this.waitForDeath(owner.id))) {
+        if (!(await waitForDeath(this.opts.store, owner.id, this.opts.replicaTtlMs + this.opts.heartbeatMs))) {
           return this.fail(
             res,
             new ProxyError('ERR_BACKEND_UNAVAILABLE', 'owner_unreachable', `the replica holding this session (${owner.id}) is unreachable`),
@@ -193,12 +207,7 @@ export class Cluster {
         await this.opts.store.deleteSession(sessionId, record.owner).catch(() => undefined);
         return 'local';
       }
-      if (this.opts.draining())
-        return this.fail(
-          res,
-          new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } }),
-          sessionId,
-        );
+      if (this.opts.draining()) return this.fail(res, leaving(), sessionId);
       const claim = await this.opts.store.claimSession(sessionId, record.owner, this.replicaId, this.opts.recordTtlMs);
       if (claim === 'missing') return 'local';
       if (claim !== 'claimed') continue; // someone else won (or the owner came back): look again
@@ -219,6 +228,7 @@ export class Cluster {
       try {
         await session.resume(record.initialize ?? {});
         this.opts.sessions.add(session);
+        this.forwarder.forget(record.id);
         this.opts.metrics.inc('frontdoor_sessions_claimed_total', { route: route.prefix });
         session.log.info(
           { reason: 'session_taken_over', from: record.owner, protocolVersion: session.protocolVersion },
@@ -234,16 +244,6 @@ export class Cluster {
     this.resuming.set(record.id, task);
     void task.finally(() => this.resuming.delete(record.id));
     return task;
-  }
-
-  private async waitForDeath(replicaId: string): Promise<boolean> {
-    const deadline = Date.now() + this.opts.replicaTtlMs + this.opts.heartbeatMs;
-    while (Date.now() < deadline) {
-      const alive = await this.opts.store.getReplica(replicaId);
-      if (!alive) return true;
-      await new Promise((r) => setTimeout(r, POLL_MS));
-    }
-    return false;
   }
 
   /** Answers a request here, logged once with its errorId (the store's own error only in the log). */
@@ -269,8 +269,14 @@ export class Cluster {
 
   async close(): Promise<void> {
     await this.leave();
+    // Idle connections never held the process up (unreferenced); those still in use end here.
+    this.forwarder.destroy();
     await this.opts.store.close();
   }
+}
+
+function leaving(): ProxyError {
+  return new ProxyError('ERR_SHUTTING_DOWN', 'replica_draining', 'this replica is shutting down; retry', { headers: { 'retry-after': '1' } });
 }
 
 /** Creates the cluster for a redis store: connects (rejects when Redis is unreachable) and registers. */

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeepAlive, startSse } from '../../src/frontends/sse-stream.js';
-import { forwardRequest } from '../../src/cluster/forward.js';
+import { forwardRequest, ownerAddress } from '../../src/cluster/forward.js';
+import { ForwardPool } from '../../src/cluster/forward-pool.js';
+import { Metrics } from '../../src/observability/metrics.js';
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -23,7 +25,9 @@ test('an SSE stream and its forwarded copy are unframed, carry every event, and 
   });
   const ownerUrl = await listen(owner);
   t.after(() => owner.close());
-  const forwarder = createServer((req, res) => void forwardRequest(req, res, new URL(ownerUrl), 'r-test'));
+  const pool = new ForwardPool(new Metrics());
+  t.after(() => pool.destroy());
+  const forwarder = createServer((req, res) => void forwardRequest(req, res, { ...ownerAddress(ownerUrl), from: 'r-test', pool }));
   const forwarderUrl = await listen(forwarder);
   t.after(() => forwarder.close());
 
@@ -50,7 +54,9 @@ test('a forwarded JSON answer keeps its length', async (t) => {
   });
   const ownerUrl = await listen(owner);
   t.after(() => owner.close());
-  const forwarder = createServer((req, res) => void forwardRequest(req, res, new URL(ownerUrl), 'r-test'));
+  const pool = new ForwardPool(new Metrics());
+  t.after(() => pool.destroy());
+  const forwarder = createServer((req, res) => void forwardRequest(req, res, { ...ownerAddress(ownerUrl), from: 'r-test', pool }));
   const forwarderUrl = await listen(forwarder);
   t.after(() => {
     forwarder.closeAllConnections();
