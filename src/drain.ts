@@ -30,6 +30,10 @@ export class Drain {
 
   /** Counts a request until its answer is done; GET streams are not waited for. */
   track(req: IncomingMessage, res: ServerResponse): void {
+    // Node's server.close() goes on serving keep-alive connections that were busy when it was called:
+    // while draining, every answer closes its connection, so the client's next request reaches
+    // another replica instead of this one.
+    if (this.started && !res.headersSent) res.setHeader('connection', 'close');
     if (req.method === 'GET' || req.method === 'HEAD') return;
     this.active++;
     res.once('close', () => this.active--);
