@@ -26,8 +26,12 @@ export function blockTable(kind: ClientKind, blocks: BlockResult[], rounds: numb
     row('p99 ms', (b) => [f(b.direct.p99, 3), f(b.proxy.p99, 3), signed(diff(b.direct.p99, b.proxy.p99), 3)]),
     row('p50 ms to the handler', (b) => [f(b.direct.hopOutP50, 3), f(b.proxy.hopOutP50, 3), signed(diff(b.direct.hopOutP50, b.proxy.hopOutP50), 3)]),
     row('p50 ms back from it', (b) => [f(b.direct.hopBackP50, 3), f(b.proxy.hopBackP50, 3), signed(diff(b.direct.hopBackP50, b.proxy.hopBackP50), 3)]),
-    row('proxy CPU us/call', (b) => ['-', f(b.proxy.cpuUs.proxy, 0), b.cpuRatio === null ? '-' : `${f(b.cpuRatio, 2)}x backend`]),
-    row('backend CPU us/call', (b) => [f(b.direct.cpuUs.backend, 0), f(b.proxy.cpuUs.backend, 0), '']),
+    row('proxy CPU us/call', (b) => ['-', f(b.proxy.cpuUs.proxy, 0), b.cpuRatio === null ? '-' : `${f(b.cpuRatio, 2)}x backend D`]),
+    row('backend CPU us/call', (b) => [
+      f(b.direct.cpuUs.backend, 0),
+      f(b.proxy.cpuUs.backend, 0),
+      b.backendCpuBehindProxy === null ? '-' : `${f(b.backendCpuBehindProxy, 2)}x`,
+    ]),
     row('client CPU us/call', (b) => [f(b.direct.cpuUs.client, 0), f(b.proxy.cpuUs.client, 0), '']),
     row('peak RSS MB (VmHWM)', (b) => [`backend ${f(b.peakRssMb.backend, 1)}`, f(b.peakRssMb.proxy, 1), '']),
     row('errors', (b) => [`${b.direct.errors}${b.direct.hitDeadline ? ' (cap)' : ''}`, `${b.proxy.errors}${b.proxy.hitDeadline ? ' (cap)' : ''}`, '']),
@@ -42,7 +46,8 @@ export function blockTable(kind: ClientKind, blocks: BlockResult[], rounds: numb
     `${CLIENT_LABEL[kind]}`,
     `  direct: legacy SSE to the backend; proxy: Streamable HTTP to the proxy's /mcp, legacy SSE behind it. Fresh processes per N;`,
     `  medians of ${rounds} measured round(s) per path in ABBA order; latency client-side; CPU from /proc/<pid>/task/*/schedstat`,
-    `  (backend CPU under "proxy" is the backend's in the proxy rounds: the same calls the proxy forwarded)`,
+    `  proxy CPU is compared with the backend's CPU direct (D); the backend's CPU under "proxy" is its own in the proxy rounds`,
+    `  (what the proxy's forwarding costs the backend: the last column is its ratio to direct)`,
     ...table,
   ];
 }

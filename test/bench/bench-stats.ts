@@ -33,8 +33,15 @@ export interface BlockResult {
   ratio: number;
   /** Proxy p50 minus direct p50, ms. */
   p50AddedMs: number;
-  /** Proxy CPU per call over the backend's in the same (proxy) rounds. */
+  /**
+   * Proxy CPU per call over the backend's when a client talks to it directly. Not over the backend's
+   * in the proxy rounds: that one moves with what the proxy makes the backend do (a connection per
+   * forwarded request costs the backend an accept and a fresh parser), so a proxy that made the
+   * backend work harder would look better.
+   */
   cpuRatio: number | null;
+  /** The backend's CPU per call behind the proxy over its CPU per call direct. */
+  backendCpuBehindProxy: number | null;
 }
 
 export function median(xs: number[]): number {
@@ -77,7 +84,9 @@ export function pathStats(rounds: Round[], extraErrors: number): PathStats {
 }
 
 export function compare(kind: ClientKind, n: number, m: number, direct: PathStats, proxy: PathStats, peakRssMb: BlockResult['peakRssMb']): BlockResult {
-  const { proxy: p, backend: b } = proxy.cpuUs;
+  const p = proxy.cpuUs.proxy;
+  const b = direct.cpuUs.backend;
+  const behind = proxy.cpuUs.backend;
   return {
     kind,
     n,
@@ -88,5 +97,6 @@ export function compare(kind: ClientKind, n: number, m: number, direct: PathStat
     ratio: direct.callsPerSec > 0 ? proxy.callsPerSec / direct.callsPerSec : NaN,
     p50AddedMs: proxy.p50 - direct.p50,
     cpuRatio: p !== null && b !== null && b > 0 ? p / b : null,
+    backendCpuBehindProxy: behind !== null && b !== null && b > 0 ? behind / b : null,
   };
 }

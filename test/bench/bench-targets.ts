@@ -20,12 +20,13 @@ function judge(name: string, value: number | null | undefined, op: '>=' | '<=', 
 
 export function targets(blocks: BlockResult[], idle: IdleResult | null): Target[] {
   const at = (n: number) => blocks.find((b) => b.n === n);
-  const idleName = idle && idle.proxy.held !== idle.requested ? `idle proxy PSS/session at ${idle.proxy.held} (KB)` : 'idle proxy PSS/session at 3000 (KB)';
+  // The target is set at 3,000 sessions; fewer are measured when the open-file limit cannot hold them.
+  const idleName = `idle proxy PSS/session at ${idle?.proxy.held ?? 3000} (KB)`;
   return [
     judge('N=1 proxy/direct calls/s', at(1)?.ratio, '>=', 0.6),
     judge('N=50 proxy/direct calls/s', at(50)?.ratio, '>=', 0.7),
     judge('N=1 p50 added (ms)', at(1)?.p50AddedMs, '<=', 0.4),
-    judge('N=50 proxy CPU / backend CPU', at(50)?.cpuRatio, '<=', 1),
+    judge('N=50 proxy CPU / backend CPU direct', at(50)?.cpuRatio, '<=', 1),
     judge('  stretch: half the backend', at(50)?.cpuRatio, '<=', 0.5),
     judge('N=50 proxy peak RSS (MB)', at(50)?.peakRssMb.proxy, '<=', 64),
     judge(idleName, idle?.proxy.perSessionKb, '<=', 20),

@@ -8,7 +8,8 @@
 //   BENCH_CLIENT=light             light | sdk | both. light (default): raw node:http, the least a client
 //                                  can do, so the proxy's cost shows; sdk: the MCP SDK client, which spends
 //                                  more CPU per call than the proxy and compresses every ratio toward 1
-//                                  (both roughly doubles the time: npm run bench runs light only)
+//                                  (both roughly doubles the time: npm run bench runs light only). The idle
+//                                  stage always uses the light client, holding what an idle SDK client holds
 //   BENCH_SESSIONS="1,50"          session counts N
 //   BENCH_CALLS="2000,200"         calls per session per round; one value for every N, or one per N
 //                                  (default 2000 at N=1 and 200 otherwise; sdk: 1000 and 80)
@@ -84,7 +85,8 @@ function blockJson(b: BlockResult) {
     proxy: path(b.proxy),
     ratio: round3(b.ratio),
     p50AddedMs: round3(b.p50AddedMs),
-    proxyCpuOverBackend: round3(b.cpuRatio),
+    proxyCpuOverBackendDirect: round3(b.cpuRatio),
+    backendCpuBehindProxyOverDirect: round3(b.backendCpuBehindProxy),
     peakRssMb: { proxy: round3(b.peakRssMb.proxy), backend: round3(b.peakRssMb.backend) },
   };
 }
