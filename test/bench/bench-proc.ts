@@ -1,5 +1,6 @@
-// What the benches read about their child processes from /proc (CPU time, RSS), and the proxy
-// started with extra node flags (e.g. --cpu-prof), which the test helper does not take.
+// What the benches read about their child processes from /proc (CPU time, RSS, PSS, the open-file
+// limit), and the proxy started with extra node flags (e.g. --cpu-prof) or from another build, which
+// the test helper does not take.
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROXY_MAIN, PROXY_NODE_FLAGS, startProcess, startProxy, type RunningProxy } from '../helpers/process.js';
 
@@ -11,6 +12,34 @@ export function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | nu
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const m = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Proportional set size in kB, from /proc/<pid>/smaps_rollup: resident memory with pages shared
+ * between processes (the node binary, libraries) divided among them, so that what a process adds
+ * per session is not hidden by, nor blamed for, pages another process also maps.
+ */
+export function readPssKb(pid: number): number | null {
+  try {
+    const m = /^Pss:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The soft open-file limit this process runs with (children inherit it): Node raises its soft limit
+ * to the hard one at start-up, so this is what `ulimit -Hn` allows, not `ulimit -n`.
+ */
+export function openFileLimit(): number | null {
+  try {
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    if (!m) return null;
+    return m[1] === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(m[1]);
   } catch {
     return null;
   }
@@ -49,11 +78,14 @@ export function readRunMs(pid: number): number | null {
   }
 }
 
-/** startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the script. */
-export async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[]): Promise<RunningProxy> {
-  if (execArgv.length === 0) return startProxy(args, { env }); // runs with PROXY_NODE_FLAGS too
+/**
+ * startProxy from the helpers, or the same thing with extra node flags (e.g. --cpu-prof) before the
+ * script, or with another build's entry point (`main`, e.g. a checkout of the commit to compare with).
+ */
+export async function launchProxy(args: string[], env: NodeJS.ProcessEnv, execArgv: string[], main = PROXY_MAIN): Promise<RunningProxy> {
+  if (execArgv.length === 0 && main === PROXY_MAIN) return startProxy(args, { env }); // runs with PROXY_NODE_FLAGS too
   const withPort = args.includes('--port') || args.includes('--config') ? args : [...args, '--port', '0'];
-  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, ...execArgv, PROXY_MAIN, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
+  const proc = startProcess(process.execPath, [...PROXY_NODE_FLAGS, ...execArgv, main, ...withPort], { env: { FRONTDOOR_LOG_FORMAT: 'json', ...env } });
   const line = await proc.waitForLine((l) => l.msg === 'listening' && typeof l.url === 'string');
   const url = line.url as string;
   return Object.assign(proc, { url, origin: new URL(url).origin });

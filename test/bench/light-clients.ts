@@ -2,7 +2,8 @@
 // CPU per call than the proxy does (schema validation, fetch, an AbortSignal per request), which on
 // a 2-core machine hides the proxy's own cost; these do the least a client can.
 //  - LightStreamable: a Streamable HTTP session (initialize, notifications/initialized, then one POST
-//    per request, answers read as JSON or SSE), each request with its own headers (a credential).
+//    per request, answers read as JSON or SSE), each request with its own headers (a credential);
+//    optionally the standalone GET stream, which the SDK client opens after notifications/initialized.
 //  - LightLegacy: a legacy HTTP+SSE session (GET /sse, the endpoint event, POSTs; answers on the stream).
 import http from 'node:http';
 import type { Wire } from '../helpers/wire.js';
@@ -57,6 +58,7 @@ function messagesOf(a: Answer): Wire[] {
 
 export class LightStreamable {
   private nextId = 1;
+  private stream: http.ClientRequest | undefined;
 
   private constructor(
     private readonly agent: http.Agent,
@@ -65,7 +67,8 @@ export class LightStreamable {
     private readonly timeoutMs: number,
   ) {}
 
-  static async open(agent: http.Agent, url: string, credential: Record<string, string>, timeoutMs: number): Promise<LightStreamable> {
+  /** `getStream`: also open the standalone GET stream, as the SDK client does after notifications/initialized. */
+  static async open(agent: http.Agent, url: string, credential: Record<string, string>, timeoutMs: number, getStream = false): Promise<LightStreamable> {
     const u = new URL(url);
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...credential };
     const init = await request(agent, u, 'POST', headers, JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INIT_PARAMS }), timeoutMs);
@@ -74,7 +77,38 @@ export class LightStreamable {
     const s = new LightStreamable(agent, u, sessionId, timeoutMs);
     const ack = await s.post({ jsonrpc: '2.0', method: 'notifications/initialized' }, credential);
     if (ack.status !== 202) throw new Error(`notifications/initialized on ${url} answered ${ack.status}: ${ack.body.slice(0, 300)}`);
+    if (getStream) await s.openStream(credential);
     return s;
+  }
+
+  /**
+   * The standalone GET stream, on its own socket (agent: false) since it stays open for the session's
+   * life. Nothing is expected on it here (the echo tool sends no server-initiated messages); what
+   * arrives is read and dropped so that the server never sees a stalled reader.
+   */
+  private openStream(credential: Record<string, string>): Promise<void> {
+    const headers = { accept: 'text/event-stream', 'mcp-session-id': this.sessionId, 'mcp-protocol-version': PROTOCOL_VERSION, ...credential };
+    const u = this.url;
+    const stream = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method: 'GET', headers, agent: false });
+    this.stream = stream;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`GET stream on ${u.href} not answered within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      stream.on('error', (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      stream.on('response', (res) => {
+        clearTimeout(timer);
+        res.on('data', () => undefined);
+        res.on('error', () => undefined);
+        if (res.statusCode === 200) resolve();
+        else reject(new Error(`GET stream on ${u.href} answered ${res.statusCode}`));
+      });
+      stream.end();
+    });
   }
 
   private post(message: object, credential: Record<string, string>): Promise<Answer> {
@@ -101,6 +135,12 @@ export class LightStreamable {
   async close(credential: Record<string, string>): Promise<void> {
     const headers = { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': PROTOCOL_VERSION, ...credential };
     await request(this.agent, this.url, 'DELETE', headers, undefined, this.timeoutMs).catch(() => undefined);
+    this.stream?.destroy();
+  }
+
+  /** Drops the GET stream without a DELETE: for when the server is going away anyway. */
+  drop(): void {
+    this.stream?.destroy();
   }
 }
 
