@@ -3,7 +3,7 @@
 // are warmed up, then measured in interleaved rounds, ABBA order (direct, proxy, proxy, direct, ...),
 // each round after a few unmeasured calls: a path that sat idle while the other ran may have had its
 // idle-time GCs (V8's memory reducer), and those calls bring back what they flushed.
-import { readStatusKb } from './bench-proc.js';
+import { readStatusKb, resetPeakRss } from './bench-proc.js';
 import { measureRound, drive, type Round } from './bench-rounds.js';
 import { closeSessions, openSessions, type ClientKind, type Path } from './bench-sessions.js';
 import { alive, startStack, type ProxyOptions } from './bench-stack.js';
@@ -39,6 +39,9 @@ export async function runBlock(kind: ClientKind, n: number, m: number, proxyOpts
   const agent = benchAgent();
   try {
     const pids = { backend: stack.backend.pid, proxy: stack.proxy.pid };
+    // The peak that counts is the load's, from the sessions' opening on: not the start-up's.
+    resetPeakRss(pids.backend);
+    resetPeakRss(pids.proxy);
     log(`${kind} N=${n}: backend pid ${pids.backend}, proxy pid ${pids.proxy}; opening ${n} + ${n} sessions`);
     const opened = {
       direct: await openSessions(kind, agent, 'direct', stack.backend.url, n, s.callTimeoutMs),

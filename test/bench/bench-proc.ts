@@ -1,11 +1,25 @@
 // What the benches read about their child processes from /proc (CPU time, RSS, PSS, the open-file
 // limit), and the proxy started with extra node flags (e.g. --cpu-prof) or from another build, which
 // the test helper does not take.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { PROXY_MAIN, PROXY_NODE_FLAGS, startProcess, startProxy, type RunningProxy } from '../helpers/process.js';
 
 /** `getconf CLK_TCK` on Linux x64: /proc/<pid>/stat counts CPU time in 10 ms ticks. */
 const CLK_TCK = 100;
+
+/**
+ * Resets a process's VmHWM to its current RSS (Linux clear_refs, value 5), so that the next reading is
+ * the peak of what came after: the proxy's start-up (its config worker) is not the load's peak.
+ * False when the kernel refuses.
+ */
+export function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {

@@ -33,7 +33,7 @@ export function blockTable(kind: ClientKind, blocks: BlockResult[], rounds: numb
       b.backendCpuBehindProxy === null ? '-' : `${f(b.backendCpuBehindProxy, 2)}x`,
     ]),
     row('client CPU us/call', (b) => [f(b.direct.cpuUs.client, 0), f(b.proxy.cpuUs.client, 0), '']),
-    row('peak RSS MB (VmHWM)', (b) => [`backend ${f(b.peakRssMb.backend, 1)}`, f(b.peakRssMb.proxy, 1), '']),
+    row('peak RSS MB under load', (b) => [`backend ${f(b.peakRssMb.backend, 1)}`, f(b.peakRssMb.proxy, 1), '']),
     row('errors', (b) => [`${b.direct.errors}${b.direct.hitDeadline ? ' (cap)' : ''}`, `${b.proxy.errors}${b.proxy.hitDeadline ? ' (cap)' : ''}`, '']),
   ];
   const width = Math.max(...rows.map((r) => r[0]!.length));
