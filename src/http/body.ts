@@ -51,18 +51,22 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<stri
     };
     const onError = (e: Error) => fail(new ProxyError('ERR_NOT_JSONRPC', 'body_read_failed', `reading the request body failed: ${e.message}`));
     const onAborted = () => fail(new ProxyError('ERR_NOT_JSONRPC', 'body_aborted', 'the client closed the connection before the end of the body'));
-    const timer = setTimeout(
-      () =>
-        fail(
-          new ProxyError(
-            'ERR_REQUEST_TIMEOUT',
-            'body_timeout',
-            `Request Timeout: the request body did not arrive within limits.bodyTimeout (${limits.timeoutMs} ms)`,
-            { headers: CLOSE, limit: 'bodyTimeout' },
-          ),
-        ),
-      limits.timeoutMs,
-    );
+    // A body the parser already holds whole (the usual small message, in the packet of its headers)
+    // cannot stall: no timer for it.
+    const timer = req.complete
+      ? undefined
+      : setTimeout(
+          () =>
+            fail(
+              new ProxyError(
+                'ERR_REQUEST_TIMEOUT',
+                'body_timeout',
+                `Request Timeout: the request body did not arrive within limits.bodyTimeout (${limits.timeoutMs} ms)`,
+                { headers: CLOSE, limit: 'bodyTimeout' },
+              ),
+            ),
+          limits.timeoutMs,
+        );
     const cleanup = () => {
       clearTimeout(timer);
       limits.budget.release(reserved);

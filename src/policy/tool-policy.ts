@@ -18,6 +18,8 @@ export class ToolPolicy {
   /** True when some tool may be hidden: only then are tools/list answers filtered. */
   readonly restricts: boolean;
   readonly auditArguments: boolean;
+  /** Every scope any tool may need, for the Protected Resource Metadata's scopes_supported (computed once: read per request). */
+  readonly toolScopes: readonly string[];
 
   constructor(config: ToolsConfig) {
     this.allow = config.allow.map(globRegExp);
@@ -25,6 +27,7 @@ export class ToolPolicy {
     this.scoped = Object.entries(config.scopes).map(([glob, scopes]) => ({ match: globRegExp(glob), scopes }));
     this.restricts = config.deny.length > 0 || !config.allow.includes('*');
     this.auditArguments = config.auditArguments;
+    this.toolScopes = [...new Set(this.scoped.flatMap((s) => s.scopes))];
   }
 
   /** Listed and callable. A name that is not a string is never visible on a restricted route. */
@@ -40,10 +43,5 @@ export class ToolPolicy {
     const needed = new Set<string>();
     for (const s of this.scoped) if (s.match.test(name)) for (const scope of s.scopes) needed.add(scope);
     return [...needed];
-  }
-
-  /** Every scope any tool may need, for the Protected Resource Metadata's scopes_supported. */
-  get toolScopes(): string[] {
-    return [...new Set(this.scoped.flatMap((s) => s.scopes))];
   }
 }

@@ -39,7 +39,7 @@ test('per-tool scopes: the union over every matching glob; toolScopes lists them
   const p = policy({ scopes: { 'write_*': ['mcp:write'], '*_admin': ['mcp:admin', 'mcp:write'] } });
   assert.deepEqual(p.scopesFor('write_admin').sort(), ['mcp:admin', 'mcp:write']);
   assert.deepEqual(p.scopesFor('read'), []);
-  assert.deepEqual(p.toolScopes.sort(), ['mcp:admin', 'mcp:write']);
+  assert.deepEqual([...p.toolScopes].sort(), ['mcp:admin', 'mcp:write']);
 });
 
 test('ToolCalls: a hidden tool is answered with -32602 and audited as denied; lists are filtered; calls audited once', () => {

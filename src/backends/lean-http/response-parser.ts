@@ -32,6 +32,9 @@ const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r]*)?(?:\r\n|$)/;
+/** A field name: a token (RFC 9110 §5.6.2), so no whitespace and no separators. */
+const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 type State = 'head' | 'length' | 'chunk-size' | 'chunk-data' | 'chunk-data-end' | 'trailers' | 'close' | 'done';
 
@@ -125,18 +128,23 @@ export class ResponseParser {
       return -1;
     }
     if (end > MAX_HEAD_BYTES) throw new ResponseParseError(`the answer's head is over ${MAX_HEAD_BYTES} bytes`);
-    const lines = buf.toString('latin1', 0, end).split('\r\n');
-    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: |$)/.exec(lines[0]!);
-    if (!m) throw new ResponseParseError(`not an HTTP/1.x status line: ${JSON.stringify(lines[0]!.slice(0, 80))}`);
+    // One string for the head, read line by line with indexOf: no array of lines, one slice per name and value.
+    const text = buf.toString('latin1', 0, end);
+    const m = STATUS_LINE.exec(text);
+    if (!m) throw new ResponseParseError(`not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(80, text.indexOf('\r\n') >>> 0)))}`);
     const status = Number(m[2]);
     const headers: ResponseHeaders = {};
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(':');
+    let at = text.indexOf('\r\n');
+    while (at >= 0) {
+      const start = at + 2;
+      at = text.indexOf('\r\n', start);
+      const lineEnd = at < 0 ? text.length : at;
+      const colon = text.indexOf(':', start);
       // RFC 9112 §5.1: no whitespace between the field name and the colon; obsolete line folding is refused.
-      if (colon <= 0 || /[\s]/.test(line.slice(0, colon))) throw new ResponseParseError(`a malformed header line in the answer`);
-      const name = line.slice(0, colon).toLowerCase();
-      const value = line.slice(colon + 1).trim();
+      const rawName = colon > start && colon < lineEnd ? text.slice(start, colon) : '';
+      if (!FIELD_NAME.test(rawName)) throw new ResponseParseError(`a malformed header line in the answer`);
+      const name = rawName.toLowerCase();
+      const value = text.slice(colon + 1, lineEnd).trim();
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
     }
     const used = end + HEAD_END.length;
