@@ -37,10 +37,10 @@ export class IdTable {
   private readonly entries = new Map<number, Entry>();
   /** member → its client id key → backend id (cancellation). */
   private readonly byClient = new Map<Member, Map<string, number>>();
-  /** backend progress token → backend id of the request that owns it. */
-  private readonly tokens = new Map<string, number>();
-  /** backend id key of a server→client request → the member it went to. */
-  private readonly serverRequests = new Map<string, { member: Member; id: JsonRpcId; method: string }>();
+  /** backend progress token → backend id of the request that owns it (created on the first token). */
+  private tokens: Map<string, number> | undefined;
+  /** backend id key of a server→client request → the member it went to (created on the first one). */
+  private serverRequests: Map<string, { member: Member; id: JsonRpcId; method: string }> | undefined;
   /** URL-mode elicitation id → the member it went to (for `notifications/elicitation/complete`). */
   readonly elicitations = new Map<string, Member>();
 
@@ -58,7 +58,7 @@ export class IdTable {
     let token: ClientEntry['token'];
     if (clientToken !== undefined) {
       token = { backend: `p${backendId}`, client: clientToken };
-      this.tokens.set(token.backend, backendId);
+      (this.tokens ??= new Map()).set(token.backend, backendId);
       params = { ...params, _meta: { ...(params?._meta as Record<string, unknown>), progressToken: token.backend } };
     }
     this.entries.set(backendId, { kind: 'client', backendId, member, clientId: request.id, method: request.method, ticket, token, accepted: false, deadline });
@@ -103,7 +103,7 @@ export class IdTable {
   /** The request a backend progress notification is about, its deadline moved; with the client's token. */
   progressed(n: JsonRpcNotification, deadline: number): { entry: ClientEntry; message: JsonRpcNotification } | undefined {
     const token = n.params?.progressToken;
-    const backendId = typeof token === 'string' ? this.tokens.get(token) : undefined;
+    const backendId = typeof token === 'string' ? this.tokens?.get(token) : undefined;
     const entry = backendId === undefined ? undefined : this.entries.get(backendId);
     if (entry?.kind !== 'client' || !entry.token) return undefined;
     entry.deadline = deadline;
@@ -112,14 +112,14 @@ export class IdTable {
 
   /** The member a server→client request went to (its id stays the backend's own). */
   serverRequestSent(member: Member, request: JsonRpcRequest): void {
-    this.serverRequests.set(idKey(request.id), { member, id: request.id, method: request.method });
+    (this.serverRequests ??= new Map()).set(idKey(request.id), { member, id: request.id, method: request.method });
   }
 
   /** True when `member` was asked the request this response answers (and it is now settled). */
   answeredBy(member: Member, response: JsonRpcResponse): boolean {
     if (response.id === null) return false;
     const key = idKey(response.id);
-    if (this.serverRequests.get(key)?.member !== member) return false;
+    if (this.serverRequests?.get(key)?.member !== member) return false;
     this.serverRequests.delete(key);
     return true;
   }
@@ -127,8 +127,8 @@ export class IdTable {
   /** The backend cancelled a server→client request: the member that has it (the request is settled). */
   serverRequestCancelled(requestId: JsonRpcId): Member | undefined {
     const key = idKey(requestId);
-    const owner = this.serverRequests.get(key);
-    this.serverRequests.delete(key);
+    const owner = this.serverRequests?.get(key);
+    this.serverRequests?.delete(key);
     return owner?.member;
   }
 
@@ -171,9 +171,9 @@ export class IdTable {
     for (const e of requests) this.remove(e);
     this.byClient.delete(member);
     const unanswered: Array<{ id: JsonRpcId; method: string }> = [];
-    for (const [key, owner] of this.serverRequests) {
+    for (const [key, owner] of this.serverRequests ?? []) {
       if (owner.member !== member) continue;
-      this.serverRequests.delete(key);
+      this.serverRequests!.delete(key);
       unanswered.push({ id: owner.id, method: owner.method });
     }
     for (const [id, m] of this.elicitations) if (m === member) this.elicitations.delete(id);
@@ -187,7 +187,7 @@ export class IdTable {
   takeLost(): Entry[] {
     const lost = [...this.entries.values()].filter((e) => e.kind === 'own' || e.accepted);
     for (const e of lost) this.remove(e);
-    this.serverRequests.clear();
+    this.serverRequests = undefined;
     this.elicitations.clear();
     return lost;
   }
@@ -196,7 +196,7 @@ export class IdTable {
   takeAll(): Entry[] {
     const all = [...this.entries.values()];
     for (const e of all) this.remove(e);
-    this.serverRequests.clear();
+    this.serverRequests = undefined;
     this.elicitations.clear();
     return all;
   }
@@ -207,6 +207,6 @@ export class IdTable {
     const mine = this.byClient.get(entry.member);
     const key = idKey(entry.clientId);
     if (mine?.get(key) === entry.backendId) mine.delete(key);
-    if (entry.token) this.tokens.delete(entry.token.backend);
+    if (entry.token) this.tokens?.delete(entry.token.backend);
   }
 }

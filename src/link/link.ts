@@ -48,9 +48,11 @@ export class Link {
   readonly log: Logger;
   private readonly connection: LinkChannel;
   /** Members whose join is under way (their credentials may open the channel). */
-  private readonly joining = new Set<Member>();
+  /** Members whose handshake is under way (created per join: an idle link holds none). */
+  private joining: Set<Member> | undefined;
   /** Repairs this link made: counted every time, logged the first time. */
-  private readonly repairs = new Set<string>();
+  /** Repairs already logged for this link (created on the first). */
+  private repairs: Set<string> | undefined;
 
   constructor(readonly opts: LinkOptions) {
     this.table = new IdTable(opts.ids);
@@ -65,7 +67,7 @@ export class Link {
       sendsInitialized: opts.shared,
       handlers: { onMessage: (m, related) => receive(this, m, related), onClose: (cause) => this.dropped(cause) },
       // A shared link's own requests go with the oldest live member's credential (a warning is logged).
-      context: () => (opts.passCredentials ? credentialsOf(() => [...this.members, ...this.joining]) : {}),
+      context: () => (opts.passCredentials ? credentialsOf(() => [...this.members, ...(this.joining ?? [])]) : {}),
       request: (channel, method, params) => this.request(channel, method, params),
       renew: () => this.renewSubscriptions(),
       giveUp: (cause) => void this.close(cause),
@@ -91,7 +93,7 @@ export class Link {
    */
   async join(member: Member): Promise<JsonRpcResponse> {
     if (this.closed) throw closedError('the backend link was closed');
-    this.joining.add(member);
+    (this.joining ??= new Set()).add(member);
     try {
       for (;;) {
         if (this.connection.state === 'ready' && this.connection.handshake) break;
@@ -106,7 +108,8 @@ export class Link {
       this.members.add(member);
       return this.connection.handshake;
     } finally {
-      this.joining.delete(member);
+      this.joining?.delete(member);
+      if (this.joining?.size === 0) this.joining = undefined;
     }
   }
 
@@ -251,8 +254,9 @@ export class Link {
 
   private repair(reason: string, detail: Record<string, unknown>): void {
     this.opts.metrics.inc('frontdoor_repairs_total', { route: this.opts.route, reason });
-    if (this.repairs.has(reason)) return;
-    this.repairs.add(reason);
+    const seen = (this.repairs ??= new Set());
+    if (seen.has(reason)) return;
+    seen.add(reason);
     this.log.info({ reason, ...detail }, `repair: ${reason}`);
   }
 

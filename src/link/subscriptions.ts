@@ -5,12 +5,14 @@
 import type { Member } from './member.js';
 
 export class Subscriptions {
-  private readonly byUri = new Map<string, Set<Member>>();
+  /** Created on the first subscription: most links never see one. */
+  private byUri: Map<string, Set<Member>> | undefined;
 
   /** Adds a subscriber; true when it is the uri's first (the backend must be asked). */
   add(uri: string, member: Member): boolean {
-    let members = this.byUri.get(uri);
-    if (!members) this.byUri.set(uri, (members = new Set()));
+    const byUri = (this.byUri ??= new Map());
+    let members = byUri.get(uri);
+    if (!members) byUri.set(uri, (members = new Set()));
     const first = members.size === 0;
     members.add(member);
     return first;
@@ -18,30 +20,30 @@ export class Subscriptions {
 
   /** Removes a subscriber; true when it was the uri's last (the backend may be told). */
   remove(uri: string, member: Member): boolean {
-    const members = this.byUri.get(uri);
+    const members = this.byUri?.get(uri);
     if (!members?.delete(member)) return false;
     if (members.size > 0) return false;
-    this.byUri.delete(uri);
+    this.byUri!.delete(uri);
     return true;
   }
 
   /** Removes every subscription of a member; returns the uris it was the last subscriber of. */
   leave(member: Member): string[] {
     const emptied: string[] = [];
-    for (const uri of [...this.byUri.keys()]) if (this.remove(uri, member)) emptied.push(uri);
+    for (const uri of [...(this.byUri?.keys() ?? [])]) if (this.remove(uri, member)) emptied.push(uri);
     return emptied;
   }
 
   subscribers(uri: string): readonly Member[] {
-    return [...(this.byUri.get(uri) ?? [])];
+    return [...(this.byUri?.get(uri) ?? [])];
   }
 
   has(uri: string): boolean {
-    return this.byUri.has(uri);
+    return this.byUri?.has(uri) ?? false;
   }
 
   /** Every uri someone is subscribed to (renewed after a reconnect). */
   uris(): string[] {
-    return [...this.byUri.keys()];
+    return [...(this.byUri?.keys() ?? [])];
   }
 }

@@ -33,14 +33,18 @@ interface Wait {
 }
 
 export class Backpressure {
-  /** Sinks over the bound while the channel is paused. */
-  private readonly waiting = new Map<MessageSink, Wait>();
+  /** Sinks over the bound while the channel is paused (created on the first: most sessions never wait). */
+  private waitingSinks: Map<MessageSink, Wait> | undefined;
   private pausedChannel: FlowControl | undefined;
 
   constructor(private readonly opts: BackpressureOptions) {}
 
   get paused(): boolean {
     return this.pausedChannel !== undefined;
+  }
+
+  private get waiting(): Map<MessageSink, Wait> {
+    return (this.waitingSinks ??= new Map());
   }
 
   /** Called after a write to `sink`. */
@@ -79,7 +83,7 @@ export class Backpressure {
   }
 
   private release(sink: MessageSink): void {
-    const wait = this.waiting.get(sink);
+    const wait = this.waitingSinks?.get(sink);
     if (wait === undefined) return;
     clearTimeout(wait.timer);
     this.waiting.delete(sink);
@@ -91,8 +95,8 @@ export class Backpressure {
 
   /** The session is closing: forget every wait (the channel is closed by its owner). */
   clear(): void {
-    for (const wait of this.waiting.values()) clearTimeout(wait.timer);
-    this.waiting.clear();
+    for (const wait of this.waitingSinks?.values() ?? []) clearTimeout(wait.timer);
+    this.waitingSinks = undefined;
     this.pausedChannel = undefined;
   }
 }

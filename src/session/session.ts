@@ -36,7 +36,8 @@ export class Session implements Member {
   private clientInitialize: JsonRpcRequest | undefined;
   private readonly outbox: Outbox;
   private readonly backpressure: Backpressure;
-  private readonly repairsSeen = new Set<string>();
+  /** Repairs already logged for this session (created on the first: most sessions need none). */
+  private repairsSeen: Set<string> | undefined;
   /** The principal the session belongs to (routes with authorization): its id, label and credential. */
   readonly owner: SessionOwner | undefined;
   private readonly toolCalls: ToolCalls;
@@ -270,8 +271,9 @@ export class Session implements Member {
   }
 
   private repair(reason: string, detail: Record<string, unknown>): void {
-    const first = !this.repairsSeen.has(reason);
-    this.repairsSeen.add(reason);
+    const seen = (this.repairsSeen ??= new Set());
+    const first = !seen.has(reason);
+    seen.add(reason);
     this.opts.onRepair(this, reason, detail, first);
   }
 

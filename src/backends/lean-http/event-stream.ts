@@ -6,7 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { StringDecoder } from 'node:string_decoder';
-import { ResponseParser, type ParsedHead } from './response-parser.js';
+import { ResponseParser, type ParsedHead, type ParserEvents } from './response-parser.js';
 import { renderHead } from './post-pool.js';
 
 export interface EventStreamHandlers {
@@ -34,45 +34,76 @@ export function openEventStream(url: URL, headers: Record<string, string>, keepA
   socket.setNoDelay(true);
   // TCP keep-alive probes: a backend host that vanished (no FIN, no RST) is noticed.
   socket.setKeepAlive(true, keepAliveMs);
-  const decoder = new StringDecoder('utf8');
-  let ended = false;
-  const finish = (err?: Error) => {
-    if (ended) return;
-    ended = true;
-    socket.destroy();
-    h.end(err);
-  };
-  const parser = new ResponseParser({
-    head: (head) => h.head(head),
-    body: (chunk) => {
-      const text = decoder.write(chunk);
-      if (text !== '') h.data(text);
-    },
-    end: () => finish(),
-  });
-  socket.on('data', (d: Buffer) => {
-    try {
-      parser.push(d);
-    } catch (e) {
-      finish(e as Error);
-    }
-  });
-  socket.on('end', () => {
-    try {
-      parser.close();
-    } catch (e) {
-      finish(e as Error);
-    }
-  });
-  socket.on('error', (e) => finish(e));
-  socket.on('close', () => finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+  const stream = new SocketEventStream(socket, h);
   socket.write(request);
-  return {
-    pause: () => socket.pause(),
-    resume: () => socket.resume(),
-    destroy: () => {
-      ended = true;
-      socket.destroy();
-    },
-  };
+  return stream;
+}
+
+/**
+ * One stream; a class rather than closures because every idle session holds one (its methods are
+ * shared, its state is a few fields). It is the parser's listener too.
+ */
+class SocketEventStream implements EventStream, ParserEvents {
+  private readonly decoder = new StringDecoder('utf8');
+  private readonly parser: ResponseParser = new ResponseParser(this);
+  private ended = false;
+
+  constructor(
+    private readonly socket: net.Socket,
+    private readonly h: EventStreamHandlers,
+  ) {
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('end', () => this.onEnd());
+    socket.on('error', (e) => this.finish(e));
+    socket.on('close', () => this.finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
+  }
+
+  head(head: ParsedHead): void {
+    this.h.head(head);
+  }
+
+  body(chunk: Buffer): void {
+    const text = this.decoder.write(chunk);
+    if (text !== '') this.h.data(text);
+  }
+
+  end(): void {
+    this.finish();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  destroy(): void {
+    this.ended = true;
+    this.socket.destroy();
+  }
+
+  private onData(d: Buffer): void {
+    try {
+      this.parser.push(d);
+    } catch (e) {
+      this.finish(e as Error);
+    }
+  }
+
+  private onEnd(): void {
+    try {
+      this.parser.close();
+    } catch (e) {
+      this.finish(e as Error);
+    }
+  }
+
+  private finish(err?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.socket.destroy();
+    this.h.end(err);
+  }
 }
