@@ -55,6 +55,9 @@ test(
     });
     assert.equal(refused.status, 503, 'a new session is refused');
     assert.ok(refused.headers.get('retry-after'), 'with Retry-After');
+    // Node's server.close() goes on serving keep-alive connections that were busy: while draining, every
+    // answer closes its connection, so the client's next request goes to another replica.
+    assert.equal(refused.headers.get('connection'), 'close', 'answers while draining close their connection');
     assert.equal(((await refused.json()) as { error: { data: { code: string } } }).error.data.code, 'ERR_SHUTTING_DOWN');
     const legacyRefused = await fetch(`${proxy.origin}/sse`, { headers: { accept: 'text/event-stream' }, signal: AbortSignal.timeout(10_000) });
     assert.equal(legacyRefused.status, 503, 'a new legacy stream is refused');
