@@ -62,6 +62,19 @@ test('post pool: a socket the server closed while idle is not reused; the next P
   assert.equal(connections.length, 2);
 });
 
+test('post pool: a server that announces Keep-Alive: timeout=1 gets no reuse (the proxy would not close first)', async (t) => {
+  const { url, connections } = await echoServer(t, (_req, res, body) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'keep-alive': 'timeout=1' });
+    res.end(body);
+  });
+  const pool = createPostPool({ keepAliveMs: 30_000 });
+  t.after(() => pool.destroy());
+  await pool.post(url, {}, '{"a":1}', KEEP_ALL);
+  await pool.post(url, {}, '{"a":2}', KEEP_ALL);
+  assert.equal(connections.length, 2, 'each POST on a new connection');
+  assert.equal(pool.idleSockets, 0);
+});
+
 test('post pool: the answer body is kept only up to bodyLimit; the rest is read, counted and dropped', async (t) => {
   const big = 'x'.repeat(1 << 20);
   const { url, connections } = await echoServer(t, (_req, res) => {

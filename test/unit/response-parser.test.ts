@@ -123,3 +123,11 @@ test('response parser: a connection that ends before the answer is complete is a
     assert.throws(() => p.close(), ResponseParseError, raw);
   }
 });
+
+test('response parser: a control character in a header value or the reason phrase is refused; header names are only names', () => {
+  assert.throws(() => parse('HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\0x\r\nContent-Length: 0\r\n\r\n', 1 << 20), /control character/);
+  assert.throws(() => parse('HTTP/1.1 200 O\x01K\r\nContent-Length: 0\r\n\r\n', 1 << 20), ResponseParseError);
+  const out = parse('HTTP/1.1 202 Accepted\r\nConstructor: x\r\n__proto__: y\r\nContent-Length: 0\r\n\r\n', 1 << 20);
+  assert.equal(out.heads[0]!.headers.constructor, 'x');
+  assert.equal(out.heads[0]!.headers.__proto__, 'y');
+});

@@ -3,11 +3,11 @@
 // decoded as UTF-8 across chunk boundaries. node:http kept a ClientRequest, an IncomingMessage with
 // its stream states, a parser and a URL per backend stream, about 3 KB of heap per idle session, and
 // passed every event through a Readable (docs/performance.md).
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import { StringDecoder } from 'node:string_decoder';
 import { ResponseParser, type ParsedHead, type ParserEvents } from './response-parser.js';
-import { renderHead } from './post-pool.js';
+import { encodeRequest, hostOf, renderHead } from './request-head.js';
+import { connectTo } from './connect.js';
 
 export interface EventStreamHandlers {
   /** The answer's head: the stream goes on only if the caller keeps it (else it destroys it). */
@@ -18,22 +18,15 @@ export interface EventStreamHandlers {
 }
 
 export interface EventStream {
+  /** Stops reading the socket; what the current read already holds is still delivered (one read, ≤ 64 KB). */
   pause(): void;
   resume(): void;
   destroy(): void;
 }
 
 export function openEventStream(url: URL, headers: Record<string, string>, keepAliveMs: number, h: EventStreamHandlers): EventStream {
-  const request = `${renderHead('GET', url, headers, undefined)}\r\n`;
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-  const socket =
-    url.protocol === 'https:'
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
-      : net.connect({ host, port });
-  socket.setNoDelay(true);
-  // TCP keep-alive probes: a backend host that vanished (no FIN, no RST) is noticed.
-  socket.setKeepAlive(true, keepAliveMs);
+  const request = encodeRequest(`${renderHead('GET', url, headers, undefined)}\r\n`, '');
+  const socket = connectTo(url, hostOf(url, headers), keepAliveMs);
   const stream = new SocketEventStream(socket, h);
   socket.write(request);
   return stream;
@@ -58,11 +51,13 @@ class SocketEventStream implements EventStream, ParserEvents {
     socket.on('close', () => this.finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
   }
 
+  // After destroy() (or a failure), the rest of the read that was being parsed is dropped.
   head(head: ParsedHead): void {
-    this.h.head(head);
+    if (!this.ended) this.h.head(head);
   }
 
   body(chunk: Buffer): void {
+    if (this.ended) return;
     const text = this.decoder.write(chunk);
     if (text !== '') this.h.data(text);
   }

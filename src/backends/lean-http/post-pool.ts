@@ -7,11 +7,13 @@
 //
 // Reuse follows node:http's agent: the most recently used idle socket first, so the socket the
 // server is most likely to close (the oldest) is the one left idle; an idle socket is closed after
-// IDLE_MS, below the 5 s keep-alive of Node, uvicorn and most servers, so that the proxy closes it
-// before the server would (a POST written onto a socket the server is closing fails).
-import net from 'node:net';
-import tls from 'node:tls';
+// IDLE_MS, below the 5 s keep-alive of Node, uvicorn and most servers, or a second before the
+// timeout the server announces (`Keep-Alive: timeout=N`), so that the proxy closes it before the
+// server would (a POST written onto a socket the server is closing fails).
+import type net from 'node:net';
 import { ResponseParser, type ParsedHead, type ResponseHeaders } from './response-parser.js';
+import { encodeRequest, hostOf, renderHead } from './request-head.js';
+import { connectTo } from './connect.js';
 import { BackendTimeoutError } from '../backend-timeout.js';
 
 export interface PostAnswer {
@@ -40,7 +42,6 @@ export interface PostPool {
 
 const IDLE_MS = 4_000;
 const MAX_IDLE_PER_ORIGIN = 256;
-const FORBIDDEN = /[\r\n\0]/;
 
 interface Exchange {
   resolve(answer: PostAnswer): void;
@@ -57,7 +58,10 @@ interface Exchange {
 /** One socket of the pool; its listeners and its parser serve every exchange it carries. */
 class PooledSocket {
   exchange: Exchange | undefined;
-  lastUsed = 0;
+  /** Until when an idle socket may be reused: IDLE_MS, or less when the server announced less. */
+  expiresAt = 0;
+  /** The server's `Keep-Alive: timeout=N` (seconds), from its latest answer. */
+  private announcedMs: number | undefined;
   dead = false;
   private readonly parser = new ResponseParser({
     head: (head) => {
@@ -88,7 +92,13 @@ class PooledSocket {
     socket.on('end', () => this.onEnd());
   }
 
-  start(exchange: Exchange, request: string): void {
+  /** How long this socket may idle before the pool closes it. */
+  get idleMs(): number {
+    // A second below the server's announced timeout, so that the proxy closes first (as node:http's agent).
+    return this.announcedMs === undefined ? IDLE_MS : Math.min(IDLE_MS, this.announcedMs - 1000);
+  }
+
+  start(exchange: Exchange, request: string | Buffer): void {
     this.exchange = exchange;
     this.parser.reset();
     this.socket.write(request);
@@ -124,7 +134,9 @@ class PooledSocket {
     this.exchange = undefined;
     clearTimeout(ex.timer);
     const body = ex.chunks.length === 1 ? ex.chunks[0]!.toString('utf8') : Buffer.concat(ex.chunks).toString('utf8');
-    const reusable = head.reusable && !extra && !this.socket.readableEnded;
+    const hint = /(?:^|[\s,])timeout=(\d+)/i.exec(head.headers['keep-alive'] ?? '');
+    this.announcedMs = hint ? Number(hint[1]) * 1000 : undefined;
+    const reusable = head.reusable && !extra && !this.socket.readableEnded && this.idleMs > 0;
     if (!reusable) this.destroy();
     this.done(this, reusable);
     ex.resolve({ status: head.status, headers: head.headers, body, truncated: ex.total > ex.kept, bodyBytes: ex.total });
@@ -161,30 +173,24 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
       s.destroy();
       return;
     }
-    s.lastUsed = Date.now();
+    s.expiresAt = Date.now() + s.idleMs;
     list.push(s);
     idle.set(key, list);
   };
   const origins = new WeakMap<PooledSocket, string>();
   const keyOf = (s: PooledSocket) => origins.get(s)!;
 
-  const acquire = (url: URL): PooledSocket => {
-    const key = url.origin;
+  const acquire = (url: URL, hostHeader: string): PooledSocket => {
+    // Keyed by origin and Host: a socket's TLS session was made for one server name.
+    const key = `${url.origin} ${hostHeader}`;
     const list = idle.get(key);
     const now = Date.now();
     while (list && list.length > 0) {
       const s = list.pop()!;
-      if (!s.dead && !s.socket.destroyed && !s.socket.readableEnded && now - s.lastUsed < IDLE_MS) return s;
+      if (!s.dead && !s.socket.destroyed && !s.socket.readableEnded && now < s.expiresAt) return s;
       s.destroy();
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
-    const socket =
-      url.protocol === 'https:'
-        ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'] })
-        : net.connect({ host, port });
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true, opts.keepAliveMs);
+    const socket = connectTo(url, hostHeader, opts.keepAliveMs);
     const s = new PooledSocket(socket, done);
     origins.set(s, key);
     return s;
@@ -194,7 +200,7 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
   const sweeper = setInterval(() => {
     const now = Date.now();
     for (const [key, list] of idle) {
-      const keep = list.filter((s) => !s.dead && now - s.lastUsed < IDLE_MS);
+      const keep = list.filter((s) => !s.dead && now < s.expiresAt);
       for (const s of list) if (!keep.includes(s)) s.destroy();
       if (keep.length === 0) idle.delete(key);
       else idle.set(key, keep);
@@ -209,14 +215,14 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
           reject(Object.assign(new Error('the backend client is closed'), { code: 'ECONNRESET' }));
           return;
         }
-        let request: string;
+        let request: string | Buffer;
         try {
-          request = renderRequest(url, headers, body);
+          request = encodeRequest(`${renderHead('POST', url, headers, Buffer.byteLength(body))}\r\n`, body);
         } catch (e) {
           reject(e as Error);
           return;
         }
-        const s = acquire(url);
+        const s = acquire(url, hostOf(url, headers));
         active.add(s);
         const exchange: Exchange = {
           resolve,
@@ -245,24 +251,4 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
       active.clear();
     },
   };
-}
-
-/** The request as one string: one write, one packet for the usual small message. */
-function renderRequest(url: URL, headers: Record<string, string>, body: string): string {
-  return `${renderHead('POST', url, headers, Buffer.byteLength(body))}\r\n${body}`;
-}
-
-/** A request line and its header lines (each ending in CRLF), without the blank line that ends the head. */
-export function renderHead(method: 'GET' | 'POST', url: URL, headers: Record<string, string>, contentLength: number | undefined): string {
-  let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n`;
-  if (contentLength !== undefined) head += `Content-Length: ${contentLength}\r\n`;
-  for (const name in headers) {
-    const value = headers[name]!;
-    // Header injection: a CR or LF in a configured or relayed value would start a new header or request.
-    if (FORBIDDEN.test(name) || FORBIDDEN.test(value) || name.includes(':')) throw new TypeError(`invalid character in header ${JSON.stringify(name)}`);
-    const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
-    head += `${name}: ${value}\r\n`;
-  }
-  return head;
 }

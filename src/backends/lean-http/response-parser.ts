@@ -32,7 +32,9 @@ const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\r]*)?(?:\r\n|$)/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0-\x08\n-\x1f\x7f]*)?(?:\r\n|$)/;
+/** A control character in a value (RFC 9110 §5.5): node:http refuses such answers, and such a value must never be relayed. */
+const CONTROL = /[\0-\x08\n-\x1f\x7f]/;
 /** A field name: a token (RFC 9110 §5.6.2), so no whitespace and no separators. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -133,7 +135,8 @@ export class ResponseParser {
     const m = STATUS_LINE.exec(text);
     if (!m) throw new ResponseParseError(`not an HTTP/1.x status line: ${JSON.stringify(text.slice(0, Math.min(80, text.indexOf('\r\n') >>> 0)))}`);
     const status = Number(m[2]);
-    const headers: ResponseHeaders = {};
+    // No prototype: a header named `constructor` or `__proto__` is only a header.
+    const headers: ResponseHeaders = Object.create(null) as ResponseHeaders;
     let at = text.indexOf('\r\n');
     while (at >= 0) {
       const start = at + 2;
@@ -145,6 +148,7 @@ export class ResponseParser {
       if (!FIELD_NAME.test(rawName)) throw new ResponseParseError(`a malformed header line in the answer`);
       const name = rawName.toLowerCase();
       const value = text.slice(colon + 1, lineEnd).trim();
+      if (CONTROL.test(value)) throw new ResponseParseError('a control character in a header of the answer');
       headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
     }
     const used = end + HEAD_END.length;

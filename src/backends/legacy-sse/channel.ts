@@ -17,6 +17,7 @@ import { headerOf, mediaType } from '../response-head.js';
 import type { BackendHttpClient } from '../http-client.js';
 import type { PostAnswer } from '../lean-http/post-pool.js';
 import type { EventStream } from '../lean-http/event-stream.js';
+import { lowerCaseNames } from '../lean-http/request-head.js';
 import type { AnswerHead } from '../response-head.js';
 
 export interface LegacySseOptions extends MessageLimits {
@@ -51,7 +52,7 @@ export class LegacySseChannel implements Channel {
     private readonly onFailedBeforeReady: (e: ProxyError) => void,
   ) {
     this.description = `sse ${safeUrl(opts.url)}`;
-    this.postHeaders = { ...opts.headers, 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    this.postHeaders = { ...lowerCaseNames(opts.headers), 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
     // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size.
     const parser = createBoundedSseParser({

@@ -8,6 +8,7 @@ import { backendHttpError, networkError } from '../http-errors.js';
 import { headerOf, mediaType } from '../response-head.js';
 import { openEventStream, type EventStream } from '../lean-http/event-stream.js';
 import type { ParsedHead } from '../lean-http/response-parser.js';
+import { lowerCaseNames } from '../lean-http/request-head.js';
 import { ERROR_TEXT_BYTES, LegacySseChannel, type LegacySseOptions } from './channel.js';
 
 /** TCP keep-alive of the stream's socket (probes after this much silence). */
@@ -59,7 +60,12 @@ export function openLegacySseChannel(opts: LegacySseOptions, handlers: ChannelHa
       // Our own Host (from the URL) and no Origin: backends that guard against DNS rebinding
       // (FastMCP >= 1.23, TS createMcpExpressApp) accept only their own names (docs/quirks.md, Servers).
       const authorization = opts.credentials?.();
-      const headers = { ...opts.headers, ...(authorization ? { authorization } : {}), accept: 'text/event-stream', 'cache-control': 'no-cache' };
+      const headers = {
+        ...lowerCaseNames(opts.headers),
+        ...(authorization ? { authorization } : {}),
+        accept: 'text/event-stream',
+        'cache-control': 'no-cache',
+      };
       stream = openEventStream(opts.url, headers, STREAM_KEEPALIVE_MS, {
         head: (head) => {
           if (head.status !== 200 || mediaType(head) !== 'text/event-stream') {
