@@ -5,6 +5,7 @@
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const BAD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+// eslint-disable-next-line no-control-regex -- the ASCII range, control characters included, is the point
 const NON_ASCII = /[^\x00-\x7f]/;
 /** Framing is the renderer's: a caller's value for these would desynchronise the connection. */
 const OWN = new Set(['content-length', 'connection', 'transfer-encoding', 'keep-alive', 'upgrade', 'te', 'trailer']);

@@ -32,8 +32,10 @@ const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
 const EMPTY = Buffer.alloc(0);
+// eslint-disable-next-line no-control-regex -- control characters are what the reason phrase must not hold
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [^\0-\x08\n-\x1f\x7f]*)?(?:\r\n|$)/;
 /** A control character in a value (RFC 9110 §5.5): node:http refuses such answers, and such a value must never be relayed. */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
 const CONTROL = /[\0-\x08\n-\x1f\x7f]/;
 /** A field name: a token (RFC 9110 §5.6.2), so no whitespace and no separators. */
 const FIELD_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
