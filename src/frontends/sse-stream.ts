@@ -32,7 +32,8 @@ export class KeepAlive {
 
   add(res: ServerResponse): void {
     this.streams.add(res);
-    res.once('close', () => this.streams.delete(res));
+    // 'close' comes once: on() spares the once() wrapper every idle stream would hold.
+    res.on('close', () => this.streams.delete(res));
   }
 
   get size(): number {

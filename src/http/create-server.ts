@@ -35,7 +35,7 @@ export function createHttpServer(
   let open = 0;
   server.on('connection', (socket: Socket) => {
     open++;
-    socket.once('close', () => open--);
+    socket.on('close', () => open--); // 'close' comes once; on() spares a once() wrapper per connection
   });
   metrics.gauge('frontdoor_http_connections', () => open);
   if (caps.maxConnections !== undefined) metrics.gauge('frontdoor_http_connections_limit', () => caps.maxConnections ?? 0);

@@ -22,7 +22,7 @@ export class LegacyStreamSink implements MessageSink {
   ) {
     startSse(res, keepAlive);
     res.write(sseEvent(endpoint, 'endpoint'));
-    res.once('close', () => {
+    res.on('close', () => {
       this.done = true;
       onEnd(this);
     });

@@ -35,7 +35,7 @@ export class StandaloneSink implements MessageSink {
       if (stream.replay) for (const e of stream.replay) res.write(sseEvent(JSON.stringify(e.message), 'message', e.id));
       else if (stream.streams.priming()) res.write(ssePriming(stream.writer.primingId, SSE_RETRY_MS));
     }
-    res.once('close', () => {
+    res.on('close', () => {
       this.done = true;
       this.forget();
       onEnd(this);
