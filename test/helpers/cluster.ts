@@ -95,8 +95,10 @@ export function haproxyConfig(port: number, servers: string[]): string {
     '  timeout client 60s',
     '  timeout server 60s',
     '  timeout http-keep-alive 5s',
-    // One server connection per request: a replica that stops is refused cleanly, and retried.
-    '  option http-server-close',
+    // Kept-alive server connections, as config/examples/haproxy.cfg: a draining replica closes them
+    // (Connection: close) and a request that meets a closed one is retried (retry-on below).
+    '  option http-keep-alive',
+    '  http-reuse safe',
     '  option http-buffer-request',
     '  retries 3',
     '  option redispatch 1',
