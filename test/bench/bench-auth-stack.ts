@@ -14,6 +14,13 @@ import { startOidc, type OidcServer } from '../helpers/oidc.js';
 import { startFixture, type RunningProxy } from '../helpers/process.js';
 import { launchProxy } from './bench-proc.js';
 
+/** What proxyInfo wrote to stdout, counted as it arrives; `onLines` is called after each chunk. */
+export interface InfoOutput {
+  lines: number;
+  bytes: number;
+  onLines?: () => void;
+}
+
 export interface AuthBenchStack {
   oidc: OidcServer;
   backend: { url: string; pid: number };
@@ -24,7 +31,7 @@ export interface AuthBenchStack {
   /** Route /policy only, log level info: every tools/call writes its audit line. */
   proxyInfo: RunningProxy;
   /** stdout of proxyInfo since start: lines and bytes (the audit lines, counted, not kept). */
-  infoOutput: { lines: number; bytes: number };
+  infoOutput: InfoOutput;
   apiKey: string;
   dispose(): void;
 }
@@ -68,11 +75,12 @@ export async function startAuthBenchStack(execArgv: string[]): Promise<AuthBench
     const proxyInfo = await launchProxy(['--config', policyOnly('info')], {}, execArgv);
     // The helper parses and keeps every stdout line; at info that is one line per call, which would
     // cost the bench client (sharing the 2 cores) more than the proxy spends writing it. Count instead.
-    const infoOutput = { lines: 0, bytes: 0 };
+    const infoOutput: InfoOutput = { lines: 0, bytes: 0 };
     proxyInfo.child.stdout!.removeAllListeners('data');
     proxyInfo.child.stdout!.on('data', (chunk: string) => {
       infoOutput.bytes += Buffer.byteLength(chunk);
       for (let i = chunk.indexOf('\n'); i >= 0; i = chunk.indexOf('\n', i + 1)) infoOutput.lines++;
+      infoOutput.onLines?.();
     });
     return { oidc, backend: { url: backend.url, pid: backend.pid }, proxy, proxyWarn, proxyInfo, infoOutput, apiKey, dispose };
   } catch (err) {

@@ -115,8 +115,19 @@ async function measure(mode: Mode, sessions: BenchSession[], m: number, stack: A
   const r = await drive(sessions, m, RUN_MAX_MS);
   // pino writes asynchronously: the audit lines of the last calls may still be on their way. Their
   // writing belongs to this round's CPU, so wait for them (bounded) before the second reading.
-  const until = performance.now() + 2_000;
-  while (out && out.lines - lines0 < r.calls + r.errors && performance.now() < until) await new Promise((res) => setTimeout(res, 5));
+  if (out) {
+    const expected = lines0 + r.calls + r.errors;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 2_000); // bounded: a line that never comes must not hang the bench
+      function done(): void {
+        clearTimeout(timer);
+        out!.onLines = undefined;
+        resolve();
+      }
+      out.onLines = () => out.lines >= expected && done();
+      out.onLines();
+    });
+  }
   const [p1, s1, b1, c1] = [run(mode.proxyPid), mode.proxyPid === null ? null : readCpuMs(mode.proxyPid), readRunMs(backendPid), process.cpuUsage(c0)];
   const delta = (a: number | null, b: number | null) => (a === null || b === null ? null : b - a);
   return {

@@ -31,7 +31,7 @@ export async function startStickyBalancer(servers: string[]): Promise<{ origin: 
     );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`the sticky haproxy did not answer on ${origin} within ${READY_MS} ms`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 50)); // haproxy signals no readiness: its health answer is the signal, polled
   }
   return {
     origin,

@@ -120,7 +120,7 @@ async function settledPss(procs: RunningProcess[], ms: number): Promise<(number 
     const steady = now.every((kb, k) => kb !== null && last[k] !== null && Math.abs(kb - last[k]!) <= kb * 0.01);
     if (steady || performance.now() >= until) break;
     last = now;
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 200)); // the sampling interval of the steadiness being measured
   }
   return low;
 }

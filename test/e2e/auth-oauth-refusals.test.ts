@@ -94,7 +94,7 @@ test('key rotation: a token signed by a newly published key is accepted after on
   const deadline = Date.now() + 5_000;
   while (status !== 200 && Date.now() < deadline) {
     status = (await attempt(`Bearer ${signedByB}`)).status;
-    if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    if (status !== 200) await new Promise((r) => setTimeout(r, 50)); // the cooldown's passing is what is under test
   }
   assert.equal(status, 200);
   const after = metricValue(await readMetrics(stack.proxy.origin), 'frontdoor_jwks_fetches_total', { route: '/', result: 'ok' }) ?? 0;

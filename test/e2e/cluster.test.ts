@@ -163,11 +163,9 @@ test('SIGTERM of a replica: /readyz false first, the in-flight call completes, i
   const slow = mine[0]!.client.callTool({ name: 'slow', arguments: { steps: 10, delayMs: 150 } }, undefined, { onprogress: running.onprogress });
   await running.started;
   process.kill(victim.pid, 'SIGTERM');
-  let ready = 200;
-  for (let i = 0; i < 40 && ready === 200; i++) {
-    ready = (await fetch(new URL('/readyz', victim.origin))).status;
-    if (ready === 200) await new Promise((r) => setTimeout(r, 25));
-  }
+  // The drain starts right after the replica logs its shutdown.
+  await victim.waitForLine((l) => l.msg === 'shutting down');
+  const ready = (await fetch(new URL('/readyz', victim.origin))).status;
   assert.equal(ready, 503, '/readyz turned false while the replica drains');
   const result = await slow;
   assert.ok(!(result as { isError?: boolean }).isError, 'the in-flight call completed');
@@ -207,9 +205,16 @@ test('Last-Event-ID resume through another replica after the owner died: the mis
   reader.cancel();
   // Every update is in the Redis log before the owner dies.
   const key = `frontdoor:events:${sid}`;
-  const deadline = Date.now() + 10_000;
-  while ((await redis.xLen(key)) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  assert.ok((await redis.xLen(key)) >= 3, 'three events logged');
+  // Read the stream as Redis fills it (XREAD BLOCK): no polling.
+  let logged = 0;
+  for (let last = '0'; logged < 3;) {
+    const read = (await redis.xRead({ key, id: last }, { BLOCK: 10_000, COUNT: 10 })) as Array<{ messages: Array<{ id: string }> }> | null;
+    const entries = read?.[0]?.messages ?? [];
+    if (entries.length === 0) break;
+    logged += entries.length;
+    last = entries.at(-1)!.id;
+  }
+  assert.ok(logged >= 3, 'three events logged');
   await a.stop('SIGKILL');
 
   const resumed = await fetch(b.url, { headers: { ...headers, accept: 'text/event-stream', 'last-event-id': first.id! } });

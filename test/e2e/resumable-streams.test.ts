@@ -136,7 +136,7 @@ async function callFinished(sid: string, version: string): Promise<void> {
     const stats = (await (await fetch(new URL('/control/stats', backendUrl))).json()) as { slowDone: Record<string, number> };
     if ((stats.slowDone[connection] ?? 0) > 0) break;
     if (Date.now() > deadline) throw new Error('timed out waiting for the slow call to finish at the backend');
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 20)); // polls the backend's own counter (a metric), bounded by the deadline
   }
   await callJson(sid, version, 99, 'echo', { text: 'after the slow call' });
 }

@@ -2,6 +2,7 @@
 // body timeouts never see a silent stream. A component test on a real socket, with a short interval.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KeepAlive, startSse } from '../../src/frontends/sse-stream.js';
@@ -9,7 +10,11 @@ import { KeepAlive, startSse } from '../../src/frontends/sse-stream.js';
 test('KeepAlive writes comments to open streams and forgets closed ones', async (t) => {
   const keepAlive = new KeepAlive(20);
   t.after(() => keepAlive.stop());
-  const server = createServer((_req, res) => startSse(res, keepAlive));
+  let closed: Promise<unknown> | undefined;
+  const server = createServer((_req, res) => {
+    closed = once(res, 'close'); // resolves after KeepAlive's own 'close' listener ran
+    startSse(res, keepAlive);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.after(() => {
     server.closeAllConnections();
@@ -29,7 +34,6 @@ test('KeepAlive writes comments to open streams and forgets closed ones', async 
   assert.ok(text.startsWith(': keep-alive\n\n'));
   assert.equal(keepAlive.size, 1);
   ac.abort();
-  const deadline = Date.now() + 5000;
-  while (keepAlive.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.equal(keepAlive.size, 0);
+  await closed;
+  assert.equal(keepAlive.size, 0, 'forgotten when its response closed, not at the next interval');
 });
