@@ -1,7 +1,7 @@
 // auth.mode apiKey and the tool policy: SDK clients on both faces with a configured header (what
 // `claude mcp add --header` does), refusals without metadata, sessions bound to their key, keys
 // never logged and never forwarded; tools.allow/deny on a route without auth, and audit lines.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -11,20 +11,18 @@ import { challengeParams, startAuthStack, type AuthStack } from '../helpers/auth
 import { initializeBody, post } from '../helpers/http.js';
 import { textOf } from '../helpers/clients.js';
 import { metricValue, readMetrics } from '../helpers/metrics.js';
+import { fileScope } from '../helpers/file-scope.js';
 
 const KEY1 = randomBytes(24).toString('base64url');
 const KEY2 = randomBytes(24).toString('base64url');
 let stack: AuthStack;
 let keyed: string;
 let open: string;
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+const scope = fileScope();
 
 before(async () => {
   stack = await startAuthStack(
-    { after: (fn) => cleanups.push(fn) },
+    scope,
     (_oidc, backendUrl) => [
       {
         path: '/keyed',

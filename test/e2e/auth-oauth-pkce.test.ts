@@ -2,7 +2,7 @@
 // it: the SDK transport meets the 401, discovers the metadata, sends the user to the authorization
 // server (here the test logs in as alice and bob, headlessly), finishes with the code, and calls
 // tools as that user. Two users get two principals: neither can use the other's session.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -11,16 +11,14 @@ import type { OAuthClientInformationMixed, OAuthClientMetadata, OAuthTokens } fr
 import { startAuthStack, type AuthStack } from '../helpers/auth-stack.js';
 import { textOf } from '../helpers/clients.js';
 import { initializeBody, post } from '../helpers/http.js';
+import { fileScope } from '../helpers/file-scope.js';
 
 let stack: AuthStack;
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+const scope = fileScope();
 
 before(async () => {
   stack = await startAuthStack(
-    { after: (fn) => cleanups.push(fn) },
+    scope,
     (oidc, backendUrl) => [{ path: '/', backend: { url: backendUrl }, auth: { mode: 'oauth', issuer: oidc.issuer, scopes: ['mcp:tools'] } }],
     { oidc: { issuerPath: '/realms/mcp' } },
   );

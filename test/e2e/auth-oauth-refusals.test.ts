@@ -2,20 +2,18 @@
 // thing wrong (or a real token from the server): the right status, the RFC 6750 challenge, a
 // JSON-RPC error with an errorId, the reason counted; nothing reaches the backend. Then key rotation,
 // opaque tokens through RFC 7662 introspection, and an unreachable authorization server.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { challengeParams, startAuthStack, type AuthStack } from '../helpers/auth-stack.js';
 import { initializeBody, post } from '../helpers/http.js';
 import { metricValue, readMetrics } from '../helpers/metrics.js';
+import { fileScope } from '../helpers/file-scope.js';
 
 let stack: AuthStack;
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+const scope = fileScope();
 
 before(async () => {
-  stack = await startAuthStack({ after: (fn) => cleanups.push(fn) }, (oidc, backendUrl) => [
+  stack = await startAuthStack(scope, (oidc, backendUrl) => [
     { path: '/', backend: { url: backendUrl }, auth: { mode: 'oauth', issuer: oidc.issuer, scopes: ['mcp:tools'], jwksCooldown: '200ms' } },
     {
       path: '/opaque',

@@ -4,7 +4,7 @@
 // legacy SSE backend, on both faces. Sessions stay with their principal, hidden tools stay hidden,
 // per-tool scopes are a 403 the client can step up from, every tools/call is audited, and no client
 // credential ever reaches the backend.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -15,16 +15,14 @@ import type { FixtureClient } from '../helpers/oidc.js';
 import { initializeBody, post } from '../helpers/http.js';
 import { textOf } from '../helpers/clients.js';
 import { metricValue, readMetrics } from '../helpers/metrics.js';
+import { fileScope } from '../helpers/file-scope.js';
 
 let stack: AuthStack;
 /** What the stack started, stopped in reverse order once every test of the file has run. */
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+const scope = fileScope();
 
 before(async () => {
-  stack = await startAuthStack({ after: (fn) => cleanups.push(fn) }, (oidc, backendUrl) => [
+  stack = await startAuthStack(scope, (oidc, backendUrl) => [
     {
       path: '/',
       backend: { url: backendUrl, headers: { 'x-backend-key': 'route-secret' } },

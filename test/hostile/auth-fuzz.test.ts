@@ -4,13 +4,14 @@
 // answer is a 400/401/403 with a JSON-RPC error; none reaches the backend; made-up key ids cost the
 // identity provider at most one extra key-set fetch (auth.jwksCooldown); memory stays bounded; a
 // witness session with a valid token keeps working. Seeded: FUZZ_SEED=<seed> replays a run.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startAuthStack, type AuthStack } from '../helpers/auth-stack.js';
 import { initializeBody, post } from '../helpers/http.js';
 import { createRng, type Rng } from '../helpers/prng.js';
 import { metricValue, readMetrics } from '../helpers/metrics.js';
+import { fileScope } from '../helpers/file-scope.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000);
 const REQUESTS = 2_000;
@@ -18,12 +19,9 @@ const CONCURRENCY = 16;
 const RSS_LIMIT_BYTES = 250 * 1024 * 1024;
 
 let stack: AuthStack;
-const cleanups: Array<() => unknown> = [];
-after(async () => {
-  for (const fn of cleanups.reverse()) await fn();
-});
+const scope = fileScope();
 before(async () => {
-  stack = await startAuthStack({ after: (fn) => cleanups.push(fn) }, (oidc, backendUrl) => [
+  stack = await startAuthStack(scope, (oidc, backendUrl) => [
     { path: '/', backend: { url: backendUrl }, auth: { mode: 'oauth', issuer: oidc.issuer, scopes: ['mcp:tools'] } },
     { path: '/key', backend: { url: backendUrl }, auth: { mode: 'apiKey', keys: ['k'.repeat(32)] } },
   ]);
