@@ -33,6 +33,7 @@ import { envInt, envList } from './bench-env.js';
 import { cpuProfFlags, readCpuMs, readRunMs } from './bench-proc.js';
 import { f, formatTable, percentile } from './bench-table.js';
 import { benchAgent } from './light-clients.js';
+import { drive as driveRound } from './bench-rounds.js';
 
 const SESSIONS = envList('BENCH_AUTH_SESSIONS') ?? [1, 20];
 const CALLS = envList('BENCH_AUTH_CALLS') ?? [1000, 50];
@@ -66,38 +67,21 @@ interface Round {
   output: { lines: number; bytes: number } | null;
 }
 
-/** Every session makes up to `m` sequential calls; every loop stops at the deadline. */
+/**
+ * The main bench's loop (bench-rounds.ts: up to `m` sequential calls per session, stopped at the
+ * deadline) over this bench's sessions, whose echo says only whether the text came back.
+ */
 async function drive(sessions: BenchSession[], m: number, deadlineMs: number): Promise<Omit<Round, 'cpu' | 'output'>> {
-  const latencies: number[] = [];
-  let calls = 0;
-  let errors = 0;
-  let hitDeadline = false;
-  const t0 = performance.now();
-  const deadline = t0 + deadlineMs;
-  await Promise.all(
-    sessions.map(async (s, si) => {
-      for (let i = 0; i < m; i++) {
-        if (performance.now() >= deadline) {
-          hitDeadline = true;
-          return;
-        }
-        const start = performance.now();
-        const text = `s${si}-c${i}-bench-payload`;
-        let ok = false;
-        try {
-          ok = await s.echo(text);
-          if (!ok) noteError(`${text}: a wrong answer`);
-        } catch (e) {
-          noteError(e);
-        }
-        if (ok) {
-          calls++;
-          latencies.push(performance.now() - start);
-        } else errors++;
-      }
-    }),
-  );
-  return { calls, errors, wallMs: performance.now() - t0, latencies, hitDeadline };
+  const echoing = sessions.map((s) => ({
+    close: () => s.close(),
+    echo: async (text: string) => {
+      if (!(await s.echo(text))) throw new Error(`${text}: a wrong answer`);
+      return { ok: true, handlerAt: undefined };
+    },
+  }));
+  // The path label is the loop's own bookkeeping: unused here.
+  const r = await driveRound('proxy', echoing, m, deadlineMs, noteError);
+  return { calls: r.calls, errors: r.errors, wallMs: r.wallMs, latencies: r.latencies, hitDeadline: r.hitDeadline };
 }
 
 async function measure(mode: Mode, sessions: BenchSession[], m: number, stack: AuthBenchStack): Promise<Round> {
