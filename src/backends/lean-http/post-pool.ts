@@ -83,6 +83,8 @@ class PooledSocket {
 
   constructor(
     readonly socket: net.Socket,
+    /** Its place in the pool: origin and Host. */
+    readonly key: string,
     /** The socket's exchange ended: back to the pool when `reusable`, else it is already destroyed. */
     private readonly done: (s: PooledSocket, reusable: boolean) => void,
   ) {
@@ -167,7 +169,7 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
   const done = (s: PooledSocket, reusable: boolean) => {
     active.delete(s);
     if (!reusable) return;
-    const key = keyOf(s);
+    const key = s.key;
     const list = idle.get(key) ?? [];
     if (destroyed || list.length >= MAX_IDLE_PER_ORIGIN) {
       s.destroy();
@@ -177,8 +179,6 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
     list.push(s);
     idle.set(key, list);
   };
-  const origins = new WeakMap<PooledSocket, string>();
-  const keyOf = (s: PooledSocket) => origins.get(s)!;
 
   const acquire = (url: URL, hostHeader: string): PooledSocket => {
     // Keyed by origin and Host: a socket's TLS session was made for one server name.
@@ -191,9 +191,7 @@ export function createPostPool(opts: { keepAliveMs: number }): PostPool {
       s.destroy();
     }
     const socket = connectTo(url, hostHeader, opts.keepAliveMs);
-    const s = new PooledSocket(socket, done);
-    origins.set(s, key);
-    return s;
+    return new PooledSocket(socket, key, done);
   };
 
   // Idle sockets past IDLE_MS are closed in the background too, so a quiet route holds no sockets.
