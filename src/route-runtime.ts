@@ -180,7 +180,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       requireAuth: route.auth.mode !== 'none',
       principal: opts.principal,
       tools: auth.tools,
-      audit: (s, entry) => auditToolCall(s.log, metrics, toolCallLabels, s.owner?.label, entry),
+      audit: (s, entry) => auditToolCall(s, metrics, toolCallLabels, s.owner?.label, entry),
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
         if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -190,7 +190,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         sessions.remove(s);
         if (s.client !== undefined) sessions.release(s.client);
         live.delete(s);
-        if (known) s.log.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
+        if (known) s.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
         hooks?.sessionClosed(s, face, reason);
         if (draining && live.size === 0) void dispose();
       },

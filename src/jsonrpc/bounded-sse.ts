@@ -5,7 +5,7 @@
 // parser's buffer, discards the stream up to the next blank line, and resumes parsing after it, so
 // the next event is intact. It keeps the first and last characters of the dropped event, which name
 // the request it answered (oversize-id.ts). Pure.
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 
 /** Characters kept from the start and the end of a dropped event. */
 export const KEPT_CHARS = 1024;
@@ -19,10 +19,6 @@ export interface BoundedSseOptions {
   onOversize(head: string): void;
   /** The dropped event ended (its blank line arrived): its last characters and its size. */
   onOversizeEnd(tail: string, chars: number): void;
-}
-
-export interface BoundedSseParser {
-  feed(chunk: string): void;
 }
 
 /** Tracks line terminators across chunks to find blank lines (event boundaries: \n\n, \r\n\r\n, \r\r). */
@@ -73,65 +69,75 @@ function findBoundary(chunk: string, state: LineState, first: boolean): number {
   return found;
 }
 
-export function createBoundedSseParser(opts: BoundedSseOptions): BoundedSseParser {
-  const parser = createParser({
-    // An event that arrived whole within one chunk is already in memory; it is still refused.
-    onEvent: (ev) => {
-      if (ev.data.length <= opts.maxEventChars) return opts.onEvent(ev);
-      opts.onOversize(ev.data.slice(0, KEPT_CHARS));
-      opts.onOversizeEnd(ev.data.slice(-KEPT_CHARS), ev.data.length);
-    },
-    ...(opts.onRetry ? { onRetry: opts.onRetry } : {}),
-  });
-  const line: LineState = { atLineStart: true, afterCR: false };
+/**
+ * One stream's parser. A class, with the callbacks on an object the caller owns (often the channel
+ * itself): a backend channel lives as long as its session, and closures per channel cost each idle
+ * session memory (docs/performance.md).
+ */
+export class BoundedSseParser {
+  private readonly parser: EventSourceParser;
+  private readonly line: LineState = { atLineStart: true, afterCR: false };
   /** Characters since the last event boundary, and the first of them. */
-  let since = 0;
-  let head = '';
+  private since = 0;
+  private head = '';
   /** Inside a dropped event: its size so far and its last characters. */
-  let discarding = false;
-  let dropped = 0;
-  let tail = '';
+  private discarding = false;
+  private dropped = 0;
+  private tail = '';
 
-  const keepTail = (text: string) => {
-    tail = text.length >= KEPT_CHARS ? text.slice(-KEPT_CHARS) : (tail + text).slice(-KEPT_CHARS);
-  };
+  constructor(private readonly opts: BoundedSseOptions) {
+    this.parser = createParser({
+      onEvent: (ev) => this.parsed(ev),
+      ...(opts.onRetry ? { onRetry: (ms: number) => opts.onRetry!(ms) } : {}),
+    });
+  }
 
-  const feed = (chunk: string): void => {
+  feed(chunk: string): void {
     if (chunk.length === 0) return;
-    if (discarding) {
-      const end = findBoundary(chunk, line, true);
+    if (this.discarding) {
+      const end = findBoundary(chunk, this.line, true);
       if (end < 0) {
-        dropped += chunk.length;
-        keepTail(chunk);
+        this.dropped += chunk.length;
+        this.keepTail(chunk);
         return;
       }
-      dropped += end;
-      keepTail(chunk.slice(0, end));
-      discarding = false;
-      since = 0;
-      head = '';
-      opts.onOversizeEnd(tail, dropped);
-      tail = '';
-      feed(chunk.slice(end));
+      this.dropped += end;
+      this.keepTail(chunk.slice(0, end));
+      this.discarding = false;
+      this.since = 0;
+      this.head = '';
+      this.opts.onOversizeEnd(this.tail, this.dropped);
+      this.tail = '';
+      this.feed(chunk.slice(end));
       return;
     }
-    parser.feed(chunk);
-    const end = findBoundary(chunk, line, false);
+    this.parser.feed(chunk);
+    const end = findBoundary(chunk, this.line, false);
     if (end >= 0) {
-      since = chunk.length - end;
-      head = chunk.slice(end, end + KEPT_CHARS);
+      this.since = chunk.length - end;
+      this.head = chunk.slice(end, end + KEPT_CHARS);
     } else {
-      since += chunk.length;
-      if (head.length < KEPT_CHARS) head += chunk.slice(0, KEPT_CHARS - head.length);
+      this.since += chunk.length;
+      if (this.head.length < KEPT_CHARS) this.head += chunk.slice(0, KEPT_CHARS - this.head.length);
     }
-    if (since <= opts.maxEventChars) return;
+    if (this.since <= this.opts.maxEventChars) return;
     // Too big: forget what the parser holds of this event and skip to its end.
-    parser.reset({ consume: false });
-    discarding = true;
-    dropped = since;
-    tail = '';
-    keepTail(chunk);
-    opts.onOversize(head);
-  };
-  return { feed };
+    this.parser.reset({ consume: false });
+    this.discarding = true;
+    this.dropped = this.since;
+    this.tail = '';
+    this.keepTail(chunk);
+    this.opts.onOversize(this.head);
+  }
+
+  /** An event that arrived whole within one chunk is already in memory; it is still refused. */
+  private parsed(ev: EventSourceMessage): void {
+    if (ev.data.length <= this.opts.maxEventChars) return this.opts.onEvent(ev);
+    this.opts.onOversize(ev.data.slice(0, KEPT_CHARS));
+    this.opts.onOversizeEnd(ev.data.slice(-KEPT_CHARS), ev.data.length);
+  }
+
+  private keepTail(text: string): void {
+    this.tail = text.length >= KEPT_CHARS ? text.slice(-KEPT_CHARS) : (this.tail + text).slice(-KEPT_CHARS);
+  }
 }

@@ -34,15 +34,18 @@ export interface OwnEntry {
 export type Entry = ClientEntry | OwnEntry;
 
 export class IdTable {
+  /**
+   * Requests in flight by backend id. A member's own requests are found by scanning it (cancellation
+   * and the idle sweep, both rare): an index by member cost every session two maps (~400 B) for
+   * its whole life, and every call two more map writes.
+   */
   private readonly entries = new Map<number, Entry>();
-  /** member → its client id key → backend id (cancellation). */
-  private readonly byClient = new Map<Member, Map<string, number>>();
   /** backend progress token → backend id of the request that owns it (created on the first token). */
   private tokens: Map<string, number> | undefined;
   /** backend id key of a server→client request → the member it went to (created on the first one). */
   private serverRequests: Map<string, { member: Member; id: JsonRpcId; method: string }> | undefined;
-  /** URL-mode elicitation id → the member it went to (for `notifications/elicitation/complete`). */
-  readonly elicitations = new Map<string, Member>();
+  /** URL-mode elicitation id → the member it went to (for `notifications/elicitation/complete`; created on the first). */
+  private elicitations: Map<string, Member> | undefined;
 
   constructor(private readonly ids: RequestIds) {}
 
@@ -62,9 +65,6 @@ export class IdTable {
       params = { ...params, _meta: { ...(params?._meta as Record<string, unknown>), progressToken: token.backend } };
     }
     this.entries.set(backendId, { kind: 'client', backendId, member, clientId: request.id, method: request.method, ticket, token, accepted: false, deadline });
-    let mine = this.byClient.get(member);
-    if (!mine) this.byClient.set(member, (mine = new Map()));
-    mine.set(idKey(request.id), backendId);
     const out: JsonRpcRequest = { jsonrpc: '2.0', id: backendId, method: request.method };
     if (params !== undefined) out.params = params;
     return out;
@@ -97,7 +97,22 @@ export class IdTable {
 
   /** The backend id of a member's request still in flight (for its `notifications/cancelled`). */
   backendIdOf(member: Member, clientId: JsonRpcId): number | undefined {
-    return this.byClient.get(member)?.get(idKey(clientId));
+    for (const entry of this.entries.values()) {
+      if (entry.kind === 'client' && entry.member === member && entry.clientId === clientId) return entry.backendId;
+    }
+    return undefined;
+  }
+
+  /** A URL-mode elicitation sent to `member`. */
+  elicitationSent(elicitationId: string, member: Member): void {
+    (this.elicitations ??= new Map()).set(elicitationId, member);
+  }
+
+  /** The member a URL-mode elicitation went to, forgotten as it completes. */
+  elicitationCompleted(elicitationId: string): Member | undefined {
+    const member = this.elicitations?.get(elicitationId);
+    this.elicitations?.delete(elicitationId);
+    return member;
   }
 
   /** The request a backend progress notification is about, its deadline moved; with the client's token. */
@@ -152,9 +167,8 @@ export class IdTable {
   count(member: Member): { inFlight: number; waiting: number } {
     let inFlight = 0;
     let waiting = 0;
-    for (const backendId of this.byClient.get(member)?.values() ?? []) {
-      const entry = this.entries.get(backendId);
-      if (entry?.kind !== 'client') continue;
+    for (const entry of this.entries.values()) {
+      if (entry.kind !== 'client' || entry.member !== member) continue;
       inFlight++;
       if (entry.ticket.open) waiting++;
     }
@@ -169,14 +183,13 @@ export class IdTable {
     const requests: ClientEntry[] = [];
     for (const entry of this.entries.values()) if (entry.kind === 'client' && entry.member === member) requests.push(entry);
     for (const e of requests) this.remove(e);
-    this.byClient.delete(member);
     const unanswered: Array<{ id: JsonRpcId; method: string }> = [];
     for (const [key, owner] of this.serverRequests ?? []) {
       if (owner.member !== member) continue;
       this.serverRequests!.delete(key);
       unanswered.push({ id: owner.id, method: owner.method });
     }
-    for (const [id, m] of this.elicitations) if (m === member) this.elicitations.delete(id);
+    for (const [id, m] of this.elicitations ?? []) if (m === member) this.elicitations!.delete(id);
     return { requests, unanswered };
   }
 
@@ -188,7 +201,7 @@ export class IdTable {
     const lost = [...this.entries.values()].filter((e) => e.kind === 'own' || e.accepted);
     for (const e of lost) this.remove(e);
     this.serverRequests = undefined;
-    this.elicitations.clear();
+    this.elicitations = undefined;
     return lost;
   }
 
@@ -197,16 +210,13 @@ export class IdTable {
     const all = [...this.entries.values()];
     for (const e of all) this.remove(e);
     this.serverRequests = undefined;
-    this.elicitations.clear();
+    this.elicitations = undefined;
     return all;
   }
 
   private remove(entry: Entry): void {
     this.entries.delete(entry.backendId);
     if (entry.kind !== 'client') return;
-    const mine = this.byClient.get(entry.member);
-    const key = idKey(entry.clientId);
-    if (mine?.get(key) === entry.backendId) mine.delete(key);
     if (entry.token) this.tokens?.delete(entry.token.backend);
   }
 }

@@ -53,7 +53,7 @@ function routeServerRequest(link: Link, m: JsonRpcRequest, related: JsonRpcId | 
   }
   link.table.serverRequestSent(to.member, m);
   const elicitationId = m.params?.elicitationId;
-  if (m.method === 'elicitation/create' && typeof elicitationId === 'string') link.table.elicitations.set(elicitationId, to.member);
+  if (m.method === 'elicitation/create' && typeof elicitationId === 'string') link.table.elicitationSent(elicitationId, to.member);
   to.member.deliver(m);
 }
 
@@ -86,8 +86,7 @@ function deliverNotification(link: Link, m: JsonRpcNotification, related: JsonRp
       else for (const member of link.subscriptions.subscribers(route.uri)) member.deliver(m);
       return;
     case 'elicitation': {
-      const member = link.table.elicitations.get(route.elicitationId);
-      link.table.elicitations.delete(route.elicitationId);
+      const member = link.table.elicitationCompleted(route.elicitationId);
       (member ?? only)?.deliver(m);
       return;
     }

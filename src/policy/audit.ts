@@ -1,7 +1,6 @@
 // The audit line of one tools/call (info level, `audit: "tools/call"`): who, which tool, how it
 // ended, how long it took; the arguments only with tools.auditArguments. Counted by outcome in
 // frontdoor_tool_calls_total (never by tool: names are client input, unbounded).
-import type { Logger } from 'pino';
 import type { Metrics } from '../observability/metrics.js';
 import type { AuditEntry, ToolCallOutcome } from './tool-calls.js';
 
@@ -14,7 +13,13 @@ export function outcomeLabels(route: string): OutcomeLabels {
   return Object.fromEntries(OUTCOMES.map((outcome) => [outcome, Object.freeze({ route, outcome })])) as unknown as OutcomeLabels;
 }
 
-export function auditToolCall(log: Logger, metrics: Metrics, labels: OutcomeLabels, principal: string | undefined, entry: AuditEntry): void {
+/** Where the line goes: a session's info lines (session.ts), or a route's logger for a call refused before any session. */
+export interface AuditLog {
+  isLevelEnabled(level: 'info'): boolean;
+  info(fields: Record<string, unknown>, msg: string): void;
+}
+
+export function auditToolCall(log: AuditLog, metrics: Metrics, labels: OutcomeLabels, principal: string | undefined, entry: AuditEntry): void {
   metrics.inc('frontdoor_tool_calls_total', labels[entry.outcome]);
   // The line's object and text are built only when the level writes them (a proxy at warn builds none).
   if (log.isLevelEnabled('info')) log.info({ audit: 'tools/call', principal, ...entry }, `tools/call ${entry.tool}: ${entry.outcome}`);

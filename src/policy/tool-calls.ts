@@ -35,7 +35,8 @@ function filterList(response: JsonRpcResponse, policy: ToolPolicy): JsonRpcRespo
 }
 
 export class ToolCalls {
-  private readonly pending = new Map<string, Pending>();
+  /** Created with the first request and dropped with the last answer: an idle session holds no map. */
+  private pending: Map<string, Pending> | undefined;
 
   constructor(
     private readonly policy: ToolPolicy,
@@ -45,7 +46,7 @@ export class ToolCalls {
   /** A client request on its way to the backend: the answer to give instead, for a hidden tool. */
   admit(request: JsonRpcRequest): JsonRpcResponse | undefined {
     if (request.method === 'tools/list') {
-      if (this.policy.restricts) this.pending.set(keyOf(request.id), { kind: 'list' });
+      if (this.policy.restricts) (this.pending ??= new Map()).set(keyOf(request.id), { kind: 'list' });
       return undefined;
     }
     if (request.method !== 'tools/call') return undefined;
@@ -58,7 +59,7 @@ export class ToolCalls {
       this.audit({ tool, outcome: 'denied', durationMs: 0, errorCode: answer.error!.code, errorId: err.errorId });
       return answer;
     }
-    this.pending.set(keyOf(request.id), {
+    (this.pending ??= new Map()).set(keyOf(request.id), {
       kind: 'call',
       tool,
       started: performance.now(),
@@ -69,11 +70,12 @@ export class ToolCalls {
 
   /** A response on its way to the client: a tools/list answer filtered, a tools/call audited. */
   settle(response: JsonRpcResponse): JsonRpcResponse {
-    if (this.pending.size === 0 || response.id === null) return response;
+    if (this.pending === undefined || response.id === null) return response;
     const key = keyOf(response.id);
     const entry = this.pending.get(key);
     if (!entry) return response;
     this.pending.delete(key);
+    if (this.pending.size === 0) this.pending = undefined;
     if (entry.kind === 'list') return filterList(response, this.policy);
     const error = response.error;
     const isError = (response.result as { isError?: unknown } | undefined)?.isError === true;

@@ -102,12 +102,12 @@ export class Backpressure {
 }
 
 /** Counts every stream ended for limits.streamBufferBytes; logs them rate-limited (a flood is one line). */
-export function reportOverflow(errors: ErrorReporter, log: Logger): BackpressureOptions['onOverflow'] {
+export function reportOverflow(errors: ErrorReporter, log: () => Logger): BackpressureOptions['onOverflow'] {
   return (sink, queued, paused) => {
     errors.limitHit('streamBufferBytes');
     const suppressed = errors.limiter.take('stream_buffer_full');
     if (suppressed === false) return;
-    log.warn(
+    log().warn(
       {
         reason: 'stream_buffer_full',
         limit: 'streamBufferBytes',

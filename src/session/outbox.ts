@@ -9,7 +9,8 @@ import type { MessageSink } from './sink.js';
 
 export class Outbox {
   private standalone: MessageSink | undefined;
-  private readonly requestStreams = new Set<MessageSink>();
+  /** POST streams awaiting answers; created with the first and dropped with the last (idle sessions have none). */
+  private requestStreams: Set<MessageSink> | undefined;
   private readonly buffer: Array<{ message: JsonRpcMessage; bytes: number }> = [];
   private bufferedBytes = 0;
   dropped = 0;
@@ -21,7 +22,7 @@ export class Outbox {
   ) {}
 
   get openStreams(): number {
-    return (this.standalone?.open ? 1 : 0) + this.requestStreams.size;
+    return (this.standalone?.open ? 1 : 0) + (this.requestStreams?.size ?? 0);
   }
 
   get buffered(): number {
@@ -38,13 +39,13 @@ export class Outbox {
 
   attachRequestStream(sink: MessageSink): void {
     if (!sink.streaming) return;
-    this.requestStreams.add(sink);
+    (this.requestStreams ??= new Set()).add(sink);
     this.flushInto(sink);
   }
 
   detach(sink: MessageSink): void {
     if (this.standalone === sink) this.standalone = undefined;
-    this.requestStreams.delete(sink);
+    if (this.requestStreams?.delete(sink) && this.requestStreams.size === 0) this.requestStreams = undefined;
   }
 
   /**
@@ -56,7 +57,7 @@ export class Outbox {
     if (call?.deliver(message)) return call;
     if (this.standalone?.open && this.standalone.deliver(message)) return this.standalone;
     let newest: MessageSink | undefined;
-    for (const s of this.requestStreams) if (s.open) newest = s;
+    for (const s of this.requestStreams ?? []) if (s.open) newest = s;
     if (newest?.deliver(message)) return newest;
     const bytes = JSON.stringify(message).length;
     this.buffer.push({ message, bytes });
@@ -82,7 +83,7 @@ export class Outbox {
   private callStream(message: JsonRpcMessage): MessageSink | undefined {
     if (!isRequest(message) && !('method' in message && message.method === 'notifications/message')) return undefined;
     let only: MessageSink | undefined;
-    for (const s of this.requestStreams) {
+    for (const s of this.requestStreams ?? []) {
       if (!s.open) continue;
       if (only) return undefined;
       only = s;
@@ -99,9 +100,9 @@ export class Outbox {
 
   endAll(): void {
     this.standalone?.end();
-    for (const s of this.requestStreams) s.end();
+    for (const s of this.requestStreams ?? []) s.end();
     this.standalone = undefined;
-    this.requestStreams.clear();
+    this.requestStreams = undefined;
     this.buffer.length = 0;
     this.bufferedBytes = 0;
   }

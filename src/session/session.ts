@@ -4,7 +4,7 @@
 // everything that crosses the backend channel (ids, the handshake, reconnects). When the link's
 // channel drops, only the requests in flight fail; the session keeps its id.
 import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
+import type { Level, Logger } from 'pino';
 import type { SendOptions } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import { isRequest, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
@@ -28,7 +28,8 @@ export class Session implements Member {
   lastActivity = Date.now();
   /** The client's address when the session counts against the per-client cap (released at close). */
   readonly client: string | undefined;
-  readonly log: Logger;
+  /** The session's logger, made on first use: a pino child costs ~450 B, and most sessions never log. */
+  private ownLog: Logger | undefined;
   private state: 'new' | 'ready' | 'closed' = 'new';
   private link: Link | undefined;
   /** The handshake under way: messages racing it (legacy clients POST without waiting) wait for it. */
@@ -47,14 +48,33 @@ export class Session implements Member {
     this.client = opts.client;
     this.owner = opts.requireAuth ? new SessionOwner(opts.principal) : undefined;
     this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry));
-    this.log = opts.log.child({ sessionId: this.id, route: opts.route });
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
       limitBytes: opts.streamBufferBytes,
       stallMs: opts.streamStallTimeoutMs,
       flow: () => this.link?.flowControl(),
-      onOverflow: reportOverflow(opts.errors, this.log),
+      onOverflow: reportOverflow(opts.errors, () => this.log),
     });
+  }
+
+  /** The session's own logger, for its rarer lines (warnings, repairs, resumptions). */
+  get log(): Logger {
+    return (this.ownLog ??= this.opts.log.child({ sessionId: this.id, route: this.opts.route }));
+  }
+
+  /** As pino's: whether a line at `level` is written. */
+  isLevelEnabled(level: Level): boolean {
+    return this.opts.log.isLevelEnabled(level);
+  }
+
+  /**
+   * An info line of the kind every session writes (start, end, the audit of a tools/call), written
+   * through the parent logger with the session's fields, so that writing it does not give the session
+   * a child logger for the rest of its life. The line reads as the child's would.
+   */
+  info(fields: Record<string, unknown>, msg: string): void {
+    if (this.ownLog) this.ownLog.info(fields, msg);
+    else if (this.isLevelEnabled('info')) this.opts.log.info({ sessionId: this.id, route: this.opts.route, ...fields }, msg);
   }
 
   get label(): string {

@@ -349,3 +349,23 @@ test("shared over Streamable HTTP: a log line sent on a request's answer stream 
   w.fake.emit(log);
   assert.equal(a.stream.got.length + b.stream.got.length, 2);
 });
+
+test('shared: a URL elicitation completes on the member that was asked, once', async () => {
+  const w = world({ share: 'shared', transport: 'streamable-http', url: 'http://fake.invalid/mcp' });
+  const a = await w.open('A', { elicitation: { url: {} } });
+  const b = await w.open('B', { elicitation: { url: {} } });
+  const busyA = sink();
+  await a.session.submit([call(1, 'hang')], busyA);
+  const [hungA] = upstream(w.fake, 0, 'tools/call');
+  const elicit = { mode: 'url', elicitationId: 'e1', url: 'https://example.test/consent', message: 'consent' };
+  w.fake.emit({ jsonrpc: '2.0', id: 's1', method: 'elicitation/create', params: elicit }, hungA!.id);
+  const completes = (s: Sink) => s.got.filter((m) => 'method' in m && m.method === 'notifications/elicitation/complete').length;
+  w.fake.emit({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: 'e1' } });
+  await settle();
+  assert.equal(completes(a.stream) + completes(busyA), 1);
+  assert.equal(completes(b.stream), 0);
+  // Completed: forgotten, so a repeat names nobody and, with two members, reaches nobody.
+  w.fake.emit({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: 'e1' } });
+  await settle();
+  assert.equal(completes(a.stream) + completes(busyA) + completes(b.stream), 1);
+});

@@ -2,7 +2,7 @@
 // an oversized, dropped message answered.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createBoundedSseParser } from '../../src/jsonrpc/bounded-sse.js';
+import { BoundedSseParser } from '../../src/jsonrpc/bounded-sse.js';
 import { nestsDeeperThan } from '../../src/jsonrpc/json-depth.js';
 import { OversizeTracker, responseHead, responseTailId, sseData } from '../../src/backends/oversize.js';
 import { LineFramer } from '../../src/backends/stdio/ndjson.js';
@@ -11,7 +11,7 @@ import { OnceLog } from '../../src/observability/once-log.js';
 function run(chunks: string[], maxEventChars: number) {
   const events: string[] = [];
   const oversized: Array<{ head: string; tail?: string; chars?: number }> = [];
-  const p = createBoundedSseParser({
+  const p = new BoundedSseParser({
     maxEventChars,
     onEvent: (ev) => events.push(ev.data),
     onOversize: (head) => oversized.push({ head }),
@@ -53,7 +53,7 @@ test('bounded SSE: an oversized event is dropped, the next one is intact, whatev
 });
 
 test('bounded SSE: an event that never ends costs at most the bound and its kept ends', () => {
-  const parser = createBoundedSseParser({
+  const parser = new BoundedSseParser({
     maxEventChars: 10_000,
     onEvent: () => assert.fail('no event'),
     onOversize: () => undefined,

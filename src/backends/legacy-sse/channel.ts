@@ -5,9 +5,9 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { Logger } from 'pino';
 import type { Channel, ChannelHandlers, MessageLimits, SendOptions } from '../channel.js';
 import type { JsonRpcMessage } from '../../jsonrpc/message.js';
-import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
+import { BoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import { decodeMessages, DECODE_PROBLEM_TEXT } from '../decode.js';
-import { messageTooLarge, oversizeCallbacks, sseData } from '../oversize.js';
+import { messageTooLarge, oversizeCallbacks, sseData, type OversizeCallbacks } from '../oversize.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
@@ -54,23 +54,40 @@ export class LegacySseChannel implements Channel {
     this.description = `sse ${safeUrl(opts.url)}`;
     this.postHeaders = { ...lowerCaseNames(opts.headers), 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
     // eventsource-parser handles \n, \r\n and \r line endings, comments and multi-line data
-    // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size.
-    const parser = createBoundedSseParser({
-      onEvent: (ev) => this.onEvent(ev),
-      ...oversizeCallbacks({
-        maxBytes: opts.maxMessageBytes,
-        log: opts.log,
-        report: opts.report,
-        limitHit: opts.limitHit,
-        deliver: (answer) => this.handlers.onMessage(answer),
-        unwrap: sseData,
-      }),
-    });
-    this.feed = (text) => parser.feed(text);
+    // (Python servers use sse-starlette's CRLF separators); the wrapper bounds one event's size. The
+    // channel is the parser's options object: no callbacks per channel (docs/performance.md).
+    this.maxEventChars = opts.maxMessageBytes;
+    this.parser = new BoundedSseParser(this);
   }
 
+  readonly maxEventChars: number;
+  private readonly parser: BoundedSseParser;
+  /** What follows a dropped oversized event; made on the first (most channels never see one). */
+  private oversize: OversizeCallbacks | undefined;
+
   /** The stream's text, decoded (UTF-8 sequences split across chunks stay intact). */
-  readonly feed: (text: string) => void;
+  feed(text: string): void {
+    this.parser.feed(text);
+  }
+
+  onOversize(head: string): void {
+    this.oversizeCallbacks().onOversize(head);
+  }
+
+  onOversizeEnd(tail: string, chars: number): void {
+    this.oversizeCallbacks().onOversizeEnd(tail, chars);
+  }
+
+  private oversizeCallbacks(): OversizeCallbacks {
+    return (this.oversize ??= oversizeCallbacks({
+      maxBytes: this.opts.maxMessageBytes,
+      log: this.opts.log,
+      report: this.opts.report,
+      limitHit: this.opts.limitHit,
+      deliver: (answer) => this.handlers.onMessage(answer),
+      unwrap: sseData,
+    }));
+  }
 
   /** The stream ended (the backend closed it) or broke (`err`). */
   streamEnded(err?: Error): void {
@@ -81,7 +98,7 @@ export class LegacySseChannel implements Channel {
     );
   }
 
-  private onEvent(ev: EventSourceMessage): void {
+  onEvent(ev: EventSourceMessage): void {
     if (ev.event === 'endpoint') {
       let resolved;
       try {

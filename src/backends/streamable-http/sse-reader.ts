@@ -1,7 +1,7 @@
 // Reads one SSE body of a Streamable HTTP backend (a POST answer or the GET stream) until it ends
 // or breaks, remembering what resuming it needs: the last event id and the `retry` the server asked for.
 import type { IncomingMessage } from 'node:http';
-import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
+import { BoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import type { OversizeCallbacks } from '../oversize.js';
 
 /** Where a stream got to; shared across the connections that resume one stream. */
@@ -23,7 +23,7 @@ export function readSseBody(body: IncomingMessage, cursor: SseCursor, onData: (d
   return new Promise((resolve) => {
     // eventsource-parser handles \n, \r\n and \r line endings (Python's sse-starlette uses CRLF),
     // comments (keep-alives) and multi-line data; the wrapper bounds one event's size.
-    const parser = createBoundedSseParser({
+    const parser = new BoundedSseParser({
       ...oversize,
       onEvent: (ev) => {
         if (ev.id !== undefined) cursor.lastEventId = ev.id;

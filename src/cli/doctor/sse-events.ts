@@ -2,7 +2,7 @@
 // (jsonrpc/bounded-sse.ts over eventsource-parser: CRLF from sse-starlette, keep-alive comments,
 // multi-line data), so a server under diagnosis cannot make the doctor buffer without bound either.
 import type { EventSourceMessage } from 'eventsource-parser';
-import { createBoundedSseParser } from '../../jsonrpc/bounded-sse.js';
+import { BoundedSseParser } from '../../jsonrpc/bounded-sse.js';
 import type { IncomingMessage } from 'node:http';
 import { classify, type JsonRpcId, type JsonRpcResponse } from '../../jsonrpc/message.js';
 
@@ -19,7 +19,7 @@ export function sseEvents(body: IncomingMessage): SseEvents {
   const queue: EventSourceMessage[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
-  const parser = createBoundedSseParser({
+  const parser = new BoundedSseParser({
     maxEventChars: MAX_EVENT_CHARS,
     onEvent(event) {
       queue.push(event);

@@ -61,7 +61,7 @@ export function handleLegacyStream(req: IncomingMessage, res: ServerResponse, ct
   ctx.sinks.set(session, sink);
   session.attachStandalone(sink);
   ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route, face: 'legacy-sse' });
-  session.log.info({ reason: 'legacy_stream_opened', face: 'legacy-sse', userAgent: req.headers['user-agent'] }, 'session start');
+  session.info({ reason: 'legacy_stream_opened', face: 'legacy-sse', userAgent: req.headers['user-agent'] }, 'session start');
 }
 
 export async function handleLegacyMessage(req: IncomingMessage, res: ServerResponse, ctx: LegacySseContext, principal: Principal | undefined): Promise<void> {

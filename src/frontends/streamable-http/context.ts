@@ -25,7 +25,7 @@ export function streamsOf(session: Session, ctx: StreamableHttpContext): Session
       log: ctx.eventLog,
       sessionId: session.id,
       priming: () => primes(session.protocolVersion),
-      pending: new Map(),
+      pending: undefined,
       standalone: new Map(),
       historyBytes: ctx.streamHistoryBytes,
     };

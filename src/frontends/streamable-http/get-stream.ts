@@ -37,7 +37,7 @@ export async function handleGet(req: IncomingMessage, res: ServerResponse, ctx: 
     // MCP Resumability and Redelivery: resumption is always a GET with Last-Event-ID; replay only
     // that id's stream.
     const parsed = parseEventId(lastEventId);
-    const post = parsed && streams.pending.get(parsed.streamId);
+    const post = parsed && streams.pending?.get(parsed.streamId);
     if (parsed && post?.canResume(parsed.seq)) {
       // A POST stream whose responses are still due, running here: this GET becomes its continuation.
       startSse(res, ctx.keepAlive, headers);

@@ -184,7 +184,7 @@ async function handleInitialize(
   ctx.sessions.add(session);
   ctx.metrics.inc('frontdoor_sessions_started_total', { route: ctx.route });
   const clientInfo = initialize.params?.clientInfo as { name?: string; version?: string } | undefined;
-  session.log.info(
+  session.info(
     { reason: 'initialized', protocolVersion: session.protocolVersion, client: clientInfo?.name, clientVersion: clientInfo?.version },
     'session start',
   );

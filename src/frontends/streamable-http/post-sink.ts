@@ -85,7 +85,7 @@ export class PostSink implements MessageSink {
     const streams = this.opts.streams;
     if (streams) {
       this.writer = streams.log.openStream(streams.sessionId, 'post');
-      streams.pending.set(this.writer.streamId, this);
+      (streams.pending ??= new Map()).set(this.writer.streamId, this);
       if (streams.priming()) this.conn.write(ssePriming(this.writer.primingId, SSE_RETRY_MS));
     }
     // Responses collected before the upgrade (part of a batch) go first, in arrival order.
@@ -210,7 +210,8 @@ export class PostSink implements MessageSink {
     if (this.done) return;
     this.done = true;
     clearTimeout(this.timer);
-    if (this.writer) this.opts.streams?.pending.delete(this.writer.streamId);
+    const streams = this.opts.streams;
+    if (this.writer && streams?.pending?.delete(this.writer.streamId) && streams.pending.size === 0) streams.pending = undefined;
     this.history.length = 0;
     this.historyBytes = 0;
     this.detach();

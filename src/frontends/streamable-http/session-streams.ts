@@ -29,8 +29,11 @@ export interface SessionStreams {
   readonly sessionId: string;
   /** Whether new streams start with a priming event (the session's negotiated version). */
   priming(): boolean;
-  /** POST streams whose responses are still due, by stream id: a GET with Last-Event-ID continues them. */
-  readonly pending: Map<string, PostSink>;
+  /**
+   * POST streams whose responses are still due, by stream id: a GET with Last-Event-ID continues
+   * them. Created with the first, dropped with the last: most sessions have none most of the time.
+   */
+  pending: Map<string, PostSink> | undefined;
   /** GET streams open here, by stream id. */
   readonly standalone: Map<string, StandaloneSink>;
   /** Bytes of its own events a POST stream keeps for a client that resumes it here (sessions.eventLog.maxBytes). */
