@@ -81,6 +81,9 @@ test('a user logs in with authorization code + PKCE through the proxy and calls 
   assert.equal(textOf(await alice.client.callTool({ name: 'echo', arguments: { text: 'as alice' } })), 'as alice');
   const line = await stack.proxy.waitForLine((l) => l.audit === 'tools/call' && l.tool === 'echo');
   assert.match(String(line.principal), /^alice/);
+  // The audit line names its session and route, as every session line does.
+  assert.equal(line.sessionId, alice.transport.sessionId);
+  assert.equal(typeof line.route, 'string');
 
   const bob = await login('bob');
   t.after(() => bob.client.close());
