@@ -187,6 +187,12 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       },
       onClosed: (s, reason) => {
         const known = sessions.get(s.id) !== undefined;
+        if (known) {
+          metrics.inc('frontdoor_sessions_ended_total', { route: route.path, face, reason });
+          // Clients that open a new session at each reconnect and never close the old one (Claude
+          // Code's health check, MCP inspectors) show as sessions that expire without a request.
+          if (reason === 'idle_timeout' && s.requestsMade === 0) metrics.inc('frontdoor_sessions_abandoned_total', { route: route.path, face });
+        }
         sessions.remove(s);
         if (s.client !== undefined) sessions.release(s.client);
         live.delete(s);

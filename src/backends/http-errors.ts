@@ -32,7 +32,10 @@ export function backendHttpError(status: number, what: string, body: string, www
     );
   }
   if (status === 404 || status === 410) {
-    return new ProxyError('ERR_BACKEND_SESSION_LOST', 'backend_not_found', `the backend answered HTTP ${status}`, { detail });
+    // Where no backend session was involved (opening the SSE stream, a session-less POST), a 404 says
+    // the URL names nothing: a config error, not a lost session. Callers that sent a session decide
+    // otherwise (backendSessionLost).
+    return new ProxyError('ERR_BACKEND_NOT_FOUND', 'backend_not_found', `the backend answered HTTP ${status} (is the route's backend url right?)`, { detail });
   }
   return new ProxyError('ERR_BACKEND_REJECTED', 'backend_http_error', `the backend answered HTTP ${status}`, { detail });
 }
@@ -50,4 +53,16 @@ export function networkError(e: unknown, what: string, code: ErrorCode = 'ERR_BA
     return new ProxyError(code, 'backend_stream_broken', `the connection to the backend broke${shown}`, { cause: e, detail });
   }
   return new ProxyError(code, 'backend_unreachable', `the backend is unreachable${shown}`, { cause: e, detail });
+}
+
+/** A 404/410 to a request that carried a backend session: the backend no longer knows that session. */
+export function backendSessionLost(status: number, what: string): ProxyError {
+  return new ProxyError(
+    'ERR_BACKEND_SESSION_LOST',
+    'backend_session_expired',
+    `the backend no longer knows this session (HTTP ${status}); the proxy starts a new one`,
+    {
+      detail: `${what} → HTTP ${status}`,
+    },
+  );
 }

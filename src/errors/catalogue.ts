@@ -42,6 +42,8 @@ export const ERROR_CATALOGUE = {
   ERR_BACKEND_UNAVAILABLE: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
   ERR_BACKEND_AUTH: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
   ERR_BACKEND_REJECTED: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
+  // The backend URL names nothing (404/410 where no backend session was involved): a config error.
+  ERR_BACKEND_NOT_FOUND: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
   ERR_BACKEND_PROTOCOL: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
   ERR_BACKEND_DISCONNECTED: { status: 502, rpcCode: RPC_INTERNAL_ERROR },
   ERR_BACKEND_SESSION_LOST: { status: 502, rpcCode: RPC_INTERNAL_ERROR },

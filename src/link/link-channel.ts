@@ -222,10 +222,13 @@ export class LinkChannel {
       if (giveUp > 0 && Date.now() - since > giveUp) {
         // A backend that stays down (a stdio server crashing at start, a host gone) is not retried for
         // ever for members an open stream keeps alive: the link ends, clients re-initialize later.
-        this.opts.log.warn({ reason: 'backend_unrecoverable', attempts: attempt - 1, lastError: this.lastError?.message }, 'giving up reconnecting');
-        this.opts.giveUp(
-          new ProxyError('ERR_BACKEND_UNAVAILABLE', 'backend_unrecoverable', `the backend stayed unreachable for backend.reconnect.giveUpAfter (${giveUp} ms)`),
+        const err = new ProxyError(
+          'ERR_BACKEND_UNAVAILABLE',
+          'backend_unrecoverable',
+          `the backend stayed unreachable for backend.reconnect.giveUpAfter (${giveUp} ms)`,
         );
+        this.opts.log.warn({ ...err.logFields(), attempts: attempt - 1, lastError: this.lastError?.message }, 'giving up reconnecting');
+        this.opts.giveUp(err);
         return;
       }
       try {

@@ -290,7 +290,11 @@ export class Link {
     if (this.closed) return;
     const err = cause ?? closedError('the backend link was closed');
     await this.connection.close();
-    for (const entry of this.table.takeAll()) {
+    const entries = this.table.takeAll();
+    // One line for every client request answered with this error: their clients hold its errorId.
+    const clients = entries.filter((e) => e.kind === 'client').length;
+    if (clients > 0) this.log.warn({ ...err.logFields(), inFlight: clients }, `backend link closed: ${err.message}`);
+    for (const entry of entries) {
       if (entry.kind === 'own') entry.fail(err);
       else entry.member.answered(entry.ticket, err.toJsonRpc(entry.clientId), err);
     }

@@ -10,6 +10,14 @@ export function describeProcessMetrics(metrics: Metrics): void {
   metrics.describe('frontdoor_stray_responses_total', 'backend answers that matched no request of their link (dropped, never delivered)');
   metrics.describe('frontdoor_server_requests_refused_total', 'server→client requests refused because no single session may answer them, by reason');
   metrics.describe('frontdoor_private_links_total', 'sessions of a shared sse/stdio route given a link of their own (their clients answer server requests)');
+  metrics.describe(
+    'frontdoor_sessions_ended_total',
+    'sessions ended, by route, face and reason (client_delete, idle_timeout, client_stream_closed, backend reasons)',
+  );
+  metrics.describe(
+    'frontdoor_sessions_abandoned_total',
+    'sessions that expired idle without a single request after their handshake: clients that reconnect with a new session and never close the old one',
+  );
   metrics.gauge('process_resident_memory_bytes', () => process.memoryUsage.rss());
   metrics.gauge('nodejs_heap_used_bytes', () => process.memoryUsage().heapUsed);
   metrics.gauge('nodejs_heap_total_bytes', () => process.memoryUsage().heapTotal);

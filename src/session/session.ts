@@ -26,6 +26,8 @@ export class Session implements Member {
   readonly id: string;
   readonly createdAt = Date.now();
   lastActivity = Date.now();
+  /** Requests the client made after its handshake: a session that expires with none was abandoned. */
+  requestsMade = 0;
   /** The client's address when the session counts against the per-client cap (released at close). */
   readonly client: string | undefined;
   /** The session's logger, made on first use: a pino child costs ~450 B, and most sessions never log. */
@@ -194,7 +196,9 @@ export class Session implements Member {
         this.closed ? 'session_closed' : 'session_not_started',
         this.closed ? 'the session was closed' : 'the session has not been initialized',
       );
-      for (const m of messages) if (isRequest(m)) sink.respond(err.toJsonRpc(m.id), err);
+      const requests = messages.filter(isRequest);
+      if (requests.length > 0) this.report(err, { method: requests[0]!.method });
+      for (const m of requests) sink.respond(err.toJsonRpc(m.id), err);
       return err;
     }
     // The client's messages reach the backend with the credential of the request that carried them.
@@ -209,6 +213,7 @@ export class Session implements Member {
     let firstError: ProxyError | undefined;
     let reported: Set<ProxyError> | undefined;
     const one = async (m: JsonRpcMessage) => {
+      if (isRequest(m)) this.requestsMade++;
       try {
         if ('method' in m && m.method === 'notifications/initialized' && !isRequest(m)) {
           if ((await link.clientInitialized(this.opts.repairHandshake)) === 'duplicate') this.repair('duplicate_initialized_dropped', {});
@@ -311,7 +316,10 @@ export class Session implements Member {
     const link = this.link;
     this.link = undefined;
     const err = new ProxyError('ERR_SESSION_CLOSED', reason, `the session was closed (${reason})`);
-    for (const entry of link?.leave(this) ?? []) (entry.ticket as MessageSink).respond(this.toolCalls.settle(err.toJsonRpc(entry.clientId)), err);
+    const inFlight = link?.leave(this) ?? [];
+    // One line for every request answered with this error: their clients hold its errorId.
+    if (inFlight.length > 0) this.log.info({ ...err.logFields(), inFlight: inFlight.length }, err.message);
+    for (const entry of inFlight) (entry.ticket as MessageSink).respond(this.toolCalls.settle(err.toJsonRpc(entry.clientId)), err);
     this.outbox.endAll();
     this.opts.onClosed(this, reason);
   }

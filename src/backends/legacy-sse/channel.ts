@@ -11,7 +11,7 @@ import { messageTooLarge, oversizeCallbacks, sseData, type OversizeCallbacks } f
 import { ProxyError } from '../../errors/proxy-error.js';
 import { safeUrl } from '../../observability/logger.js';
 import { resolveEndpoint } from './endpoint-url.js';
-import { backendHttpError, networkError } from '../http-errors.js';
+import { backendHttpError, backendSessionLost, networkError } from '../http-errors.js';
 import { redirectTarget } from '../redirects.js';
 import { headerOf, mediaType } from '../response-head.js';
 import type { BackendHttpClient } from '../http-client.js';
@@ -182,13 +182,15 @@ export class LegacySseChannel implements Channel {
         this.endpoint = target = next;
         continue;
       }
-      const error = backendHttpError(status, `POST ${safeUrl(target)}`, res.body, headerOf(res, 'www-authenticate'));
       if (status === 404 || status === 410) {
-        // The backend no longer knows our session (restart behind the same stream, expiry):
-        // the stream is useless, so end the channel and let the session re-handshake.
-        queueMicrotask(() => this.fail(error));
+        // The endpoint URL names the backend's session: a 404 to it says the backend no longer
+        // knows it (restart behind the same stream, expiry). The stream is useless, so end the
+        // channel and let the session re-handshake.
+        const lost = backendSessionLost(status, `POST ${safeUrl(target)}`);
+        queueMicrotask(() => this.fail(lost));
+        throw lost;
       }
-      throw error;
+      throw backendHttpError(status, `POST ${safeUrl(target)}`, res.body, headerOf(res, 'www-authenticate'));
     }
   }
 

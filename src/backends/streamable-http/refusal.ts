@@ -1,6 +1,6 @@
 // What a Streamable HTTP backend's refusal (a non-2xx answer) means, as a ProxyError. Pure.
-import { ProxyError } from '../../errors/proxy-error.js';
-import { backendHttpError, bodySnippet } from '../http-errors.js';
+import { backendHttpError, backendSessionLost } from '../http-errors.js';
+import type { ProxyError } from '../../errors/proxy-error.js';
 
 /**
  * `ERR_BACKEND_SESSION_LOST` means the backend no longer knows the session we sent: the channel is
@@ -11,19 +11,6 @@ import { backendHttpError, bodySnippet } from '../http-errors.js';
  * 401/403 become ERR_BACKEND_AUTH (never relayed as such: clients would start OAuth against us).
  */
 export function refusalError(status: number, body: string, what: string, wwwAuthenticate: string | undefined, sentWithSession: boolean): ProxyError {
-  if (sentWithSession && (status === 404 || status === 410 || (status === 400 && /session/i.test(body)))) {
-    return new ProxyError(
-      'ERR_BACKEND_SESSION_LOST',
-      'backend_session_expired',
-      `the backend no longer knows this session (HTTP ${status}); the proxy starts a new one`,
-      { detail: `${what} → HTTP ${status}` },
-    );
-  }
-  if (status === 404 || status === 410) {
-    const snippet = bodySnippet(body);
-    return new ProxyError('ERR_BACKEND_REJECTED', 'backend_not_found', `the backend answered HTTP ${status} (is the route's backend url its MCP endpoint?)`, {
-      detail: `${what} → HTTP ${status}${snippet ? `: ${snippet}` : ''}`,
-    });
-  }
+  if (sentWithSession && (status === 404 || status === 410 || (status === 400 && /session/i.test(body)))) return backendSessionLost(status, what);
   return backendHttpError(status, what, body, wwwAuthenticate);
 }
