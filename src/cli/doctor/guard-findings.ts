@@ -1,8 +1,9 @@
 // Findings about DNS-rebinding protection, judged only from the initialize that worked sent again
 // with a foreign Origin or Host (probe-guards.ts). Refusing is right (spec 2025-06-18, Transports:
 // servers MUST validate Origin); it means browser pages from other origins cannot use the server,
-// while CLI clients (no Origin) and mcp-frontdoor (no Origin, the backend's own Host, see
-// backends/*/ headers) are unaffected. Pure.
+// while CLI clients (no Origin) and mcp-frontdoor are unaffected: the proxy builds its backend
+// requests' headers from its config only, never from the client's request, so they carry the backend
+// URL's own Host and no Origin (backends/legacy-sse/open-channel.ts, backends/streamable-http/channel.ts). Pure.
 import { answerText, failureText, type Finding } from './finding.js';
 import type { GuardProbes, HeaderVariant } from './probe-results.js';
 
