@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { validateConfig } from '../config/validate.js';
 import { ConfigError, UsageError } from './cli-errors.js';
+import { parseDoctorHeaders } from './doctor-headers.js';
 import { HELP } from './help.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { parseDurationMs } from '../config/units.js';
@@ -13,7 +14,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'serve'; config: Config; configDir: string | undefined; configFile: string | undefined }
-  | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number }
+  | { kind: 'doctor'; url: string; json: boolean; timeoutMs: number; headers: Record<string, string> }
   | { kind: 'check'; file: string }
   | { kind: 'print-config'; file: string; showSecrets: boolean }
   | { kind: 'schema' };
@@ -113,7 +114,12 @@ function parseDoctor(argv: string[]): CliCommand {
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { json: { type: 'boolean' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        json: { type: 'boolean' },
+        timeout: { type: 'string' },
+        header: { type: 'string', short: 'H', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     throw new UsageError(`doctor: ${(e as Error).message.split('\n')[0]} (see --help)`);
@@ -127,7 +133,7 @@ function parseDoctor(argv: string[]): CliCommand {
   const timeoutMs = values.timeout === undefined ? DOCTOR_TIMEOUT_MS : parseDurationMs(values.timeout);
   if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > 600_000)
     throw new UsageError(`--timeout expects milliseconds (or 5s, 1m) up to 10m, got ${JSON.stringify(values.timeout)}`);
-  return { kind: 'doctor', url, json: values.json ?? false, timeoutMs };
+  return { kind: 'doctor', url, json: values.json ?? false, timeoutMs, headers: parseDoctorHeaders(values.header ?? []) };
 }
 
 export { ConfigError };

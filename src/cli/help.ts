@@ -5,10 +5,13 @@ Usage:
   mcp-frontdoor --backend URL [--port 8080] [--host 127.0.0.1] [options]
   mcp-frontdoor --config FILE [options]
   mcp-frontdoor                      run the embedded demo (config/frontdoor.yaml)
-  mcp-frontdoor doctor URL [--json] [--timeout MS]
+  mcp-frontdoor doctor URL [--header K:V]... [--json] [--timeout MS]
                                      probe an MCP server's URL as clients do, print a diagnosis
-                                     and the config to paste (exit 0 usable, 1 needs a fix or
-                                     the proxy, 2 unreachable)
+                                     and the config to paste; --header is sent on every probe
+                                     (e.g. 'Authorization: Bearer …'; values are never printed).
+                                     Exit 0: clients can use the URL as is; 1: they need the
+                                     proxy, another URL or a server fix; 2: could not tell
+                                     (unreachable, or the server refused the probes)
   mcp-frontdoor check --config FILE  validate a config file (exit 1 on problems)
   mcp-frontdoor print-config --config FILE [--show-secrets]
                                      print it normalized (defaults applied, units in ms/bytes)

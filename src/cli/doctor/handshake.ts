@@ -1,10 +1,12 @@
 // The messages the doctor sends, and the `initialized` strictness check both transports share.
 // The check sends `tools/list` after `initialize` but before `notifications/initialized`: a strict
-// server (python-sdk < 1.18, docs/quirks.md) answers -32602 "Invalid request parameters", which is
-// what Claude Code users see over SSE (anthropics/claude-code#58759). A second `tools/list` after the
-// notification tells strictness apart from a server that rejects tools/list for another reason.
-import { classify, RPC_INVALID_PARAMS, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
-import type { InitializedCheck, ServerIdentity } from './probe-results.js';
+// server (python-sdk 1.9.4–1.17, docs/quirks.md) answers -32602 "Invalid request parameters", which is
+// what Claude Code users see over SSE (anthropics/claude-code#58759); python-sdk before 1.9.4 raises
+// "Received request before initialization was complete" and its session dies with the stream. A
+// second `tools/list` after the notification tells strictness apart from a server that rejects
+// tools/list for another reason, and shows whether the session survived.
+import { classify, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import type { InitializedCheck, JsonRpcErrorSeen, ServerIdentity } from './probe-results.js';
 
 /** The version the doctor offers: what current Claude Code, Cursor and VS Code send. */
 export const DOCTOR_PROTOCOL_VERSION = '2025-06-18';
@@ -35,17 +37,36 @@ export function isResponse(value: unknown): value is JsonRpcResponse {
   return classify(value) === 'response';
 }
 
-/** Sends a request and returns its response, or a sentence saying why none came. */
-export type RpcCall = (request: JsonRpcRequest) => Promise<JsonRpcResponse | string>;
+/** Why a request got no JSON-RPC response. */
+export interface CallFailure {
+  problem: string;
+  /** The session is gone: its legacy SSE stream ended, or the server answered 404 for it. */
+  sessionGone: boolean;
+  /** Nothing came within the timeout (the server may only be slow). */
+  timedOut: boolean;
+}
+
+/** Sends a request and returns its response, or why none came. */
+export type RpcCall = (request: JsonRpcRequest) => Promise<JsonRpcResponse | CallFailure>;
+
+const isFailure = (r: JsonRpcResponse | CallFailure): r is CallFailure => 'problem' in r;
+const errorText = (e: JsonRpcErrorSeen) => `${e.code} "${e.message}"`;
 
 export async function checkInitialized(call: RpcCall, notify: (n: JsonRpcNotification) => Promise<void>): Promise<InitializedCheck> {
   const early = await call(toolsList(2));
   await notify(INITIALIZED);
-  if (typeof early === 'string') return { outcome: 'no-answer', detail: early };
-  if (!early.error) return { outcome: 'tolerant' };
-  const error = { code: early.error.code, message: early.error.message };
-  if (error.code !== RPC_INVALID_PARAMS) return { outcome: 'error', error };
+  if (!isFailure(early) && !early.error) return { outcome: 'tolerant' };
+  // A second tools/list after the notification tells strictness apart from a server that fails
+  // tools/list for another reason, and shows whether the early request ended the session.
   const late = await call(toolsList(3));
-  if (typeof late !== 'string' && !late.error) return { outcome: 'strict', error };
-  return { outcome: 'error', error };
+  const lateWorked = !isFailure(late) && !late.error;
+  if (!isFailure(early)) {
+    const error = { code: early.error!.code, message: early.error!.message };
+    return lateWorked ? { outcome: 'strict', early: errorText(error), error } : { outcome: 'error', error };
+  }
+  if (lateWorked) return { outcome: 'strict', early: early.problem };
+  if (isFailure(late) && (early.sessionGone || late.sessionGone) && !early.timedOut) {
+    return { outcome: 'ends-session', detail: `${early.problem}; after notifications/initialized, ${late.problem}` };
+  }
+  return { outcome: 'no-answer', detail: early.problem };
 }

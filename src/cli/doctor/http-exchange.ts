@@ -97,7 +97,10 @@ export async function answerOf(ex: Exchange, signal: AbortSignal): Promise<HttpA
 }
 
 export function summarise(ex: Exchange, text: string): HttpAnswer {
-  return { status: ex.status, contentType: ex.contentType, bodyKind: bodyKindOf(ex.contentType, text), snippet: snippetOf(text) };
+  const answer: HttpAnswer = { status: ex.status, contentType: ex.contentType, bodyKind: bodyKindOf(ex.contentType, text), snippet: snippetOf(text) };
+  const challenge = ex.headers['www-authenticate'];
+  if (challenge) answer.wwwAuthenticate = String(challenge);
+  return answer;
 }
 
 export function failureOf(e: unknown, signal: AbortSignal): NetworkFailure {

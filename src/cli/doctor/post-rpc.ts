@@ -15,6 +15,8 @@ export interface PostOutcome {
   response?: JsonRpcResponse;
   format?: 'json' | 'sse';
   endpointEvent?: boolean;
+  /** The answer was an SSE stream that the server ended before the response came. */
+  streamEnded?: boolean;
   /** The answer, summarised, when it was not a plain 2xx carrying the response. */
   answer?: HttpAnswer;
 }
@@ -45,6 +47,7 @@ export async function postRpc(
       const response = inFirst ?? (first ? await awaitResponse(events, id, signal) : undefined);
       if (response) return { ...outcome, response, format: 'sse' };
       const why = signal.aborted ? '(no response on the stream within the timeout)' : '(the stream ended without a response)';
+      if (!signal.aborted) outcome.streamEnded = true;
       return { ...outcome, answer: { status: ex.status, contentType: ex.contentType, bodyKind: 'event-stream', snippet: why } };
     } finally {
       events.close();

@@ -1,41 +1,34 @@
-// Does the server guard against DNS rebinding? Two requests that no real client sends: one with a
-// foreign `Origin`, one with a foreign `Host`. Guarded servers answer 403 (TS SDK, mcp-frontdoor) or
-// 421 (FastMCP >= 1.23 for a bad Host) (docs/quirks.md, Servers). The requests carry no
-// session and create none: a session-less `ping` for Streamable HTTP, and for legacy SSE a GET
-// whose stream is closed as soon as its headers arrive.
-import { ExchangeFailure, exchange, withTimeout } from './http-exchange.js';
-import { POST_HEADERS } from './post-rpc.js';
-import type { GuardProbe, GuardProbes } from './probe-results.js';
+// Does the server guard against DNS rebinding? The initialize that worked, sent again with a foreign
+// `Origin` (what a page in a browser sends), then with a foreign `Host` (what a rebound name sends).
+// Only a refusal of that same initialize says something: a session-less request (a ping) gets 400
+// from many servers for want of a session, whatever its Origin. When the foreign Origin is refused,
+// the server's own origins are tried, to tell which Origin it accepts.
+import type { GuardProbes, HeaderVariant } from './probe-results.js';
+import { probeVariant } from './probe-variant.js';
 
-export const FOREIGN_ORIGIN = 'http://evil.example';
-export const FOREIGN_HOST = 'evil.example';
+/** RFC 6761: `.invalid` never resolves, so no real site can send this Origin or Host. */
+export const FOREIGN_ORIGIN = 'http://doctor.invalid';
+export const FOREIGN_HOST = 'doctor.invalid';
 
-export async function probeGuards(url: URL, transport: GuardProbes['transport'], timeoutMs: number): Promise<GuardProbes> {
-  const send = async (header: 'origin' | 'host', value: string): Promise<GuardProbe> => {
-    const probe: GuardProbe = { sent: `${header === 'origin' ? 'Origin' : 'Host'}: ${value}` };
-    try {
-      probe.status = await withTimeout(timeoutMs, async (signal) => {
-        const ex =
-          transport === 'streamable-http'
-            ? await exchange(
-                url,
-                {
-                  method: 'POST',
-                  headers: { ...POST_HEADERS, [header]: value },
-                  body: JSON.stringify({ jsonrpc: '2.0', id: 'doctor-guard', method: 'ping' }),
-                  signal,
-                },
-                [],
-              )
-            : await exchange(url, { method: 'GET', headers: { accept: 'text/event-stream', [header]: value }, signal }, []);
-        ex.body.destroy();
-        return ex.status;
-      });
-    } catch (e) {
-      if (!(e instanceof ExchangeFailure)) throw e;
-      probe.failure = e.failure;
+export async function probeGuards(url: URL, transport: GuardProbes['transport'], timeoutMs: number, headers: Record<string, string>): Promise<GuardProbes> {
+  const variant = (name: 'origin' | 'host', value: string) =>
+    probeVariant(url, transport, { ...headers, [name]: value }, timeoutMs, `${name === 'origin' ? 'Origin' : 'Host'}: ${value}`);
+  const origin = await variant('origin', FOREIGN_ORIGIN);
+  const host = await variant('host', FOREIGN_HOST);
+  const ownOrigins: HeaderVariant[] = [];
+  if (!origin.accepted && origin.answer) {
+    for (const candidate of ownOriginsOf(url)) {
+      const v = await variant('origin', candidate);
+      ownOrigins.push(v);
+      if (v.accepted) break;
     }
-    return probe;
-  };
-  return { url: url.href, transport, origin: await send('origin', FOREIGN_ORIGIN), host: await send('host', FOREIGN_HOST) };
+  }
+  return { url: url.href, transport, origin, host, ownOrigins };
+}
+
+/** The URL's own origin, and its loopback twin (servers on localhost often allow only one spelling). */
+function ownOriginsOf(url: URL): string[] {
+  const port = url.port ? `:${url.port}` : '';
+  const twin = { '127.0.0.1': 'localhost', localhost: '127.0.0.1', '[::1]': 'localhost' }[url.hostname];
+  return twin ? [url.origin, `${url.protocol}//${twin}${port}`] : [url.origin];
 }

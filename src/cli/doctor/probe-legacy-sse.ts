@@ -1,12 +1,13 @@
 // The legacy HTTP+SSE probe (spec 2024-11-05): GET with Accept: text/event-stream, wait for the
 // `endpoint` event, POST `initialize` to it and read the answer on the stream (or in the POST body,
 // which some servers do: avelino/mcp#32), then (deep) the `initialized` strictness check. The
-// stream is closed whatever happens, so the server ends its session.
+// stream is closed whatever happens, so the server ends its session. Every request carries the
+// user's `--header`s.
 import type { JsonRpcRequest, JsonRpcResponse } from '../../jsonrpc/message.js';
 import { classifyEndpoint } from './endpoint-form.js';
-import { checkInitialized, INITIALIZE, serverIdentityOf } from './handshake.js';
+import { checkInitialized, INITIALIZE, serverIdentityOf, type CallFailure } from './handshake.js';
 import { snippetOf } from './body-kind.js';
-import { answerOf, ExchangeFailure, exchange, readBody, withTimeout, type Exchange } from './http-exchange.js';
+import { answerOf, ExchangeFailure, exchange, readBody, summarise, withTimeout, type Exchange } from './http-exchange.js';
 import type { LegacyProbe } from './probe-results.js';
 import type { ProbeOptions } from './probe-streamable.js';
 import { awaitResponse, responseIn, sseEvents, type SseEvents } from './sse-events.js';
@@ -22,7 +23,7 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
     try {
       ex = await exchange(
         url,
-        { method: 'GET', headers: { accept: 'text/event-stream', 'cache-control': 'no-cache' }, signal: stream.signal },
+        { method: 'GET', headers: { ...opts.headers, accept: 'text/event-stream', 'cache-control': 'no-cache' }, signal: stream.signal },
         probe.redirects,
       );
     } catch (e) {
@@ -51,21 +52,25 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
     endpoint.postedTo = postUrl.href;
 
     const messages = events;
-    const call = (request: JsonRpcRequest, onBody?: () => void) =>
-      withTimeout(opts.timeoutMs, async (signal): Promise<JsonRpcResponse | string> => {
+    const postHeaders = { ...opts.headers, 'content-type': 'application/json' };
+    /** `onRefusal` gets a non-2xx answer to the POST (the initialize probe keeps it). */
+    const call = (request: JsonRpcRequest, onBody?: () => void, onRefusal?: (text: string, post: Exchange) => void) =>
+      withTimeout(opts.timeoutMs, async (signal): Promise<JsonRpcResponse | CallFailure> => {
+        const failed = (problem: string, sessionGone = false): CallFailure => ({ problem, sessionGone, timedOut: signal.aborted });
         let post: Exchange;
         try {
-          post = await exchange(
-            postUrl,
-            { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request), signal },
-            probe.redirects,
-          );
+          post = await exchange(postUrl, { method: 'POST', headers: postHeaders, body: JSON.stringify(request), signal }, probe.redirects);
         } catch (e) {
-          if (e instanceof ExchangeFailure) return `POST ${postUrl.pathname}: ${e.failure.message}`;
+          if (e instanceof ExchangeFailure) return failed(`POST ${postUrl.pathname}: ${e.failure.message}`);
           throw e;
         }
         const text = await readBody(post, signal);
-        if (post.status < 200 || post.status >= 300) return `POST ${postUrl.pathname} answered HTTP ${post.status}${text.trim() ? `: ${snippetOf(text)}` : ''}`;
+        if (post.status < 200 || post.status >= 300) {
+          onRefusal?.(text, post);
+          // A legacy session lives as long as its stream: a 404 for it, or a closed stream, means it is gone.
+          const why = `POST ${postUrl.pathname} answered HTTP ${post.status}${text.trim() ? `: ${snippetOf(text)}` : ''}`;
+          return failed(why, post.status === 404 || messages.ended());
+        }
         const inBody = responseIn(text, request.id);
         if (inBody) {
           onBody?.();
@@ -73,12 +78,17 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
         }
         const onStream = await awaitResponse(messages, request.id, signal);
         if (onStream) return onStream;
-        return signal.aborted ? `no answer on the SSE stream within ${opts.timeoutMs} ms` : 'the SSE stream ended before the answer';
+        if (messages.ended()) return failed('the SSE stream ended before the answer', true);
+        return failed(`no answer on the SSE stream within ${opts.timeoutMs} ms`);
       });
 
     let inBody = false;
-    const init = await call(INITIALIZE, () => (inBody = true));
-    if (typeof init === 'string') return { ...probe, initializeProblem: init };
+    const init = await call(
+      INITIALIZE,
+      () => (inBody = true),
+      (text, post) => (probe.initializeAnswer = summarise(post, text)),
+    );
+    if ('problem' in init) return { ...probe, initializeProblem: init.problem };
     const server = serverIdentityOf(init);
     if (!server) {
       const why = init.error ? `initialize failed: ${init.error.code} ${init.error.message}` : 'the initialize answer has no protocolVersion';
@@ -92,11 +102,7 @@ export async function probeLegacySse(url: URL, opts: ProbeOptions): Promise<Lega
         (request) => call(request),
         async (notification) => {
           await withTimeout(opts.timeoutMs, async (signal) => {
-            const post = await exchange(
-              postUrl,
-              { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(notification), signal },
-              probe.redirects,
-            );
+            const post = await exchange(postUrl, { method: 'POST', headers: postHeaders, body: JSON.stringify(notification), signal }, probe.redirects);
             await readBody(post, signal);
           }).catch(() => undefined);
         },

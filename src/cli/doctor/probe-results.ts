@@ -12,6 +12,8 @@ export interface HttpAnswer {
   bodyKind: BodyKind;
   /** The start of the body, whitespace collapsed (enough to quote in a diagnosis). */
   snippet: string;
+  /** Its `WWW-Authenticate`: Claude Code reads a 403 without one as "needs authentication" (docs/quirks.md). */
+  wwwAuthenticate?: string;
 }
 
 /** A network-level failure: nothing (usable) answered. */
@@ -37,9 +39,18 @@ export interface JsonRpcErrorSeen {
 export type InitializedCheck =
   /** The early request was answered normally. */
   | { outcome: 'tolerant' }
-  /** -32602 before notifications/initialized, a normal answer after it (python-sdk < 1.18, docs/quirks.md). */
-  | { outcome: 'strict'; error: JsonRpcErrorSeen }
-  /** Some other error, or -32602 even after notifications/initialized. */
+  /**
+   * Refused before notifications/initialized, answered after it: -32602 from python-sdk 1.9.4–1.17
+   * (docs/quirks.md), or another error or HTTP failure. `early` says what the early request got.
+   */
+  | { outcome: 'strict'; early: string; error?: JsonRpcErrorSeen }
+  /**
+   * The early request ended the session: its stream closed without an answer and the session was
+   * gone afterwards (python-sdk before 1.9.4 raises "Received request before initialization was
+   * complete" and its session dies). `detail` says what was seen.
+   */
+  | { outcome: 'ends-session'; detail: string }
+  /** An error before and after notifications/initialized: tools/list fails for another reason. */
   | { outcome: 'error'; error: JsonRpcErrorSeen }
   | { outcome: 'no-answer'; detail: string };
 
@@ -94,6 +105,8 @@ export interface LegacyProbe {
   answeredIn?: 'stream' | 'post-body';
   /** Why initialize over the endpoint failed (POST status, timeout, JSON-RPC error). */
   initializeProblem?: string;
+  /** The POST of initialize, when it was answered with a non-2xx status. */
+  initializeAnswer?: HttpAnswer;
   initialized?: InitializedCheck;
   redirects: Redirect[];
 }
@@ -116,24 +129,42 @@ export interface OAuthProbe {
   failure?: NetworkFailure;
 }
 
-export interface GuardProbe {
-  /** The header the probe sent, e.g. `Origin: http://evil.example`. */
+/**
+ * A shallow probe (initialize, then the session is closed) of a URL where initialize already
+ * worked, sent with one header changed. Comparing it with the working probe is what makes it say
+ * something: a refusal can then only be about that header.
+ */
+export interface HeaderVariant {
+  /** What was changed, e.g. `Origin: http://doctor.invalid`, or `without --header`. */
   sent: string;
-  status?: number;
+  /** initialize was answered with an InitializeResult. */
+  accepted: boolean;
+  /** The HTTP answer that refused it (the GET of the stream or the POST of initialize). */
+  answer?: HttpAnswer;
+  rpcError?: JsonRpcErrorSeen;
+  /** Why it was not accepted, when no HTTP answer says it (a timeout, a missing endpoint event). */
+  problem?: string;
   failure?: NetworkFailure;
 }
 
+/** DNS-rebinding protection, judged only from `initialize` sent with a foreign Origin or Host. */
 export interface GuardProbes {
   url: string;
   transport: 'streamable-http' | 'legacy-sse';
-  origin: GuardProbe;
-  host: GuardProbe;
+  origin: HeaderVariant;
+  host: HeaderVariant;
+  /** When the foreign Origin was refused: the server's own origins, tried in turn until one is accepted. */
+  ownOrigins: HeaderVariant[];
 }
 
 export interface DoctorProbes {
   url: string;
   timeoutMs: number;
+  /** Names of the `--header`s sent on every probe (their values are never kept here). */
+  headerNames: string[];
   paths: PathProbe[];
   oauth: OAuthProbe[];
   guards?: GuardProbes;
+  /** With `--header`: the working URL probed once without them (does the server need them?). */
+  withoutHeaders?: HeaderVariant;
 }

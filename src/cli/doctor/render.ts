@@ -12,7 +12,7 @@ export function renderJson(d: Diagnosis): string {
 }
 
 export function renderText(d: Diagnosis): string {
-  const out: string[] = [`mcp-frontdoor doctor ${d.url}`, ''];
+  const out: string[] = [`mcp-frontdoor doctor ${d.url}${d.headers.map((h) => ` --header '${h}: [redacted]'`).join('')}`, ''];
   const width = Math.max(...d.endpoints.map((e) => e.url.length));
   const labelWidth = Math.max(...d.endpoints.map((e) => transportLabel(e.transport).length));
   out.push('Transports');

@@ -9,6 +9,8 @@ import { classify, type JsonRpcId, type JsonRpcResponse } from '../../jsonrpc/me
 export interface SseEvents {
   /** The next event, or undefined when the stream ended or the signal aborted first. */
   next(signal: AbortSignal): Promise<EventSourceMessage | undefined>;
+  /** The server ended (or broke) the stream; not set by close(). */
+  ended(): boolean;
   close(): void;
 }
 
@@ -18,6 +20,8 @@ const MAX_EVENT_CHARS = 1024 * 1024;
 export function sseEvents(body: IncomingMessage): SseEvents {
   const queue: EventSourceMessage[] = [];
   let ended = false;
+  let closed = false;
+  let endedByServer = false;
   let wake: (() => void) | undefined;
   const parser = new BoundedSseParser({
     maxEventChars: MAX_EVENT_CHARS,
@@ -32,6 +36,7 @@ export function sseEvents(body: IncomingMessage): SseEvents {
   body.setEncoding('utf8');
   body.on('data', (chunk: string) => parser.feed(chunk));
   const end = () => {
+    if (!closed) endedByServer = true;
     ended = true;
     wake?.();
   };
@@ -54,7 +59,9 @@ export function sseEvents(body: IncomingMessage): SseEvents {
       }
       return queue.shift();
     },
+    ended: () => endedByServer,
     close() {
+      closed = true;
       body.destroy();
     },
   };

@@ -1,7 +1,9 @@
 // Ready-to-paste configuration for the URL clients should use: Claude Code's command line, the JSON
 // entries of VS Code (`.vscode/mcp.json`, key `servers`, `"type": "http"`) and Cursor
 // (`~/.cursor/mcp.json`, key `mcpServers`), and, when the server needs the proxy, the mcp-frontdoor
-// command and the equivalent YAML route. Pure.
+// command and the equivalent YAML route. Header values never reach this file: each header the
+// server needs is written with the value `[redacted]`, for the user to put theirs back. Pure.
+import { REDACTED } from '../../observability/redact-url.js';
 
 export interface FrontdoorSuggestion {
   /** The legacy SSE URL the proxy fronts. */
@@ -15,8 +17,8 @@ export interface ClientConfig {
   mcpUrl: string;
   name: string;
   claudeCode: string;
-  vscode: { servers: Record<string, { type: 'http'; url: string }> };
-  cursor: { mcpServers: Record<string, { url: string }> };
+  vscode: { servers: Record<string, { type: 'http'; url: string; headers?: Record<string, string> }> };
+  cursor: { mcpServers: Record<string, { url: string; headers?: Record<string, string> }> };
   frontdoor?: FrontdoorSuggestion;
 }
 
@@ -34,19 +36,27 @@ export function serverNameOf(serverInfoName: string | undefined): string {
   return slug === '' ? DEFAULT_NAME : slug;
 }
 
-export function clientConfig(mcpUrl: string, serverInfoName: string | undefined): ClientConfig {
+const headerFlags = (names: readonly string[]) => names.map((n) => ` --header ${shellQuote(`${n}: ${REDACTED}`)}`).join('');
+const headerObject = (names: readonly string[]) => Object.fromEntries(names.map((n) => [n, REDACTED]));
+
+/** `headerNames`: headers clients must send (the server refuses requests without them). */
+export function clientConfig(mcpUrl: string, serverInfoName: string | undefined, headerNames: readonly string[] = []): ClientConfig {
   const name = serverNameOf(serverInfoName);
+  const headers = headerNames.length > 0 ? { headers: headerObject(headerNames) } : {};
   return {
     mcpUrl,
     name,
-    claudeCode: `claude mcp add --transport http ${name} ${shellQuote(mcpUrl)}`,
-    vscode: { servers: { [name]: { type: 'http', url: mcpUrl } } },
-    cursor: { mcpServers: { [name]: { url: mcpUrl } } },
+    claudeCode: `claude mcp add --transport http ${name} ${shellQuote(mcpUrl)}${headerFlags(headerNames)}`,
+    vscode: { servers: { [name]: { type: 'http', url: mcpUrl, ...headers } } },
+    cursor: { mcpServers: { [name]: { url: mcpUrl, ...headers } } },
   };
 }
 
-/** Client config for the proxy in front of a legacy SSE URL, with the proxy's own command and route. */
-export function frontdoorConfig(sseUrl: string, serverInfoName: string | undefined): ClientConfig {
+/**
+ * Client config for the proxy in front of a legacy SSE URL, with the proxy's own command and route.
+ * `headerNames`: headers the proxy sends the server (clients then need none).
+ */
+export function frontdoorConfig(sseUrl: string, serverInfoName: string | undefined, headerNames: readonly string[] = []): ClientConfig {
   // Two listeners cannot share a port: when the server itself is on 8080 locally, move the proxy.
   const backend = new URL(sseUrl);
   const port = backend.port === String(FRONTDOOR_PORT) && ['127.0.0.1', 'localhost', '[::1]'].includes(backend.hostname) ? FRONTDOOR_PORT + 1 : FRONTDOOR_PORT;
@@ -59,11 +69,12 @@ export function frontdoorConfig(sseUrl: string, serverInfoName: string | undefin
     '    backend:',
     '      transport: sse',
     `      url: ${yamlString(sseUrl)}`,
+    ...(headerNames.length > 0 ? ['      headers:', ...headerNames.map((n) => `        ${yamlString(n)}: ${JSON.stringify(REDACTED)}`)] : []),
     '',
   ].join('\n');
   return {
     ...clientConfig(`http://127.0.0.1:${port}/mcp`, serverInfoName),
-    frontdoor: { backend: sseUrl, command: `mcp-frontdoor --backend ${shellQuote(sseUrl)}${portFlag}`, yaml },
+    frontdoor: { backend: sseUrl, command: `mcp-frontdoor --backend ${shellQuote(sseUrl)}${headerFlags(headerNames)}${portFlag}`, yaml },
   };
 }
 

@@ -1,5 +1,4 @@
-// Findings about where MCP answers and how: the transport at the given URL and at the nearby paths,
-// the legacy `endpoint` event, the `initialized` handshake and redirects. Pure.
+// What answers at a path and how: the transport, the legacy `endpoint` event, redirects. Pure.
 import { answerText, failureText, type Finding } from './finding.js';
 import type { EndpointForm, PathProbe } from './probe-results.js';
 
@@ -70,77 +69,6 @@ export function describePath(p: PathProbe): string {
   }
 }
 
-export function locationFindings(paths: readonly PathProbe[], target: PathProbe | undefined): Finding[] {
-  const given = paths[0]!;
-  const givenTransport = transportOf(given);
-  const findings: Finding[] = [];
-  if (givenTransport === 'streamable-http') {
-    findings.push({ id: 'streamable_http', severity: 'ok', title: `Streamable HTTP works at ${given.url}`, detail: describePath(given) });
-    return findings;
-  }
-  const proxyFix = (sseUrl: string) => `put mcp-frontdoor in front: mcp-frontdoor --backend ${sseUrl} (config below)`;
-  if (givenTransport === 'legacy-sse') {
-    if (target && target !== given) {
-      findings.push({
-        id: 'wrong_path',
-        severity: 'problem',
-        title: `legacy HTTP+SSE at ${given.url}, but Streamable HTTP at ${target.url}`,
-        detail: describePath(target),
-        fix: `give clients ${target.url}`,
-      });
-    } else {
-      const post = given.streamable.answer ? `POST initialize got ${answerText(given.streamable.answer)}; ` : '';
-      findings.push({
-        id: 'legacy_sse_only',
-        severity: 'problem',
-        title: `only legacy HTTP+SSE (2024-11-05) answers at ${given.url}`,
-        detail: `${post}GET opened an event stream with an endpoint event${given.legacy?.ok ? ', and initialize worked there' : ''}. Claude Code, Cursor and VS Code ("type": "http") speak Streamable HTTP; their SSE mode is deprecated and has the quirks below.`,
-        // The proxy needs a legacy session that works; otherwise the server comes first.
-        fix: given.legacy?.ok ? proxyFix(given.url) : 'make initialize work over the SSE endpoint (below), then put mcp-frontdoor in front',
-      });
-    }
-    return findings;
-  }
-  if (target) {
-    const t = transportOf(target);
-    findings.push({
-      id: 'wrong_path',
-      severity: 'problem',
-      title: `nothing MCP at ${given.url}: the server is at ${target.path} (${transportLabel(t)})`,
-      detail: `${given.path}: ${describePath(given)}`,
-      fix:
-        t === 'streamable-http'
-          ? `give clients ${target.url}`
-          : target.legacy?.ok
-            ? proxyFix(target.url)
-            : `make initialize work over the SSE endpoint of ${target.url} (below), then put mcp-frontdoor in front`,
-    });
-    return findings;
-  }
-  const perPath = paths.map((p) => `${p.path}: ${describePath(p)}`).join('\n');
-  const refusal = [given.streamable.answer?.status, given.legacy?.answer?.status].find((s) => s === 401 || s === 403);
-  if (refusal !== undefined) {
-    // Nothing else can be learnt without the credential.
-    findings.push({
-      id: 'auth_required',
-      severity: 'problem',
-      title: `the server refuses requests without credentials (HTTP ${refusal}), so the doctor cannot see its transport`,
-      detail: `Claude Code then marks the server "needs authentication" and starts OAuth discovery.\n${perPath}`,
-      fix: "give the credential to the client (claude mcp add --header 'Authorization: Bearer …'), or to mcp-frontdoor (--header) so clients need none",
-    });
-    return findings;
-  }
-  const nearby = paths.slice(1).map((p) => p.path);
-  findings.push({
-    id: 'no_mcp_endpoint',
-    severity: 'problem',
-    title: `no MCP transport answers at ${given.url}${nearby.length ? ` nor at ${nearby.join(', ')}` : ''}`,
-    detail: perPath,
-    fix: "find the MCP URL in the server's docs or start-up log (legacy servers usually serve GET /sse, Streamable HTTP servers POST /mcp)",
-  });
-  return findings;
-}
-
 export function legacyFindings(target: PathProbe): Finding[] {
   const l = target.legacy;
   if (target.streamable.ok || !l?.endpoint) return [];
@@ -180,31 +108,6 @@ export function legacyFindings(target: PathProbe): Finding[] {
     });
   }
   return findings;
-}
-
-export function initializedFinding(target: PathProbe): Finding | undefined {
-  const overSse = !target.streamable.ok;
-  const check = overSse ? target.legacy?.initialized : target.streamable.initialized;
-  if (!check) return undefined;
-  if (check.outcome === 'tolerant')
-    return {
-      id: 'initialized_not_required',
-      severity: 'ok',
-      title: 'requests sent before notifications/initialized are answered (the server does not require it)',
-    };
-  if (check.outcome === 'strict') {
-    return {
-      id: 'initialized_required',
-      // Every Streamable HTTP client sends notifications/initialized first; over SSE, Claude Code's
-      // reconnects skip it and every call fails (anthropics/claude-code#58759).
-      severity: overSse ? 'problem' : 'warn',
-      title: 'the server requires notifications/initialized (strict handshake)',
-      detail: `tools/list sent after initialize but before notifications/initialized got ${check.error.code} "${check.error.message}", and worked after it (python-sdk < 1.18 behaviour). Clients that skip or reorder the notification${overSse ? ' (Claude Code over SSE)' : ''} fail every call with -32602 "Invalid request parameters".`,
-      fix: `${overSse ? 'mcp-frontdoor sends notifications/initialized for clients that skip it; or ' : ''}upgrade the server's mcp package to 1.18 or later`,
-    };
-  }
-  const why = check.outcome === 'error' ? `tools/list got ${check.error.code} "${check.error.message}"` : check.detail;
-  return { id: 'initialized_unknown', severity: 'info', title: `could not tell whether the server requires notifications/initialized: ${why}` };
 }
 
 export function redirectFindings(paths: readonly PathProbe[]): Finding[] {
