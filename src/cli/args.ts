@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { validateConfig } from '../config/validate.js';
 import { ConfigError, UsageError } from './cli-errors.js';
-import { parseDoctorHeaders } from './doctor-headers.js';
+import { DOCTOR_OWN_HEADERS, parseHeaderFlags, PROXY_OWN_HEADERS } from './header-flags.js';
 import { HELP } from './help.js';
 import type { Config, ConfigInput } from '../config/schema.js';
 import { parseDurationMs } from '../config/units.js';
@@ -71,12 +71,7 @@ export async function parseCli(argv: string[], defaultConfigFile: string, env: N
     log: { ...(cloned.log as Section) },
   };
   if (values.backend !== undefined) {
-    const headers: Record<string, string> = {};
-    for (const h of values.header ?? []) {
-      const colon = h.indexOf(':');
-      if (colon <= 0) throw new UsageError(`--header expects NAME:VALUE, got ${JSON.stringify(h)}`);
-      headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
-    }
+    const headers = parseHeaderFlags(values.header ?? [], PROXY_OWN_HEADERS, 'the proxy');
     raw.routes = [{ path: '/', backend: { transport: 'sse', url: values.backend, headers } }];
   }
   if (values.port !== undefined) {
@@ -133,7 +128,7 @@ function parseDoctor(argv: string[]): CliCommand {
   const timeoutMs = values.timeout === undefined ? DOCTOR_TIMEOUT_MS : parseDurationMs(values.timeout);
   if (timeoutMs === undefined || timeoutMs < 1 || timeoutMs > 600_000)
     throw new UsageError(`--timeout expects milliseconds (or 5s, 1m) up to 10m, got ${JSON.stringify(values.timeout)}`);
-  return { kind: 'doctor', url, json: values.json ?? false, timeoutMs, headers: parseDoctorHeaders(values.header ?? []) };
+  return { kind: 'doctor', url, json: values.json ?? false, timeoutMs, headers: parseHeaderFlags(values.header ?? [], DOCTOR_OWN_HEADERS, 'the doctor') };
 }
 
 export { ConfigError };

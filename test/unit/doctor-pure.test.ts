@@ -3,12 +3,15 @@
 // probed, and which refusals send clients into OAuth discovery.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseDoctorHeaders } from '../../src/cli/doctor-headers.js';
+import { DOCTOR_OWN_HEADERS, parseHeaderFlags } from '../../src/cli/header-flags.js';
+import { parseCli } from '../../src/cli/args.js';
 import { UsageError } from '../../src/cli/cli-errors.js';
 import { startsOAuthDiscovery } from '../../src/cli/doctor/auth-wall.js';
 import type { Diagnosis } from '../../src/cli/doctor/diagnose.js';
 import { redactDiagnosis } from '../../src/cli/doctor/redact-diagnosis.js';
 import { nearbyUrls } from '../../src/cli/doctor/run-probes.js';
+
+const parseDoctorHeaders = (flags: string[]) => parseHeaderFlags(flags, DOCTOR_OWN_HEADERS, 'the doctor');
 
 test('--header: K:V and K: V, names kept as given; bad ones refused without echoing the value', () => {
   assert.deepEqual(parseDoctorHeaders(['X-N8N-Key:abc', 'Authorization: Bearer tok en ']), { 'X-N8N-Key': 'abc', Authorization: 'Bearer tok en' });
@@ -21,6 +24,13 @@ test('--header: K:V and K: V, names kept as given; bad ones refused without echo
     );
   }
   assert.throws(() => parseDoctorHeaders(['X-Key: a', 'x-key: b']), /--header x-key is given twice/);
+});
+
+test("the proxy's --backend --header takes the same parser: a flag without NAME: is refused without echoing it", async () => {
+  await assert.rejects(
+    parseCli(['--backend', 'http://127.0.0.1:1/sse', '--header', 'Bearer secret-7'], '/nonexistent/frontdoor.yaml', {}),
+    (e: unknown) => e instanceof UsageError && !e.message.includes('secret-'),
+  );
 });
 
 test('redactDiagnosis: header values (and a Bearer token alone) never survive, URL secrets neither', () => {

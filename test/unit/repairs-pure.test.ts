@@ -1,9 +1,10 @@
 // Table-driven tests of the pure repair pieces: path matching, OAuth probe classification and the
-// OAuth URL rewrites.
+// OAuth URL rewrites, when the handshake repair sends `initialized`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchPath } from '../../src/http/route-paths.js';
 import { classifyOAuthProbe } from '../../src/http/oauth-probes.js';
+import { needsInitialized } from '../../src/session/handshake-repair.js';
 import {
   protectedResourceMetadataUrl,
   rewriteAuthorizationServerMetadata,
@@ -95,4 +96,15 @@ test('OAuth rewrites: backend URLs become the proxy, foreign authorization serve
     'Bearer error="invalid_token", resource_metadata="https://p/y"',
   );
   assert.equal(protectedResourceMetadataUrl('https://mcp.example.com/tools/mcp'), 'https://mcp.example.com/.well-known/oauth-protected-resource/tools/mcp');
+});
+
+test('needsInitialized: any request, ping included, unless the client sends initialized itself', () => {
+  const req = (method: string) => ({ jsonrpc: '2.0' as const, id: 1, method });
+  const initialized = { jsonrpc: '2.0' as const, method: 'notifications/initialized' };
+  assert.equal(needsInitialized([req('tools/list')]), true);
+  // python-sdk < 1.14 refuses a ping before initialized (and < 1.9.4 ends the session for it).
+  assert.equal(needsInitialized([req('ping')]), true);
+  assert.equal(needsInitialized([initialized, req('tools/list')]), false);
+  assert.equal(needsInitialized([{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1 } }]), false);
+  assert.equal(needsInitialized([{ jsonrpc: '2.0', id: 3, result: {} }]), false);
 });

@@ -1,14 +1,14 @@
-// `doctor --header NAME:VALUE` (repeatable): the credential a server wants (n8n's MCP Server Trigger
-// with header or bearer auth answers 403 without it). Both `K:V` and `K: V` are accepted, as curl
-// and `claude mcp add --header` take them. A value is never echoed in an error: a mistyped flag may
-// hold a token. Pure.
+// `--header NAME:VALUE` (repeatable), for `doctor` and for the proxy's `--backend`: the credential a
+// server wants (n8n's MCP Server Trigger with header or bearer auth answers 403 without it). Both
+// `K:V` and `K: V` are accepted, as curl and `claude mcp add --header` take them. A value is never
+// echoed in an error: a mistyped flag may hold a token. Pure.
 import { UsageError } from './cli-errors.js';
 
 /** RFC 9110 §5.1: a field name is a token. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** Headers the doctor sets itself on its probes: overriding them would change what is probed. */
-const OWN = new Set([
+export const DOCTOR_OWN_HEADERS: ReadonlySet<string> = new Set([
   'host',
   'origin',
   'accept',
@@ -20,7 +20,11 @@ const OWN = new Set([
   'mcp-protocol-version',
 ]);
 
-export function parseDoctorHeaders(flags: readonly string[]): Record<string, string> {
+/** Headers the proxy sets itself on what it sends a backend (framing, and the session it holds). */
+export const PROXY_OWN_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'mcp-session-id']);
+
+/** `own`: the headers the caller sets itself, and `setter` who that is, for the error. */
+export function parseHeaderFlags(flags: readonly string[], own: ReadonlySet<string>, setter: string): Record<string, string> {
   const headers: Record<string, string> = {};
   const seen = new Set<string>();
   for (const flag of flags) {
@@ -31,7 +35,7 @@ export function parseDoctorHeaders(flags: readonly string[]): Record<string, str
     // CR or LF would let a value add a header of its own; node refuses them too, with a less clear error.
     if (/[\r\n\0]/.test(value)) throw new UsageError(`--header ${name}: the value holds a line break`);
     const lower = name.toLowerCase();
-    if (OWN.has(lower)) throw new UsageError(`--header ${name}: the doctor sets this header itself`);
+    if (own.has(lower)) throw new UsageError(`--header ${name}: ${setter} sets this header itself`);
     if (seen.has(lower)) throw new UsageError(`--header ${name} is given twice`);
     seen.add(lower);
     headers[name] = value;
