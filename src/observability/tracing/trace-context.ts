@@ -9,13 +9,19 @@ export interface TraceParent {
   readonly flags: number;
 }
 
-const HEX_2 = /^[0-9a-f]{2}$/;
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
 /** `00-` + 32 + `-` + 16 + `-` + 2. */
 const VERSION_00_LENGTH = 55;
+
+/** Lowercase hex digits only (HEXDIGLC), and not all zeros when `nonZero`. A loop: no regex, no slice. */
+function lowerHex(s: string, from: number, to: number, nonZero: boolean): boolean {
+  let zero = nonZero;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+    if (c !== 48) zero = false;
+  }
+  return !zero;
+}
 
 /**
  * The `traceparent` in `value`, or undefined when it is not one (traceparent §Versioning of traceparent:
@@ -24,15 +30,12 @@ const VERSION_00_LENGTH = 55;
  */
 export function parseTraceparent(value: unknown): TraceParent | undefined {
   if (typeof value !== 'string' || value.length < VERSION_00_LENGTH) return undefined;
-  const version = value.slice(0, 2);
-  if (!HEX_2.test(version) || version === 'ff') return undefined;
-  if (version === '00' ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value[VERSION_00_LENGTH] !== '-') return undefined;
+  if (!lowerHex(value, 0, 2, false) || value.startsWith('ff')) return undefined;
+  const v00 = value.startsWith('00');
+  if (v00 ? value.length !== VERSION_00_LENGTH : value.length > VERSION_00_LENGTH && value[VERSION_00_LENGTH] !== '-') return undefined;
   if (value[2] !== '-' || value[35] !== '-' || value[52] !== '-') return undefined;
-  const traceId = value.slice(3, 35);
-  const spanId = value.slice(36, 52);
-  const flags = value.slice(53, 55);
-  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE_ID || !SPAN_ID.test(spanId) || spanId === ZERO_SPAN_ID || !HEX_2.test(flags)) return undefined;
-  return { traceId, spanId, flags: parseInt(flags, 16) };
+  if (!lowerHex(value, 3, 35, true) || !lowerHex(value, 36, 52, true) || !lowerHex(value, 53, 55, false)) return undefined;
+  return { traceId: value.slice(3, 35), spanId: value.slice(36, 52), flags: parseInt(value.slice(53, 55), 16) };
 }
 
 /** A version-00 `traceparent` (only the sampled bit of the flags is defined in version 00). */
