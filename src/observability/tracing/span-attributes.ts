@@ -90,11 +90,14 @@ export function requestAttributes(m: JsonRpcRequest, protocolVersion: string | u
 
 /** How a request ended, as the spans record it. */
 export interface Outcome {
-  outcome: 'ok' | 'tool_error' | 'error';
+  outcome: 'ok' | 'tool_error' | 'error' | 'cancelled';
   attributes: Attributes;
   /** The span status description (the JSON-RPC error message); undefined for `ok`. */
   message: string | undefined;
 }
+
+/** The client cancelled the request (notifications/cancelled): its spans end there, not an error of anyone's. */
+export const CANCELLED: Outcome = { outcome: 'cancelled', attributes: { [ATTR.outcome]: 'cancelled' }, message: undefined };
 
 /**
  * The server span's outcome: what the client got. `error.type` is the JSON-RPC code, or `tool_error`
