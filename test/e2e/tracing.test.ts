@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { FIXTURES_DIR, startFixture, startProxy, type RunningProxy } from '../helpers/process.js';
@@ -186,6 +187,21 @@ test('tracing on: params._meta.traceparent is the parent; the HTTP header contex
   assert.deepEqual(server!.links, [{ traceId: TRACE_ID, spanId: CLIENT_SPAN }]);
   const [backend] = await receiver.waitFor((s) => s.kind === SPAN_KIND.client && s.traceId === META_TRACE_ID);
   assert.equal(seen.traceparent, `00-${META_TRACE_ID}-${backend!.spanId}-01`);
+});
+
+test('tracing on: the legacy SSE face continues the traceparent of each POST /messages', async () => {
+  const { proxy } = await proxyWatched(routeTo(backendUrl), { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '50' });
+  const client = new Client({ name: 'tracing-e2e-legacy', version: '1.0.0' });
+  await client.connect(new SSEClientTransport(new URL('/sse', proxy.origin), { requestInit: { headers: { traceparent: TRACEPARENT } } }));
+  scope.after(() => client.close());
+  const seen = await backendMeta(client);
+  const [server] = await receiver.waitFor(
+    (s) => s.kind === SPAN_KIND.server && s.name === 'tools/call meta' && s.attributes['frontdoor.face'] === 'legacy-sse',
+  );
+  assert.equal(server!.traceId, TRACE_ID);
+  assert.equal(server!.parentSpanId, CLIENT_SPAN);
+  const [backend] = await receiver.waitFor((s) => s.parentSpanId === server!.spanId);
+  assert.equal(seen.traceparent, `00-${TRACE_ID}-${backend!.spanId}-01`);
 });
 
 test('tracing on: tool errors and errors are recorded on the spans, with the JSON-RPC code and the errorId', async () => {
