@@ -22,6 +22,7 @@ import { relayOAuth } from './auth/passthrough-route.js';
 import { SessionRegistry } from './session/registry.js';
 import { buildRouteRuntime, type RouteDeps } from './route-runtime.js';
 import { Drain } from './drain.js';
+import { TRACING_OFF, type Tracing } from './observability/tracing/tracing.js';
 import { isRedisUrl } from './store/store.js';
 import type { EventLog } from './session/event-log.js';
 import { MemoryEventLog } from './session/memory-event-log.js';
@@ -45,7 +46,7 @@ export interface App {
   reload(next: Config): Promise<ReloadDiff>;
 }
 
-export function createApp(config: Config, log: Logger, opts: { configDir?: string; store?: string } = {}): App {
+export function createApp(config: Config, log: Logger, opts: { configDir?: string; store?: string; tracing?: Tracing } = {}): App {
   /** FRONTDOOR_STORE (passed by main) overrides the config's `store`. */
   const storeUrl = opts.store || config.store;
   const clustered = isRedisUrl(storeUrl);
@@ -93,6 +94,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     body: { maxBytes: config.limits.maxBodyBytes, timeoutMs: config.limits.bodyTimeout, budget: bodyBudget },
     errors,
     ids: new RequestIds(),
+    tracing: opts.tracing ?? TRACING_OFF,
     publicPrefix: publicAddress.prefix,
     publicBase: publicAddress.base,
     clientAddress: publicAddress.client,

@@ -11,6 +11,7 @@ import { HELP } from './cli/help.js';
 import { parseCliIsolated } from './cli/parse-isolated.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { redactUrl, redactUrlsInText } from './observability/redact-url.js';
+import { startTracing } from './observability/tracing/start-tracing.js';
 
 // V8 lets a small heap's old generation grow by a factor of up to 4 before its next full collection; a
 // proxy's live heap is ~10 MB and what its requests promote is garbage, so that growth is only RSS.
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
   }
   const { config, configDir } = command;
   const log = await createLogger({ level: config.log.level, format: config.log.format });
-  const app = createApp(config, log, { configDir, store: process.env.FRONTDOOR_STORE });
+  const tracing = await startTracing(config.observability.tracing, process.env, log);
+  const app = createApp(config, log, { configDir, store: process.env.FRONTDOOR_STORE, tracing });
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -69,6 +71,8 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), config.cluster.drainTimeout + 5_000);
     force.unref();
     await app.stop(`shutdown_${signal.toLowerCase()}`);
+    // After the drain, so the spans of the last requests are in the final export.
+    await tracing.shutdown();
     log.flush();
     process.exit(0);
   };

@@ -31,6 +31,7 @@ import { ProxyError } from './errors/proxy-error.js';
 import type { SessionRegistry } from './session/registry.js';
 import type { EventLog } from './session/event-log.js';
 import type { Face } from './store/store.js';
+import type { Tracing } from './observability/tracing/tracing.js';
 
 /** Scale-out hooks (a shared store): record a session when it starts, forget it when it ends. */
 export interface SessionHooks {
@@ -88,6 +89,8 @@ export interface RouteDeps {
   /** Set once the app joined a cluster (store: redis://…). */
   hooks(): SessionHooks | undefined;
   eventLog(): EventLog;
+  /** OpenTelemetry spans of MCP requests (TRACING_OFF: only the client's context is passed on). */
+  tracing: Tracing;
 }
 
 export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRuntime {
@@ -153,6 +156,11 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     })());
 
   const toolCallLabels = outcomeLabels(route.path);
+  const traceFacts = { route: route.path, transport: route.backend.transport, backendUrl };
+  const tracing = {
+    'streamable-http': deps.tracing.route({ ...traceFacts, face: 'streamable-http' }),
+    'legacy-sse': deps.tracing.route({ ...traceFacts, face: 'legacy-sse' }),
+  };
   const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
     // The session's callbacks capture `face` alone: capturing `opts` would keep the initialize
@@ -180,6 +188,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       requireAuth: route.auth.mode !== 'none',
       principal: opts.principal,
       tools: auth.tools,
+      tracing: tracing[face],
       audit: (s, entry) => auditToolCall(s, metrics, toolCallLabels, s.owner?.label, entry),
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });

@@ -38,7 +38,7 @@ export class RouteTable {
 
   async reload(next: Config): Promise<ReloadDiff> {
     const diff = diffRoutes(this.current.routes, next.routes);
-    const restartOnly = (['listen', 'limits', 'sessions', 'log', 'store', 'cluster'] as const).filter(
+    const restartOnly = (['listen', 'limits', 'sessions', 'log', 'store', 'cluster', 'observability'] as const).filter(
       (k) => JSON.stringify(this.current[k]) !== JSON.stringify(next[k]),
     );
     if (restartOnly.length > 0) {

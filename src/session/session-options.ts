@@ -6,6 +6,7 @@ import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Session } from './session.js';
 import type { ToolPolicy } from '../policy/tool-policy.js';
 import type { AuditEntry } from '../policy/tool-calls.js';
+import type { RouteTracing } from '../observability/tracing/tracing.js';
 
 export interface SessionOptions {
   route: string;
@@ -29,6 +30,8 @@ export interface SessionOptions {
   principal?: string | undefined;
   /** The route's tool policy (tools.*): hidden tools, filtered lists. */
   tools: ToolPolicy;
+  /** Spans of the session's requests, or only the client's trace context passed on (tracing off). */
+  tracing?: RouteTracing;
   /** One line per tools/call (principal, tool, outcome, duration). */
   audit(session: Session, entry: AuditEntry): void;
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */

@@ -18,6 +18,8 @@ import { needsInitialized } from './handshake-repair.js';
 import { SessionOwner } from './session-owner.js';
 import { ToolCalls } from '../policy/tool-calls.js';
 import type { Principal } from '../auth/principal.js';
+import type { ClientTrace } from '../observability/tracing/client-context.js';
+import { answerWhenSettled, PASS_THROUGH, type SessionTracer } from '../observability/tracing/tracing.js';
 
 export { DEFAULT_CLIENT_INFO, type SessionOptions };
 
@@ -44,6 +46,8 @@ export class Session implements Member {
   /** The principal the session belongs to (routes with authorization): its id, label and credential. */
   readonly owner: SessionOwner | undefined;
   private readonly toolCalls: ToolCalls;
+  /** Spans of this session's requests (tracing on) or the client's context passed on; made on the first message. */
+  private ownTracer: SessionTracer | undefined;
 
   constructor(private readonly opts: SessionOptions) {
     this.id = opts.id ?? randomUUID();
@@ -119,12 +123,18 @@ export class Session implements Member {
     this.lastActivity = Date.now();
   }
 
+  private get tracer(): SessionTracer {
+    return (this.ownTracer ??= this.opts.tracing?.session(this) ?? PASS_THROUGH);
+  }
+
   /**
    * Joins the route's link with the client's `initialize`. Resolves with the backend's answer (the
-   * client's id restored); throws a ProxyError when the backend cannot be reached.
+   * client's id restored); throws a ProxyError when the backend cannot be reached. `client`: the
+   * initialize came from a client (traced), with its HTTP request's trace context.
    */
-  start(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
-    this.clientInitialize = initialize;
+  start(initialize: JsonRpcRequest, client?: { trace: ClientTrace | undefined }): Promise<JsonRpcResponse> {
+    const tracer = client && this.tracer;
+    this.clientInitialize = tracer ? tracer.outbound(initialize, client.trace, false) : initialize;
     this.startup = (async () => {
       const link = this.opts.linker.linkFor(this);
       this.link = link;
@@ -137,6 +147,7 @@ export class Session implements Member {
       }
       return { ...response, id: initialize.id };
     })();
+    if (tracer) answerWhenSettled(tracer, this.startup, initialize.id);
     return this.startup;
   }
 
@@ -186,7 +197,7 @@ export class Session implements Member {
    * not be sent are answered there with an error. Resolves when the backend accepted every message;
    * returns the first error of a notification or response (the caller reports it).
    */
-  async submit(messages: JsonRpcMessage[], sink: MessageSink, authorization?: string): Promise<ProxyError | undefined> {
+  async submit(messages: JsonRpcMessage[], sink: MessageSink, authorization?: string, trace?: ClientTrace): Promise<ProxyError | undefined> {
     this.touch();
     if (this.startup) await this.startup.catch(() => undefined);
     const link = this.link;
@@ -221,15 +232,16 @@ export class Session implements Member {
         }
         // A hidden tool (tools.allow/deny) is answered here; the backend never hears of it.
         const refused = isRequest(m) ? this.toolCalls.admit(m) : undefined;
-        if (refused) sink.respond(refused);
-        else await link.send(this, m, send, isRequest(m) ? sink : undefined);
+        const out = this.tracer.outbound(m, trace, refused === undefined);
+        if (refused) sink.respond(this.settle(refused));
+        else await link.send(this, out, send, isRequest(m) ? sink : undefined);
       } catch (e) {
         const err = toProxyError(e);
         if (isRequest(m)) {
           reported ??= new Set();
           if (!reported.has(err)) this.report(err, { method: m.method });
           reported.add(err);
-          sink.respond(this.toolCalls.settle(err.toJsonRpc(m.id)), err);
+          sink.respond(this.settle(err.toJsonRpc(m.id), err), err);
         } else if (err.code !== 'ERR_BACKEND_SESSION_LOST') firstError ??= err;
         // A notification meant for a backend session that is gone is moot: the link replays
         // `initialized`, and cancels or answers for the old session have nothing to reach.
@@ -247,7 +259,7 @@ export class Session implements Member {
   answered(ticket: RequestTicket, response: JsonRpcResponse, error?: ProxyError): void {
     // Tickets are the sinks this session handed the link with each request.
     const sink = ticket as MessageSink;
-    if (sink.respond(this.toolCalls.settle(response), error)) this.backpressure.check(sink);
+    if (sink.respond(this.settle(response, error), error)) this.backpressure.check(sink);
     else {
       this.opts.metrics.inc('frontdoor_undeliverable_total', { route: this.opts.route, reason: 'client_gone' });
       this.log.debug({ reason: 'client_gone' }, 'the client left before its response arrived');
@@ -295,6 +307,12 @@ export class Session implements Member {
     this.link?.expire(now, this);
   }
 
+  /** A response on its way to the client: its spans end, a tools/list is filtered, a tools/call audited. */
+  private settle(response: JsonRpcResponse, error?: ProxyError): JsonRpcResponse {
+    this.ownTracer?.answered(response, error);
+    return this.toolCalls.settle(response);
+  }
+
   private repair(reason: string, detail: Record<string, unknown>): void {
     const seen = (this.repairsSeen ??= new Set());
     const first = !seen.has(reason);
@@ -319,7 +337,7 @@ export class Session implements Member {
     const inFlight = link?.leave(this) ?? [];
     // One line for every request answered with this error: their clients hold its errorId.
     if (inFlight.length > 0) this.log.info({ ...err.logFields(), inFlight: inFlight.length }, err.message);
-    for (const entry of inFlight) (entry.ticket as MessageSink).respond(this.toolCalls.settle(err.toJsonRpc(entry.clientId)), err);
+    for (const entry of inFlight) (entry.ticket as MessageSink).respond(this.settle(err.toJsonRpc(entry.clientId), err), err);
     this.outbox.endAll();
     this.opts.onClosed(this, reason);
   }

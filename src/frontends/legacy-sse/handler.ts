@@ -15,6 +15,7 @@ import { BodyError, parseBody } from '../streamable-http/parse-body.js';
 import { LegacyStreamSink } from './stream-sink.js';
 import type { FaceContext } from '../face-context.js';
 import type { Principal } from '../../auth/principal.js';
+import { headerTrace, type ClientTrace } from '../../observability/tracing/client-context.js';
 
 export interface LegacySseContext extends FaceContext {
   repairHandshake: boolean;
@@ -104,7 +105,7 @@ export async function handleLegacyMessage(req: IncomingMessage, res: ServerRespo
     if (scopes) throw scopes;
     session.touch();
     res.writeHead(202, { 'content-type': 'text/plain', 'content-length': '8' }).end('Accepted');
-    await dispatch(session, sink, parsed.messages, ctx, req.headers.authorization);
+    await dispatch(session, sink, parsed.messages, ctx, req.headers.authorization, headerTrace(req.headers));
   } catch (e) {
     refuse(req, res, toProxyError(e), ctx, id);
   }
@@ -126,13 +127,14 @@ async function dispatch(
   messages: JsonRpcMessage[],
   ctx: LegacySseContext,
   authorization: string | undefined,
+  trace: ClientTrace | undefined,
 ): Promise<void> {
   let rest = messages;
   if (!session.started) {
     const first = messages[0]!;
     try {
       if (isRequest(first) && first.method === 'initialize') {
-        sink.respond(await session.start(first));
+        sink.respond(await session.start(first, { trace }));
         rest = messages.slice(1);
       } else if (ctx.repairHandshake) {
         await session.startOnBehalf(LEGACY_PROTOCOL_VERSION);
@@ -147,5 +149,5 @@ async function dispatch(
       return;
     }
   }
-  if (rest.length > 0) await session.submit(rest, sink, authorization);
+  if (rest.length > 0) await session.submit(rest, sink, authorization, trace);
 }

@@ -16,6 +16,7 @@ import { findSession, header, SESSION_HEADER, streamsOf, type StreamableHttpCont
 import { sessionIdOf } from '../../http/session-id.js';
 import { handleGet } from './get-stream.js';
 import type { Principal } from '../../auth/principal.js';
+import { headerTrace } from '../../observability/tracing/client-context.js';
 
 export type { StreamableHttpContext };
 
@@ -126,7 +127,7 @@ async function handlePost(
   const requests = messages.filter(isRequest).length;
   if (requests === 0) {
     // MCP Streamable HTTP, Sending Messages: notifications and responses get 202 with no body.
-    const err = await session.submit(messages, NO_SINK, req.headers.authorization);
+    const err = await session.submit(messages, NO_SINK, req.headers.authorization, headerTrace(req.headers));
     if (err) throw err;
     replyEmpty(res, 202);
     return;
@@ -142,7 +143,7 @@ async function handlePost(
     streams: streamsOf(session, ctx),
   });
   session.attachRequestStream(sink);
-  await session.submit(messages, sink, req.headers.authorization);
+  await session.submit(messages, sink, req.headers.authorization, headerTrace(req.headers));
   sink.accepted();
 }
 
@@ -162,7 +163,7 @@ async function handleInitialize(
   }
   let response: JsonRpcResponse;
   try {
-    response = await session.start(initialize);
+    response = await session.start(initialize, { trace: headerTrace(req.headers) });
   } catch (e) {
     await session.close('initialize_failed');
     throw e;
