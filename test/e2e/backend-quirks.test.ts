@@ -32,7 +32,8 @@ test('a strict backend serves a client that skips notifications/initialized: the
   t.after(() => proxy.stop());
   const sid = await sessionWithoutInitialized(proxy.url);
   const ping = await post(proxy.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'ping' }), { 'mcp-session-id': sid });
-  assert.deepEqual((await messagesOf(ping))[0].result, {}, 'ping needs no initialized');
+  // A ping brings the injection too: python-sdk < 1.14 refuses a ping before initialized.
+  assert.deepEqual((await messagesOf(ping))[0].result, {});
   for (const [i, text] of ['one', 'two'].entries()) {
     const res = await post(proxy.url, callEcho(10 + i, text), { 'mcp-session-id': sid });
     const [msg] = await messagesOf(res);
@@ -44,9 +45,10 @@ test('a strict backend serves a client that skips notifications/initialized: the
   assert.equal(late.status, 202);
   await late.text();
   const [conn] = await received(backend.url);
-  assert.deepEqual(conn, ['initialize', 'ping', 'notifications/initialized', 'tools/call', 'tools/call']);
+  assert.deepEqual(conn, ['initialize', 'notifications/initialized', 'ping', 'tools/call', 'tools/call']);
   const repair = await proxy.waitForLine((l) => l.reason === 'initialized_injected');
   assert.equal(repair.sessionId, sid);
+  assert.equal(repair.before, 'ping');
   const metrics = await (await fetch(new URL('/metrics', proxy.url))).text();
   assert.match(metrics, /frontdoor_repairs_total\{reason="initialized_injected",route="\/"\} 1/);
   assert.match(metrics, /frontdoor_repairs_total\{reason="duplicate_initialized_dropped",route="\/"\} 1/);
