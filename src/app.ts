@@ -111,6 +111,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes.live,
     drainingRoutes: () => routes.drainingWithSessions(),
     metrics,
+    errors,
     // Scale-out: not ready while the shared store is unreachable (or our records are being re-written).
     ready: () => accepting && (cluster?.storeUp ?? true),
     onOAuthPassthrough: (route, probe, req, res, path) => {
