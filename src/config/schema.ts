@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
 import { authSchema, toolsSchema } from './auth-schema.js';
+import { observabilitySchema } from './observability-schema.js';
 import { isLoopbackAddress } from '../http/host-origin.js';
 
 /** `loopback`, an IPv4/IPv6 address, or a CIDR block. */
@@ -185,6 +186,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    observability: observabilitySchema,
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
