@@ -15,6 +15,7 @@ import { createHttpServer } from './http/create-server.js';
 import { createErrorReporter } from './observability/error-reporter.js';
 import { describeProcessMetrics } from './observability/process-metrics.js';
 import { Metrics } from './observability/metrics.js';
+import { ProxyMetrics } from './observability/proxy-metrics.js';
 import { RequestIds } from './link/request-ids.js';
 import { openFileLimit } from './limits/open-files.js';
 import { sessionCaps } from './limits/session-caps.js';
@@ -53,6 +54,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   let accepting = false;
   const metrics = new Metrics();
   describeProcessMetrics(metrics);
+  const proxyMetrics = new ProxyMetrics(metrics, config.observability.metrics);
   const errors = createErrorReporter(metrics, log);
   const keepAlive = new KeepAlive();
   const caps = sessionCaps(config, openFileLimit());
@@ -98,6 +100,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     clientAddress: publicAddress.client,
     hooks: () => cluster,
     eventLog: () => eventLog,
+    routeMetrics: (path) => proxyMetrics.route(path),
   };
   const routes = new RouteTable(config, (route) => buildRouteRuntime(route, deps), log);
   const repairs = createRepairLog(metrics, log);

@@ -47,7 +47,7 @@ export class Session implements Member {
     this.id = opts.id ?? randomUUID();
     this.client = opts.client;
     this.owner = opts.requireAuth ? new SessionOwner(opts.principal) : undefined;
-    this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry));
+    this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry), opts.requests);
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
       limitBytes: opts.streamBufferBytes,
@@ -122,6 +122,11 @@ export class Session implements Member {
    * client's id restored); throws a ProxyError when the backend cannot be reached.
    */
   start(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
+    return this.toolCalls.initializing(this.handshake(initialize));
+  }
+
+  /** `start` for the proxy's own handshakes (a takeover, a client that skipped initialize): not a client request. */
+  private handshake(initialize: JsonRpcRequest): Promise<JsonRpcResponse> {
     this.clientInitialize = initialize;
     this.startup = (async () => {
       const link = this.opts.linker.linkFor(this);
@@ -140,7 +145,7 @@ export class Session implements Member {
 
   /** Re-creates a session another replica held (it is gone), from its recorded `initialize` params. */
   async resume(params: Record<string, unknown>): Promise<void> {
-    const response = await this.start({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
+    const response = await this.handshake({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
     if (response.error)
       throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
     // The client sent `notifications/initialized` long ago, to the replica that is gone.
@@ -153,7 +158,7 @@ export class Session implements Member {
    */
   async startOnBehalf(protocolVersion: string): Promise<void> {
     this.repair('initialize_synthesized', { protocolVersion, clientInfo: DEFAULT_CLIENT_INFO });
-    const response = await this.start({
+    const response = await this.handshake({
       jsonrpc: '2.0',
       id: 'frontdoor-initialize',
       method: 'initialize',

@@ -1,0 +1,69 @@
+// Client-side bytes by route (frontdoor_client_received_bytes_total, frontdoor_client_sent_bytes_total):
+// what crossed the client connections, read from each socket's own counters, so HTTP heads, bodies,
+// SSE framing and keep-alive comments all count. A connection's bytes belong to the route of the
+// request it last carried. They are moved into the counters when /metrics is rendered, when the
+// connection carries a request of another route, and when it closes: a request costs one map lookup.
+import type { Socket } from 'node:net';
+import type { CounterSeries } from './prom-series.js';
+
+/** The counter series of one route. */
+export interface ByteCounters {
+  readonly received: CounterSeries;
+  readonly sent: CounterSeries;
+}
+
+interface Mark {
+  route: ByteCounters;
+  /** The socket's bytesRead and bytesWritten already counted. */
+  read: number;
+  written: number;
+}
+
+export class ClientBytes {
+  /** Open connections that carried a route's request. */
+  private readonly marks = new Map<Socket, Mark>();
+
+  /** A request of `route` arrived on `socket`. */
+  request(socket: Socket, route: ByteCounters): void {
+    const mark = this.marks.get(socket);
+    if (mark === undefined) {
+      const fresh: Mark = { route, read: 0, written: 0 };
+      this.marks.set(socket, fresh);
+      socket.once('close', () => {
+        this.settle(socket, fresh);
+        this.marks.delete(socket);
+      });
+      return;
+    }
+    if (mark.route === route) return;
+    // Written since: the answers of the previous route's requests. Read since: this request's head
+    // (and as much of its body as has arrived), so it goes to the new route.
+    this.settle(socket, mark, route);
+    mark.route = route;
+  }
+
+  /** Moves every open connection's new bytes into the counters (before rendering). */
+  collect(): void {
+    for (const [socket, mark] of this.marks) this.settle(socket, mark);
+  }
+
+  /** Connections being counted. */
+  get size(): number {
+    return this.marks.size;
+  }
+
+  private settle(socket: Socket, mark: Mark, readBy: ByteCounters = mark.route): void {
+    const read = socket.bytesRead;
+    // bytesWritten includes what is still queued, and drops it again when a socket is destroyed with
+    // it unsent: a counter never goes back.
+    const written = socket.bytesWritten;
+    if (read > mark.read) {
+      readBy.received.value += read - mark.read;
+      mark.read = read;
+    }
+    if (written > mark.written) {
+      mark.route.sent.value += written - mark.written;
+      mark.written = written;
+    }
+  }
+}
