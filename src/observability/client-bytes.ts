@@ -1,7 +1,8 @@
 // Client-side bytes by route (frontdoor_client_received_bytes_total, frontdoor_client_sent_bytes_total):
 // what crossed the client connections, read from each socket's own counters, so HTTP heads, bodies,
 // SSE framing and keep-alive comments all count. A connection's bytes belong to the route of the
-// request it last carried. They are moved into the counters when /metrics is rendered, when the
+// request it last carried (the head of a request that changes a connection's route is counted with
+// the previous one). They are moved into the counters when /metrics is rendered, when the
 // connection carries a request of another route, and when it closes: a request costs one map lookup.
 import type { Socket } from 'node:net';
 import type { CounterSeries } from './prom-series.js';
@@ -36,9 +37,10 @@ export class ClientBytes {
       return;
     }
     if (mark.route === route) return;
-    // Written since: the answers of the previous route's requests. Read since: this request's head
-    // (and as much of its body as has arrived), so it goes to the new route.
-    this.settle(socket, mark, route);
+    // Everything so far is the previous route's: its answers, and its requests' bodies (a client sends
+    // the next request once it has the answer). Only this request's head, read just now, is counted
+    // with them: a few hundred bytes, rather than splitting every request with a listener of its own.
+    this.settle(socket, mark);
     mark.route = route;
   }
 
@@ -52,13 +54,13 @@ export class ClientBytes {
     return this.marks.size;
   }
 
-  private settle(socket: Socket, mark: Mark, readBy: ByteCounters = mark.route): void {
+  private settle(socket: Socket, mark: Mark): void {
     const read = socket.bytesRead;
     // bytesWritten includes what is still queued, and drops it again when a socket is destroyed with
     // it unsent: a counter never goes back.
     const written = socket.bytesWritten;
     if (read > mark.read) {
-      readBy.received.value += read - mark.read;
+      mark.route.received.value += read - mark.read;
       mark.read = read;
     }
     if (written > mark.written) {
