@@ -14,6 +14,21 @@ export type Labels = Readonly<Record<string, string>>;
 
 const NO_LABELS: Labels = Object.freeze({});
 
+/**
+ * `labels` with its keys in order (the same object when they already are). prom-client writes a
+ * series' labels in the order of the object that created it; sorted, the exposition reads as it did
+ * before prom-client (`{reason="x",route="/"}`), whatever order a call site wrote them in.
+ */
+export function sortedLabels(labels: Labels): Labels {
+  const keys = Object.keys(labels);
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = keys[i - 1]! < keys[i]!;
+  if (sorted) return labels;
+  const out: Record<string, string> = {};
+  for (const k of keys.sort()) out[k] = labels[k]!;
+  return out;
+}
+
 interface CounterSlot {
   metric: Counter;
   /** Frozen label objects → their series. */
@@ -38,13 +53,20 @@ export class Metrics {
   /** Run before each rendering (counters settled from elsewhere, e.g. socket byte counts). */
   private readonly collectors = new Set<() => void>();
 
-  /** HELP text, and for a counter its label names (needed when its uses differ in labels). */
+  /**
+   * HELP text. With label names it declares a counter, rendered from now on (its HELP and TYPE, and 0
+   * when it has no labels): dashboards find every family, and a counter first incremented after a
+   * scrape still shows its whole increase to rate().
+   */
   describe(name: string, help: string, labelNames?: readonly string[]): void {
     this.help.set(name, help);
-    if (labelNames) this.labelNames.set(name, labelNames);
     const existing = this.counters.get(name)?.metric ?? this.families.get(name)?.metric ?? this.registry.getSingleMetric(name);
     // prom-client reads `help` when it renders.
     if (existing) (existing as unknown as { help: string }).help = help;
+    else if (labelNames) {
+      this.labelNames.set(name, labelNames);
+      this.counter(name, NO_LABELS);
+    }
   }
 
   inc(name: string, labels: Labels = NO_LABELS, by = 1): void {
@@ -52,16 +74,16 @@ export class Metrics {
     if (Object.isFrozen(labels)) {
       let series = slot.bound.get(labels);
       if (series === undefined) {
-        series = bindCounter(slot.metric, labels);
+        series = bindCounter(slot.metric, sortedLabels(labels));
         slot.bound.set(labels, series);
       }
       series.value += by;
-    } else slot.metric.inc(labels, by);
+    } else slot.metric.inc(sortedLabels(labels), by);
   }
 
   /** A counter series to add to directly, for code that keeps it (e.g. per route). */
   series(name: string, labels: Labels): CounterSeries {
-    return bindCounter((this.counters.get(name) ?? this.counter(name, labels)).metric, labels);
+    return bindCounter((this.counters.get(name) ?? this.counter(name, labels)).metric, sortedLabels(labels));
   }
 
   /** A counter's current value for exactly these labels (0 when it has none). */
@@ -101,7 +123,7 @@ export class Metrics {
         registers: [this.registry],
         collect(this: Gauge) {
           this.reset();
-          for (const read of sources) read((labels, value) => this.inc(labels, value));
+          for (const read of sources) read((labels, value) => this.inc(sortedLabels(labels), value));
         },
       });
       family = { metric, sources };
@@ -116,7 +138,7 @@ export class Metrics {
   histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): (labels: Labels) => HistogramSeries {
     this.help.set(name, help);
     const metric = new Histogram({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
-    return (labels) => new HistogramSeries(metric, labels, buckets);
+    return (labels) => new HistogramSeries(metric, sortedLabels(labels), buckets);
   }
 
   /** Runs `collect` before each rendering; returns its removal. */
