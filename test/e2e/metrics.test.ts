@@ -4,8 +4,10 @@
 // valid Prometheus exposition.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
-import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
+import { REPO_ROOT, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { writeConfigFile } from '../helpers/config-file.js';
 import { connectSse, connectStreamable, textOf } from '../helpers/clients.js';
 import { readMetrics, waitForMetric } from '../helpers/metrics.js';
@@ -123,4 +125,51 @@ test('the default process metrics and the names that existed before prom-client'
   assert.ok(valueOf(e, 'frontdoor_http_requests_total', { face: 'mcp' })! > 0);
   assert.equal(e.types.get('frontdoor_request_duration_seconds'), 'histogram');
   assert.equal(e.types.get('frontdoor_backend_request_duration_seconds'), 'histogram');
+});
+
+interface Panel {
+  type: string;
+  title: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { uid: string };
+  targets?: { expr: string; datasource: { uid: string } }[];
+}
+
+test('the Grafana dashboard in config/examples reads only metrics this proxy exposes, through ${DS_PROMETHEUS}', async () => {
+  const dashboard = JSON.parse(readFileSync(path.join(REPO_ROOT, 'config/examples/grafana-dashboard.json'), 'utf8')) as {
+    __inputs: { name: string; pluginId: string }[];
+    panels: Panel[];
+    templating: { list: { query: { query: string } }[] };
+  };
+  assert.deepEqual(
+    dashboard.__inputs.map((i) => [i.name, i.pluginId]),
+    [['DS_PROMETHEUS', 'prometheus']],
+  );
+  const e = await scrape();
+  const familyOf = (name: string) => (e.types.has(name) ? name : name.replace(/_(bucket|count|sum)$/, ''));
+  const queries = dashboard.templating.list.map((v) => v.query.query);
+  for (const panel of dashboard.panels) {
+    assert.ok(panel.gridPos.x + panel.gridPos.w <= 24, `${panel.title} fits the grid`);
+    if (panel.type === 'row') continue;
+    assert.equal(panel.datasource?.uid, '${DS_PROMETHEUS}', panel.title);
+    assert.ok(panel.targets && panel.targets.length > 0, `${panel.title} has queries`);
+    for (const target of panel.targets!) {
+      assert.equal(target.datasource.uid, '${DS_PROMETHEUS}', panel.title);
+      queries.push(target.expr);
+    }
+  }
+  const named = new Set(queries.flatMap((q) => q.match(/\b(?:frontdoor|process|nodejs)_[a-z0-9_]+/g) ?? []));
+  assert.ok(named.size >= 20, `the dashboard reads ${named.size} metrics`);
+  for (const name of named) assert.ok(e.types.has(familyOf(name)), `${name} is not on /metrics`);
+  for (const family of [
+    'frontdoor_request_duration_seconds',
+    'frontdoor_backend_request_duration_seconds',
+    'frontdoor_limit_hits_total',
+    'frontdoor_auth_failures_total',
+  ]) {
+    assert.ok(
+      [...named].some((n) => familyOf(n) === family),
+      `the dashboard shows ${family}`,
+    );
+  }
 });
