@@ -23,17 +23,29 @@ interface Mark {
 export class ClientBytes {
   /** Open connections that carried a route's request. */
   private readonly marks = new Map<Socket, Mark>();
+  /**
+   * One listener for every connection's 'close' (called with the socket as `this`): an idle session
+   * holds its connection, and a closure per connection (or once()'s wrapper) would cost each more.
+   */
+  private readonly onClose: (this: Socket) => void;
+
+  constructor() {
+    const marks = this.marks;
+    const settle = (socket: Socket, mark: Mark) => this.settle(socket, mark);
+    this.onClose = function (this: Socket) {
+      const mark = marks.get(this);
+      if (mark === undefined) return;
+      settle(this, mark);
+      marks.delete(this);
+    };
+  }
 
   /** A request of `route` arrived on `socket`. */
   request(socket: Socket, route: ByteCounters): void {
     const mark = this.marks.get(socket);
     if (mark === undefined) {
-      const fresh: Mark = { route, read: 0, written: 0 };
-      this.marks.set(socket, fresh);
-      socket.once('close', () => {
-        this.settle(socket, fresh);
-        this.marks.delete(socket);
-      });
+      this.marks.set(socket, { route, read: 0, written: 0 });
+      socket.on('close', this.onClose); // 'close' comes once
       return;
     }
     if (mark.route === route) return;
