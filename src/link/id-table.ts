@@ -21,7 +21,7 @@ export interface ClientEntry {
   accepted: boolean;
   /** When the proxy stops waiting (limits.requestTimeout); progress moves it. */
   deadline: number;
-  /** performance.now() when it was handed to the channel (the backend latency metric). */
+  /** performance.now() when the link took it to send (the backend latency metric; a wait for a reconnecting channel counts). */
   readonly sent: number;
 }
 

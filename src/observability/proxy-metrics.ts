@@ -47,7 +47,7 @@ export class ProxyMetrics {
       ),
       backendDuration: metrics.histogram(
         'frontdoor_backend_request_duration_seconds',
-        'requests to the backend, from sending one to receiving its answer, by transport',
+        'requests to the backend, from the link taking one to send to receiving its answer, by transport',
         ['route', 'transport'],
         DURATION_BUCKETS,
       ),
