@@ -15,6 +15,7 @@ import { createHttpServer } from './http/create-server.js';
 import { createErrorReporter } from './observability/error-reporter.js';
 import { describeProcessMetrics } from './observability/process-metrics.js';
 import { Metrics } from './observability/metrics.js';
+import { ProxyMetrics } from './observability/proxy-metrics.js';
 import { RequestIds } from './link/request-ids.js';
 import { openFileLimit } from './limits/open-files.js';
 import { sessionCaps } from './limits/session-caps.js';
@@ -54,6 +55,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
   let accepting = false;
   const metrics = new Metrics();
   describeProcessMetrics(metrics);
+  const proxyMetrics = new ProxyMetrics(metrics, config.observability.metrics);
   const errors = createErrorReporter(metrics, log);
   const keepAlive = new KeepAlive();
   const caps = sessionCaps(config, openFileLimit());
@@ -100,6 +102,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     clientAddress: publicAddress.client,
     hooks: () => cluster,
     eventLog: () => eventLog,
+    routeMetrics: (path) => proxyMetrics.route(path),
   };
   const routes = new RouteTable(config, (route) => buildRouteRuntime(route, deps), log);
   const repairs = createRepairLog(metrics, log);
@@ -113,6 +116,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     routes: () => routes.live,
     drainingRoutes: () => routes.drainingWithSessions(),
     metrics,
+    errors,
     // Scale-out: not ready while the shared store is unreachable (or our records are being re-written).
     ready: () => accepting && (cluster?.storeUp ?? true),
     onOAuthPassthrough: (route, probe, req, res, path) => {

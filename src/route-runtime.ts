@@ -16,6 +16,7 @@ import type { BodyLimits } from './http/body.js';
 import type { ErrorReporter } from './observability/error-reporter.js';
 import type { RouteEndpoint } from './http/edge-passes.js';
 import type { Metrics } from './observability/metrics.js';
+import type { RouteMetrics } from './observability/route-metrics.js';
 import type { OAuthPassthrough } from './auth/oauth-passthrough.js';
 import { protectedResourceMetadataUrl } from './auth/oauth-rewrite.js';
 import { createRouteAuth, type RouteAuth } from './auth/route-auth.js';
@@ -50,6 +51,8 @@ export interface RouteRuntime extends RouteEndpoint {
   readonly legacy: LegacySseContext;
   /** Undefined for stdio backends. */
   readonly backendUrl: URL | undefined;
+  /** The route's series of the request, backend, session and byte metrics. */
+  readonly routeMetrics: RouteMetrics;
   /** Loaded only for routes with auth.mode: passthrough (http-proxy stays out of memory otherwise). */
   readonly passthrough: Promise<OAuthPassthrough> | undefined;
   /** Who may use the route, and which of its tools they see. */
@@ -91,11 +94,14 @@ export interface RouteDeps {
   eventLog(): EventLog;
   /** OpenTelemetry spans of MCP requests (TRACING_OFF: only the client's context is passed on). */
   tracing: Tracing;
+  /** The series of the route at a path (kept across reloads). */
+  routeMetrics(path: string): RouteMetrics;
 }
 
 export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRuntime {
   const { config, log, metrics, sessions, keepAlive } = deps;
   const routeLog = log.child({ route: route.path });
+  const routeMetrics = deps.routeMetrics(route.path);
   const onRepair = (reason: string, detail: Record<string, unknown>) => {
     metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
     routeLog.info({ reason, ...detail }, `repair: ${reason}`);
@@ -113,6 +119,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         deps.errors.report(err, { route: route.path }, routeLog);
       },
       limitHit: (limit) => deps.errors.limitHit(limit),
+      traffic: routeMetrics.backendTraffic,
     },
   });
   const linker = new Linker({
@@ -125,7 +132,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     errors: deps.errors,
     passCredentials: route.auth.mode === 'passthrough',
     requestTimeoutMs: config.limits.requestTimeout,
+    backendLatency: routeMetrics.backendLatency(route.backend.transport),
   });
+  const stopChannelStates = routeMetrics.channels(() => linker.channelStates());
   const live = new Set<Session>();
   let draining = false;
   let disposed: Promise<void> | undefined;
@@ -148,6 +157,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
       await linker.dispose(new ProxyError('ERR_SHUTTING_DOWN', 'backend_released', 'the route released its backend'));
+      stopChannelStates();
       await connector.dispose().catch(() => undefined);
       (await passthrough)?.close();
       auth.close();
@@ -190,6 +200,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       tools: auth.tools,
       tracing: tracing[face],
       audit: (s, entry) => auditToolCall(s, metrics, toolCallLabels, s.owner?.label, entry),
+      requests: routeMetrics.face(face),
       onRepair: (s, reason, detail, first) => {
         metrics.inc('frontdoor_repairs_total', { route: route.path, reason });
         if (first) s.log.info({ reason, ...detail }, `repair: ${reason}`);
@@ -205,12 +216,14 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         sessions.remove(s);
         if (s.client !== undefined) sessions.release(s.client);
         live.delete(s);
+        routeMetrics.sessionClosed(face);
         if (known) s.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
         hooks?.sessionClosed(s, face, reason);
         if (draining && live.size === 0) void dispose();
       },
     });
     live.add(session);
+    routeMetrics.sessionOpened(face);
     return session;
   };
 
@@ -282,6 +295,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     frontend,
     legacy,
     backendUrl,
+    routeMetrics,
     passthrough,
     auth,
     createSession,

@@ -39,6 +39,8 @@ export interface MessageLimits {
   report(err: ProxyError): void;
   /** A limit hit that answers nobody (a dropped message no request was waiting for). */
   limitHit(limit: string): void;
+  /** Counts the bytes of each message sent and received (the route's byte metrics). */
+  traffic?: { sent(bytes: number): void; received(bytes: number): void };
 }
 
 /** Per message: the Authorization of the client request that carried it (auth passthrough). */

@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { duration, httpUrl, size } from './fields.js';
 import { authSchema, toolsSchema } from './auth-schema.js';
+import { observabilitySchema } from './observability-schema.js';
 import { isLoopbackAddress } from '../http/host-origin.js';
 
 /** `loopback`, an IPv4/IPv6 address, or a CIDR block. */
@@ -185,6 +186,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    observability: observabilitySchema,
     log: z
       .object({
         level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -212,31 +214,6 @@ export const configSchema = z
       .strict()
       .prefault({})
       .describe('scale-out settings (used with a redis store) and the SIGTERM drain (always)'),
-    observability: z
-      .object({
-        tracing: z
-          .object({
-            endpoint: httpUrl
-              .optional()
-              .describe(
-                'OTLP/HTTP base URL of a trace collector, e.g. http://127.0.0.1:4318 (spans go to <endpoint>/v1/traces, as http/json); tracing is off without it. OTEL_EXPORTER_OTLP_TRACES_ENDPOINT and OTEL_EXPORTER_OTLP_ENDPOINT win over it',
-              ),
-            serviceName: z.string().min(1).default('mcp-frontdoor').describe('the service.name of the spans; OTEL_SERVICE_NAME wins over it'),
-            sampleRatio: z
-              .number()
-              .min(0, 'expected a ratio from 0 to 1')
-              .max(1, 'expected a ratio from 0 to 1')
-              .default(1)
-              .describe(
-                "share of new traces recorded (0 to 1); a request that continues a client's trace follows the client's sampled flag. OTEL_TRACES_SAMPLER wins over it",
-              ),
-          })
-          .strict()
-          .prefault({})
-          .describe('OpenTelemetry traces of MCP requests (docs/tracing.md); the OTEL_* environment variables win over these keys'),
-      })
-      .strict()
-      .prefault({}),
     routes: z.array(routeSchema).min(1, 'expected at least one route'),
   })
   .strict()

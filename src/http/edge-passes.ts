@@ -11,6 +11,8 @@ import { badPathError, unsafePathReason } from './path-guard.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import type { Metrics } from '../observability/metrics.js';
+import { serveMetrics } from '../observability/metrics-endpoint.js';
+import type { ErrorReporter } from '../observability/error-reporter.js';
 
 export interface RouteEndpoint extends RoutePaths {
   /** Answer OAuth discovery probes with clean JSON 404s (repairs.oauthProbes). */
@@ -41,6 +43,8 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
   /** Routes a reload removed, still serving their existing sessions. */
   drainingRoutes: () => readonly R[];
   metrics: Metrics;
+  /** Where a failure to render /metrics is reported. */
+  errors: ErrorReporter;
   ready: () => boolean;
   onPathRepair(route: R, reason: string, ctx: EdgeContext<R>): void;
   onOAuthProbe(path: string): void;
@@ -70,14 +74,14 @@ export function createEdgePasses<R extends RouteEndpoint>(opts: {
       // Before the Host check: orchestrators probe and scrape with the pod's IP as Host. The answers hold
       // no message content; the Origin check above keeps foreign pages from reading them.
       name: 'health',
-      run: ({ req, path }) => {
+      run: ({ req, res, path }) => {
         if (req.method !== 'GET') return undefined;
         if (path === '/healthz') return { kind: 'json', reason: 'health', status: 200, body: { status: 'ok' } };
         if (path === '/readyz') {
           const ok = opts.ready();
           return { kind: 'json', reason: 'ready', status: ok ? 200 : 503, body: { status: ok ? 'ready' : 'not_ready' } };
         }
-        if (path === '/metrics') return { kind: 'text', reason: 'metrics', status: 200, body: opts.metrics.render(), contentType: 'text/plain; version=0.0.4' };
+        if (path === '/metrics') return { kind: 'delegate', reason: 'metrics', handle: () => serveMetrics(opts.metrics, res, opts.errors) };
         return undefined;
       },
     },

@@ -21,12 +21,15 @@ export interface ClientEntry {
   accepted: boolean;
   /** When the proxy stops waiting (limits.requestTimeout); progress moves it. */
   deadline: number;
+  /** performance.now() when the link took it to send (the backend latency metric; a wait for a reconnecting channel counts). */
+  readonly sent: number;
 }
 
 export interface OwnEntry {
   readonly kind: 'own';
   readonly backendId: number;
   readonly method: string;
+  readonly sent: number;
   resolve(response: JsonRpcResponse): void;
   fail(error: ProxyError): void;
 }
@@ -64,7 +67,18 @@ export class IdTable {
       (this.tokens ??= new Map()).set(token.backend, backendId);
       params = { ...params, _meta: { ...(params?._meta as Record<string, unknown>), progressToken: token.backend } };
     }
-    this.entries.set(backendId, { kind: 'client', backendId, member, clientId: request.id, method: request.method, ticket, token, accepted: false, deadline });
+    this.entries.set(backendId, {
+      kind: 'client',
+      backendId,
+      member,
+      clientId: request.id,
+      method: request.method,
+      ticket,
+      token,
+      accepted: false,
+      deadline,
+      sent: performance.now(),
+    });
     const out: JsonRpcRequest = { jsonrpc: '2.0', id: backendId, method: request.method };
     if (params !== undefined) out.params = params;
     return out;
@@ -73,7 +87,7 @@ export class IdTable {
   /** A request of the proxy's own (the handshake, a subscription). */
   addOwn(method: string, params: Record<string, unknown>, resolve: OwnEntry['resolve'], fail: OwnEntry['fail']): JsonRpcRequest {
     const backendId = this.ids.next();
-    this.entries.set(backendId, { kind: 'own', backendId, method, resolve, fail });
+    this.entries.set(backendId, { kind: 'own', backendId, method, sent: performance.now(), resolve, fail });
     return { jsonrpc: '2.0', id: backendId, method, params };
   }
 

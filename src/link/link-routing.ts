@@ -24,6 +24,7 @@ export function receive(link: Link, m: JsonRpcMessage, related?: JsonRpcId): voi
       link.log.debug({ reason: 'stray_response', id: m.id }, 'dropped a backend response that answers no request of this link');
       return;
     }
+    link.opts.backendLatency?.observe((performance.now() - entry.sent) / 1000);
     if (entry.kind === 'own') entry.resolve(m);
     else entry.member.answered(entry.ticket, { ...m, id: entry.clientId });
     return;

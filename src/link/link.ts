@@ -15,7 +15,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { IdTable, type ClientEntry } from './id-table.js';
 import { credentialsOf, type Member, type RequestTicket } from './member.js';
 import { expireRequests } from './expiry.js';
-import { LinkChannel, closedError } from './link-channel.js';
+import { LinkChannel, closedError, type ChannelState } from './link-channel.js';
 import { receive } from './link-routing.js';
 import type { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
@@ -32,6 +32,8 @@ export interface LinkOptions {
   errors: ErrorReporter;
   /** Lend the members' credentials to the backend (auth passthrough). */
   passCredentials: boolean;
+  /** Where each backend answer's latency goes (frontdoor_backend_request_duration_seconds). */
+  backendLatency?: { observe(seconds: number): void };
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number; giveUpMs: number };
@@ -84,6 +86,11 @@ export class Link {
 
   get initializedSent(): boolean {
     return this.connection.initializedSent;
+  }
+
+  /** The backend channel's state (frontdoor_backend_channels). */
+  get channelState(): ChannelState {
+    return this.connection.state;
   }
 
   /**

@@ -28,6 +28,7 @@ export interface LinkerOptions {
   passCredentials: boolean;
   requestTimeoutMs: number;
   lingerMs?: number;
+  backendLatency?: LinkOptions['backendLatency'];
 }
 
 export class Linker {
@@ -76,6 +77,7 @@ export class Linker {
       metrics: this.opts.metrics,
       errors: this.opts.errors,
       passCredentials: this.opts.passCredentials,
+      backendLatency: this.opts.backendLatency,
       connectTimeoutMs: b.timeouts.connect,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       reconnect: { initialDelayMs: b.reconnect.initialDelay, maxDelayMs: b.reconnect.maxDelay, giveUpMs: b.reconnect.giveUpAfter },
@@ -101,6 +103,11 @@ export class Linker {
       void link.close();
     }, this.opts.lingerMs ?? SHARED_LINGER_MS);
     this.linger.unref();
+  }
+
+  /** The state of each link's backend channel (frontdoor_backend_channels). */
+  channelStates(): string[] {
+    return [...this.links].map((l) => l.channelState);
   }
 
   /** Closes every link (the route is released); members still attached are told. */

@@ -3,7 +3,7 @@
 import type { ToolsConfig } from '../config/auth-schema.js';
 
 /** `*` any run of characters, `?` one; everything else literal. Anchored. */
-function globRegExp(glob: string): RegExp {
+export function globRegExp(glob: string): RegExp {
   const body = glob
     .replace(/[.+^${}()|[\]\\/-]/g, '\\$&')
     .replace(/\*/g, '.*')

@@ -118,6 +118,7 @@ export function createDispatch(o: DispatchOptions): (req: IncomingMessage, res: 
     const route = ctx.route!;
     const kind = ctx.kind ?? 'mcp';
     o.metrics.inc('frontdoor_http_requests_total', FACE_LABELS[kind]);
+    route.routeMetrics.clientRequest(req.socket);
     o.drain.track(req, res);
     // The route's guard (auth.mode) runs before anything else is done for the request: a request
     // without a valid credential opens nothing, reaches no session and no other replica.

@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Session } from './session.js';
 import type { ToolPolicy } from '../policy/tool-policy.js';
-import type { AuditEntry } from '../policy/tool-calls.js';
+import type { AuditEntry, RequestObserver } from '../policy/tool-calls.js';
 import type { RouteTracing } from '../observability/tracing/tracing.js';
 
 export interface SessionOptions {
@@ -34,6 +34,8 @@ export interface SessionOptions {
   tracing?: RouteTracing;
   /** One line per tools/call (principal, tool, outcome, duration). */
   audit(session: Session, entry: AuditEntry): void;
+  /** Times every client request to its answer (the request metrics of the route and face). */
+  requests?: RequestObserver;
   /** Counts a repair; `first` is true the first time this session makes it (log once per session). */
   onRepair(session: Session, reason: string, detail: Record<string, unknown>, first: boolean): void;
   onClosed(session: Session, reason: string): void;

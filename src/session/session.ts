@@ -53,7 +53,7 @@ export class Session implements Member {
     this.id = opts.id ?? randomUUID();
     this.client = opts.client;
     this.owner = opts.requireAuth ? new SessionOwner(opts.principal) : undefined;
-    this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry));
+    this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry), opts.requests);
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
       limitBytes: opts.streamBufferBytes,
@@ -133,6 +133,11 @@ export class Session implements Member {
    * initialize came from a client (traced), with its HTTP request's trace context.
    */
   start(initialize: JsonRpcRequest, client?: { trace: ClientTrace | undefined }): Promise<JsonRpcResponse> {
+    return this.toolCalls.initializing(this.handshake(initialize, client));
+  }
+
+  /** `start` for the proxy's own handshakes (a takeover, a client that skipped initialize): not a client request. */
+  private handshake(initialize: JsonRpcRequest, client?: { trace: ClientTrace | undefined }): Promise<JsonRpcResponse> {
     const tracer = client && this.tracer;
     this.clientInitialize = tracer ? tracer.outbound(initialize, client.trace, false) : initialize;
     this.startup = (async () => {
@@ -153,7 +158,7 @@ export class Session implements Member {
 
   /** Re-creates a session another replica held (it is gone), from its recorded `initialize` params. */
   async resume(params: Record<string, unknown>): Promise<void> {
-    const response = await this.start({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
+    const response = await this.handshake({ jsonrpc: '2.0', id: 'frontdoor-resume', method: 'initialize', params });
     if (response.error)
       throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
     // The client sent `notifications/initialized` long ago, to the replica that is gone.
@@ -166,7 +171,7 @@ export class Session implements Member {
    */
   async startOnBehalf(protocolVersion: string): Promise<void> {
     this.repair('initialize_synthesized', { protocolVersion, clientInfo: DEFAULT_CLIENT_INFO });
-    const response = await this.start({
+    const response = await this.handshake({
       jsonrpc: '2.0',
       id: 'frontdoor-initialize',
       method: 'initialize',

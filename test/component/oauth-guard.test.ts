@@ -38,7 +38,7 @@ test('an authorization server that goes away after start: cached metadata and ke
   t.mock.timers.tick(61 * 60_000);
   const p = await guard.authenticate(request(second), target);
   assert.equal(p?.label, 'other (client client-a)', 'checked with the keys and metadata at hand');
-  assert.equal(metricValue(metrics.render(), 'frontdoor_jwks_fetches_total', { route: '/', result: 'ok' }), 1, 'one key fetch served both');
+  assert.equal(metricValue(await metrics.render(), 'frontdoor_jwks_fetches_total', { route: '/', result: 'ok' }), 1, 'one key fetch served both');
 });
 
 test('an authorization server that is down from the start: every request gets 503 with Retry-After', async (t) => {

@@ -113,7 +113,7 @@ test('discovery URLs: RFC 8414 with the path inserted, then OIDC inserted and ap
   ]);
 });
 
-test('API keys: Bearer or X-API-Key, exact match only, a fingerprint as principal, counted failures', () => {
+test('API keys: Bearer or X-API-Key, exact match only, a fingerprint as principal, counted failures', async () => {
   const metrics = new Metrics();
   const guard = createApiKeyGuard(['k'.repeat(20), 'm'.repeat(20)], '/r', metrics);
   const req = (headers: Record<string, string>) => ({ headers }) as unknown as IncomingMessage;
@@ -136,7 +136,7 @@ test('API keys: Bearer or X-API-Key, exact match only, a fingerprint as principa
       JSON.stringify(headers),
     );
   }
-  assert.equal(metricValue(metrics.render(), 'frontdoor_auth_failures_total', { route: '/r', reason: 'invalid_key' }), 2);
+  assert.equal(metricValue(await metrics.render(), 'frontdoor_auth_failures_total', { route: '/r', reason: 'invalid_key' }), 2);
 });
 
 test('session ownership: the first principal binds; missing is 401, another is 403; a record binds it up front', () => {

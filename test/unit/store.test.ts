@@ -89,7 +89,7 @@ test('GuardedStore: an operation that never answers fails after the deadline wit
   assert.ok(isProxyError(err) && err.headers?.['retry-after'], 'with Retry-After');
   assert.equal(store.available, false);
   assert.equal(metrics.get('frontdoor_store_failures_total', { op: 'get_session' }), 1);
-  assert.match(metrics.render(), /frontdoor_store_up 0/);
+  assert.match(await metrics.render(), /frontdoor_store_up 0/);
   hang = false;
   assert.equal(await store.getSession('x'), undefined);
   assert.equal(store.available, true);

@@ -126,6 +126,7 @@ export class LegacySseChannel implements Channel {
   }
 
   private deliver(data: string): void {
+    this.opts.traffic?.received(Buffer.byteLength(data));
     const messages = decodeMessages(data, this.opts.maxJsonDepth, (reason, bytes) => {
       if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
       this.opts.log.warn({ backend: safeUrl(this.opts.url), reason, bytes }, DECODE_PROBLEM_TEXT[reason]);
@@ -160,6 +161,7 @@ export class LegacySseChannel implements Channel {
       throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
     }
     const body = JSON.stringify(message);
+    this.opts.traffic?.sent(Buffer.byteLength(body));
     // The credential of the client request this message came with; the session's own otherwise.
     const authorization = options.authorization ?? this.opts.credentials?.();
     const headers = authorization ? { ...this.postHeaders, authorization } : this.postHeaders;

@@ -119,6 +119,7 @@ export class StdioChannel implements Channel {
 
   private onLine(line: string): void {
     if (line.trim() === '') return;
+    this.opts.traffic?.received(Buffer.byteLength(line));
     const messages = decodeMessages(line, this.opts.maxJsonDepth, (reason) => {
       if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
       this.noise(
@@ -214,7 +215,9 @@ export class StdioChannel implements Channel {
   send(message: JsonRpcMessage): Promise<void> {
     if (this.done || this.exitStatus || !this.child.stdin.writable) return Promise.reject(disconnected());
     // JSON.stringify escapes every newline inside strings, so the line holds exactly one message.
-    const line = `${JSON.stringify(message)}\n`;
+    const json = JSON.stringify(message);
+    this.opts.traffic?.sent(Buffer.byteLength(json));
+    const line = `${json}\n`;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ line, resolve, reject });
       this.pump();

@@ -78,7 +78,9 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     this.exchanges.add(exchange);
     let streaming = false;
     try {
-      const res = await this.post(JSON.stringify(message), exchange, options.authorization);
+      const body = JSON.stringify(message);
+      this.opts.traffic?.sent(Buffer.byteLength(body));
+      const res = await this.post(body, exchange, options.authorization);
       streaming = await this.onAnswer(res, exchange);
     } catch (e) {
       if (exchange.cancelled) throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'request_cancelled', 'the client cancelled this request');
@@ -168,6 +170,7 @@ export class StreamableHttpChannel implements Channel, StreamHost {
       if (reason === 'backend_json_too_deep') this.opts.limitHit('maxJsonDepth');
       this.log.warn({ reason, bytes }, DECODE_PROBLEM_TEXT[reason]);
     };
+    this.opts.traffic?.received(Buffer.byteLength(text));
     for (const m of decodeMessages(text, this.opts.maxJsonDepth, problem)) {
       if (exchange && isResponse(m) && m.id === exchange.requestId) {
         exchange.answered = true;
