@@ -7,39 +7,17 @@
 // server→client request to the one member that may answer it (routing.ts: never a guess), and
 // server-wide notifications to every member.
 import type { Logger } from 'pino';
-import type { BackendConnector, Channel, SendOptions } from '../backends/channel.js';
+import type { Channel, SendOptions } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import { errorResponse, isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
-import type { ErrorReporter } from '../observability/error-reporter.js';
-import type { Metrics } from '../observability/metrics.js';
 import { IdTable, type ClientEntry } from './id-table.js';
 import { credentialsOf, type Member, type RequestTicket } from './member.js';
 import { expireRequests } from './expiry.js';
 import { LinkChannel, closedError, type ChannelState } from './link-channel.js';
 import { receive } from './link-routing.js';
-import type { RequestIds } from './request-ids.js';
 import { Subscriptions } from './subscriptions.js';
 import { ownRequest } from './own-request.js';
-
-export interface LinkOptions {
-  connector: BackendConnector;
-  ids: RequestIds;
-  /** Several members: the link answers the backend's pings, sends `initialized` itself, routes by member. */
-  shared: boolean;
-  route: string;
-  log: Logger;
-  metrics: Metrics;
-  errors: ErrorReporter;
-  /** Lend the members' credentials to the backend (auth passthrough). */
-  passCredentials: boolean;
-  /** Where each backend answer's latency goes (frontdoor_backend_request_duration_seconds). */
-  backendLatency?: { observe(seconds: number): void };
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
-  reconnect: { initialDelayMs: number; maxDelayMs: number; giveUpMs: number };
-  /** The last member left. */
-  onEmpty(link: Link): void;
-}
+import type { LinkOptions } from './link-options.js';
 
 const NO_TICKET: RequestTicket = { open: false };
 
@@ -49,11 +27,9 @@ export class Link {
   readonly subscriptions = new Subscriptions();
   readonly log: Logger;
   private readonly connection: LinkChannel;
-  /** Members whose join is under way (their credentials may open the channel). */
-  /** Members whose handshake is under way (created per join: an idle link holds none). */
+  /** Members whose join is under way, their credentials may open the channel (created per join: an idle link holds none). */
   private joining: Set<Member> | undefined;
-  /** Repairs this link made: counted every time, logged the first time. */
-  /** Repairs already logged for this link (created on the first). */
+  /** Repairs this link made: counted every time, logged the first time (the set created on the first). */
   private repairs: Set<string> | undefined;
 
   constructor(readonly opts: LinkOptions) {

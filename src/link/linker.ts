@@ -10,7 +10,8 @@ import type { BackendConfig } from '../config/schema.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Member } from './member.js';
-import { Link, type LinkOptions } from './link.js';
+import { Link } from './link.js';
+import type { LinkOptions } from './link-options.js';
 import type { RequestIds } from './request-ids.js';
 import { answersServerRequests } from './routing.js';
 

@@ -16,7 +16,7 @@ import { sessionIdOf } from '../http/session-id.js';
 import type { ErrorReporter } from '../observability/error-reporter.js';
 import type { Metrics } from '../observability/metrics.js';
 import { runPasses, type Pass } from '../pipeline/run-passes.js';
-import type { RouteRuntime } from '../route-runtime.js';
+import type { RouteRuntime } from '../route-contract.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { Guard } from '../auth/guard.js';
 import type { Principal } from '../auth/principal.js';

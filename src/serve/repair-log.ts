@@ -5,7 +5,7 @@ import type { EdgeContext } from '../http/edge-passes.js';
 import type { Metrics } from '../observability/metrics.js';
 import { OnceLog } from '../observability/once-log.js';
 import { sessionIdOf } from '../http/session-id.js';
-import type { RouteRuntime } from '../route-runtime.js';
+import type { RouteRuntime } from '../route-contract.js';
 
 export interface RepairLog {
   oauthProbe(path: string): void;

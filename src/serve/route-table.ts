@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { Config, RouteConfig } from '../config/schema.js';
 import { diffRoutes } from '../config/diff-routes.js';
-import type { RouteRuntime } from '../route-runtime.js';
+import type { RouteRuntime } from '../route-contract.js';
 
 export type ReloadDiff = { added: string[]; removed: string[]; changed: string[]; unchanged: string[] };
 

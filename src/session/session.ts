@@ -3,8 +3,6 @@
 // passthrough) and the handshake repairs; it is a member of one link (src/link/), which owns
 // everything that crosses the backend channel (ids, the handshake, reconnects). When the link's
 // channel drops, only the requests in flight fail; the session keeps its id.
-import { randomUUID } from 'node:crypto';
-import type { Level, Logger } from 'pino';
 import type { SendOptions } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
 import { isRequest, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest, type JsonRpcResponse } from '../jsonrpc/message.js';
@@ -15,25 +13,14 @@ import { Backpressure, reportOverflow } from './backpressure.js';
 import type { MessageSink } from './sink.js';
 import { DEFAULT_CLIENT_INFO, type SessionOptions } from './session-options.js';
 import { needsInitialized } from './handshake-repair.js';
-import { SessionOwner } from './session-owner.js';
+import { SessionBase } from './session-base.js';
 import { ToolCalls } from '../policy/tool-calls.js';
-import type { Principal } from '../auth/principal.js';
 import type { ClientTrace } from '../observability/tracing/client-context.js';
 import { answerWhenSettled, PASS_THROUGH, type SessionTracer } from '../observability/tracing/tracing.js';
 
 export { DEFAULT_CLIENT_INFO, type SessionOptions };
 
-export class Session implements Member {
-  /** Client-facing id: a UUID, visible ASCII only (MCP session management). Never sent to a backend. */
-  readonly id: string;
-  readonly createdAt = Date.now();
-  lastActivity = Date.now();
-  /** Requests the client made after its handshake: a session that expires with none was abandoned. */
-  requestsMade = 0;
-  /** The client's address when the session counts against the per-client cap (released at close). */
-  readonly client: string | undefined;
-  /** The session's logger, made on first use: a pino child costs ~450 B, and most sessions never log. */
-  private ownLog: Logger | undefined;
+export class Session extends SessionBase implements Member {
   private state: 'new' | 'ready' | 'closed' = 'new';
   private link: Link | undefined;
   /** The handshake under way: messages racing it (legacy clients POST without waiting) wait for it. */
@@ -43,16 +30,12 @@ export class Session implements Member {
   private readonly backpressure: Backpressure;
   /** Repairs already logged for this session (created on the first: most sessions need none). */
   private repairsSeen: Set<string> | undefined;
-  /** The principal the session belongs to (routes with authorization): its id, label and credential. */
-  readonly owner: SessionOwner | undefined;
   private readonly toolCalls: ToolCalls;
   /** Spans of this session's requests (tracing on) or the client's context passed on; made on the first message. */
   private ownTracer: SessionTracer | undefined;
 
-  constructor(private readonly opts: SessionOptions) {
-    this.id = opts.id ?? randomUUID();
-    this.client = opts.client;
-    this.owner = opts.requireAuth ? new SessionOwner(opts.principal) : undefined;
+  constructor(opts: SessionOptions) {
+    super(opts);
     this.toolCalls = new ToolCalls(opts.tools, (entry) => opts.audit(this, entry), opts.requests);
     this.outbox = new Outbox(opts.maxBufferedMessages, opts.streamBufferBytes);
     this.backpressure = new Backpressure({
@@ -61,30 +44,6 @@ export class Session implements Member {
       flow: () => this.link?.flowControl(),
       onOverflow: reportOverflow(opts.errors, () => this.log),
     });
-  }
-
-  /** The session's own logger, for its rarer lines (warnings, repairs, resumptions). */
-  get log(): Logger {
-    return (this.ownLog ??= this.opts.log.child({ sessionId: this.id, route: this.opts.route }));
-  }
-
-  /** As pino's: whether a line at `level` is written. */
-  isLevelEnabled(level: Level): boolean {
-    return this.opts.log.isLevelEnabled(level);
-  }
-
-  /**
-   * An info line of the kind every session writes (start, end, the audit of a tools/call), written
-   * through the parent logger with the session's fields, so that writing it does not give the session
-   * a child logger for the rest of its life. The line reads as the child's would.
-   */
-  info(fields: Record<string, unknown>, msg: string): void {
-    if (this.ownLog) this.ownLog.info(fields, msg);
-    else if (this.isLevelEnabled('info')) this.opts.log.info({ sessionId: this.id, route: this.opts.route, ...fields }, msg);
-  }
-
-  get label(): string {
-    return this.id;
   }
 
   get closed(): boolean {
@@ -117,10 +76,6 @@ export class Session implements Member {
   /** Requests whose client is still connected and waiting: they keep the session from idling out. */
   get waitingClients(): number {
     return this.link?.table.count(this).waiting ?? 0;
-  }
-
-  touch(): void {
-    this.lastActivity = Date.now();
   }
 
   private get tracer(): SessionTracer {
@@ -185,16 +140,6 @@ export class Session implements Member {
       );
     }
     await this.link?.ensureInitialized();
-  }
-
-  /** Checks the principal of one client request (session-owner.ts); a route with no auth has none. */
-  authorize(principal: Principal | undefined): ProxyError | undefined {
-    return this.owner?.check(principal);
-  }
-
-  /** Passthrough: the latest credential, for the proxy's own backend requests on the session's behalf. */
-  credentials(): string | undefined {
-    return this.owner?.credential();
   }
 
   /**
@@ -323,12 +268,6 @@ export class Session implements Member {
     const first = !seen.has(reason);
     seen.add(reason);
     this.opts.onRepair(this, reason, detail, first);
-  }
-
-  /** Counts and logs an error a client of this session is answered with (once, with its errorId). */
-  private report(err: ProxyError, fields: Record<string, unknown>): void {
-    if (err.code.startsWith('ERR_BACKEND_')) err.route ??= this.opts.route;
-    this.opts.errors.report(err, fields, this.log);
   }
 
   /** Ends the session: requests in flight are answered with an error, streams end, the link lets go. */
