@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connectStreamable, textOf } from '../helpers/clients.js';
-import { doctorJson, finding, ids, runDoctor, said } from '../helpers/doctor-run.js';
+import { doctorJson, finding, ids, runDoctor, said } from '../helpers/cli-run.js';
 import { startFixture, startProxy } from '../helpers/process.js';
 
 const KEY = 'n8n-key-7c41e9b2';

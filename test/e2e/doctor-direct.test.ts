@@ -3,7 +3,7 @@
 // 400 to any session-less request but initialize, and optionally an Origin check. Doctor runs as a CLI process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doctorJson, finding, ids, said } from '../helpers/doctor-run.js';
+import { doctorJson, finding, ids, said } from '../helpers/cli-run.js';
 import { post } from '../helpers/http.js';
 import { startFixture } from '../helpers/process.js';
 

@@ -4,7 +4,7 @@
 // it is checked with a raw client that never sends notifications/initialized.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doctorJson, finding, said } from '../helpers/doctor-run.js';
+import { doctorJson, finding, said } from '../helpers/cli-run.js';
 import { initializeBody, messagesOf, post } from '../helpers/http.js';
 import { startFixture, startProxy } from '../helpers/process.js';
 

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { startFixture, startProxy, stopAll } from '../helpers/process.js';
-import { doctorJson as doctor, finding, ids, runDoctor, said } from '../helpers/doctor-run.js';
+import { doctorJson as doctor, finding, ids, runDoctor, said } from '../helpers/cli-run.js';
 
 let legacyUrl: string;
 let wrongHostUrl: string;

@@ -4,15 +4,15 @@
 // included). The secrets are distinctive strings, so a plain substring search finds any leak.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '../helpers/cluster.js';
-import { PROXY_MAIN, startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
+import { startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
 import { connectStreamable, textOf } from '../helpers/clients.js';
 import { initializeBody, post } from '../helpers/http.js';
+import { runCli } from '../helpers/cli-run.js';
 
 const PASSWORD = 'PASSWORD-7f3a9c';
 const KEY = 'KEY-91c2d4e8';
@@ -33,16 +33,6 @@ function withSecrets(url: string): string {
 
 function assertNoSecret(text: string, where: string): void {
   for (const s of SECRETS) assert.ok(!text.includes(s), `${where} contains ${s}:\n${text}`);
-}
-
-async function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [PROXY_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 /** Stops the process and waits until its pipes are drained, so no line is missed. */
@@ -95,18 +85,18 @@ test('check and print-config redact URL secrets; print-config --show-secrets kee
       '',
     ].join('\n'),
   );
-  const check = await run(['check', '--config', file]);
+  const check = await runCli(['check', '--config', file]);
   assert.equal(check.code, 0, check.stderr);
   assertNoSecret(check.stdout + check.stderr, 'check');
   assert.match(check.stdout, /http:\/\/\[redacted\]@127\.0\.0\.1:9121\/sse\?api_key=\[redacted\]&token=\[redacted\]/);
 
-  const shown = await run(['print-config', '--config', file]);
+  const shown = await runCli(['print-config', '--config', file]);
   assert.equal(shown.code, 0, shown.stderr);
   assertNoSecret(shown.stdout + shown.stderr, 'print-config');
   assert.match(shown.stdout, /url: http:\/\/\[redacted\]@127\.0\.0\.1:9121\/sse\?api_key=\[redacted\]&token=\[redacted\]/);
   assert.match(shown.stdout, /store: redis:\/\/\[redacted\]@127\.0\.0\.1:6379/);
 
-  const revealed = await run(['print-config', '--config', file, '--show-secrets']);
+  const revealed = await runCli(['print-config', '--config', file, '--show-secrets']);
   assert.equal(revealed.code, 0, revealed.stderr);
   for (const s of SECRETS) assert.ok(revealed.stdout.includes(s), `--show-secrets shows ${s}`);
 });
@@ -115,19 +105,19 @@ test('doctor: text and --json, findings and the suggested config, name no secret
   const backend = await startFixture('legacy-sse-server');
   t.after(() => backend.stop());
   const url = withSecrets(backend.url);
-  const text = await run(['doctor', url, '--timeout', '3000']);
+  const text = await runCli(['doctor', url, '--timeout', '3000']);
   assert.equal(text.code, 1, `a legacy SSE server needs the proxy\n${text.stdout}${text.stderr}`);
   assertNoSecret(text.stdout + text.stderr, 'doctor');
   assert.match(text.stdout, /mcp-frontdoor --backend 'http:\/\/\[redacted\]@127\.0\.0\.1:\d+\/sse\?api_key=\[redacted\]&token=\[redacted\]'/);
   assert.match(text.stdout, /shown as \[redacted\]/);
 
-  const json = await run(['doctor', url, '--json', '--timeout', '3000']);
+  const json = await runCli(['doctor', url, '--json', '--timeout', '3000']);
   assertNoSecret(json.stdout + json.stderr, 'doctor --json');
   const d = JSON.parse(json.stdout) as { url: string; config: { frontdoor?: { backend: string } } };
   assert.equal(d.url, `${backend.url.replace('http://', 'http://[redacted]@')}?api_key=[redacted]&token=[redacted]`);
   assert.equal(d.config.frontdoor?.backend, d.url);
 
-  const refused = await run(['doctor', `ftp://alice:${PASSWORD}@127.0.0.1/sse?api_key=${KEY}`]);
+  const refused = await runCli(['doctor', `ftp://alice:${PASSWORD}@127.0.0.1/sse?api_key=${KEY}`]);
   assert.equal(refused.code, 2);
   assertNoSecret(refused.stdout + refused.stderr, 'a refused doctor URL');
 });

@@ -1,4 +1,4 @@
-// Runs `mcp-frontdoor doctor` as a child process, the way users run it, and reads its diagnosis:
+// Runs the proxy's CLI as a child process, the way users run it; for `doctor`, reads its diagnosis:
 // `--json` parsed (the exit code must be the one in the JSON), or the text as printed.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -13,14 +13,19 @@ export interface DoctorRun {
   stderr: string;
 }
 
-export async function runDoctor(args: string[]): Promise<DoctorRun> {
-  const child = spawn(process.execPath, [PROXY_MAIN, 'doctor', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs the proxy's CLI (`check`, `print-config`, `doctor` …) to its exit, its output collected. */
+export async function runCli(args: string[]): Promise<DoctorRun> {
+  const child = spawn(process.execPath, [PROXY_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
   child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
+}
+
+export function runDoctor(args: string[]): Promise<DoctorRun> {
+  return runCli(['doctor', ...args]);
 }
 
 /** `doctor URL --json` (plus `extra` flags); the raw stdout is kept for searches (secrets). */
