@@ -1,9 +1,10 @@
 // Runs the official MCP conformance suite (@modelcontextprotocol/conformance, server leg) twice:
-//   reference: directly against test/fixtures/conformance-server served over Streamable HTTP;
-//   proxied:   against mcp-frontdoor's /mcp, with the same fixture behind it served over legacy HTTP+SSE.
+//   reference: directly against the conformance fixture served natively (COMPARISONS: the SDK v1 fixture over
+//              Streamable HTTP for 2025-11-25, the SDK v2 fixture for 2026-07-28);
+//   proxied:   against mcp-frontdoor's /mcp, with the SDK v1 fixture behind it served over legacy HTTP+SSE.
 // and compares them. Every scenario that passes in the reference must pass through the proxy.
 //
-//   node dist/test/conformance/run.js [--scenario NAME]... [--requirements 2025-11-25] [--reference-only]
+//   node dist/test/conformance/run.js [--scenario NAME]... [--requirements 2025-11-25|2026-07-28] [--reference-only]
 //                                     [--keep] [--scenario-timeout MS] [--run-timeout MS] [--verbose]
 // prints a side-by-side table and exits 1 on any regression (or if the reference run itself breaks).
 import { existsSync } from 'node:fs';
@@ -41,6 +42,28 @@ export function ensureNode24(): string {
 export const CONFORMANCE_PKG = path.join(REPO_ROOT, 'node_modules/@modelcontextprotocol/conformance');
 export const CONFORMANCE_CLI = path.join(CONFORMANCE_PKG, 'dist/index.js');
 export const DEFAULT_REQUIREMENTS = '2025-11-25';
+
+/** A fixture of dist/test/fixtures and its arguments (host and port are added). */
+export interface FixtureSpec {
+  fixture: string;
+  args: string[];
+}
+
+/**
+ * What each requirement set compares. 2025-11-25: the SDK v1 fixture over Streamable HTTP. 2026-07-28: the same
+ * surface served natively by the SDK v2 server (the v1 SDK cannot speak that revision). The proxied leg always
+ * puts the proxy in front of the SDK v1 fixture over legacy HTTP+SSE.
+ */
+export const COMPARISONS: Record<string, { reference: FixtureSpec; backend: FixtureSpec }> = {
+  '2025-11-25': {
+    reference: { fixture: 'conformance-server', args: ['--transport', 'streamable-http'] },
+    backend: { fixture: 'conformance-server', args: ['--transport', 'sse'] },
+  },
+  '2026-07-28': {
+    reference: { fixture: 'conformance-server-v2', args: ['--era', 'dual'] },
+    backend: { fixture: 'conformance-server', args: ['--transport', 'sse'] },
+  },
+};
 
 export type CheckStatus = 'SUCCESS' | 'FAILURE' | 'WARNING' | 'INFO' | 'SKIPPED' | string;
 
@@ -93,6 +116,10 @@ export interface RunConformanceOptions {
   runTimeoutMs?: number;
   /** Skip the proxied run (fixture-only smoke). */
   referenceOnly?: boolean;
+  /** Reference fixture (default: COMPARISONS[requirements].reference). */
+  reference?: FixtureSpec;
+  /** Fixture behind the proxy (default: COMPARISONS[requirements].backend). */
+  backend?: FixtureSpec;
   /** Extra args for the proxy, after ['--backend', sseUrl, '--host', '127.0.0.1']. */
   proxyArgs?: string[];
   /** Keep the output directory even when there is no regression. */
@@ -326,7 +353,10 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
 
   // (a) reference
   let referenceRun: SuiteRun;
-  const refFixture = await startFixture('conformance-server', ['--transport', 'streamable-http', '--host', '127.0.0.1', '--port', '0']);
+  const preset = COMPARISONS[opts.requirements] ?? COMPARISONS[DEFAULT_REQUIREMENTS]!;
+  const refSpec = options.reference ?? preset.reference;
+  const backendSpec = options.backend ?? preset.backend;
+  const refFixture = await startFixture(refSpec.fixture, [...refSpec.args, '--host', '127.0.0.1', '--port', '0']);
   try {
     log(`reference: fixture at ${refFixture.url}`);
     referenceRun = await runSuite(refFixture.url, path.join(outputDir, 'reference'), expected, scored, opts);
@@ -347,8 +377,8 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
     let proxy: (RunningProcess & { url: string }) | undefined;
     try {
       if (!existsSync(PROXY_MAIN)) throw new Error(`proxy not built: ${PROXY_MAIN} does not exist`);
-      backend = await startFixture('conformance-server', ['--transport', 'sse', '--host', '127.0.0.1', '--port', '0']);
-      log(`proxied: legacy SSE fixture at ${backend.url}`);
+      backend = await startFixture(backendSpec.fixture, [...backendSpec.args, '--host', '127.0.0.1', '--port', '0']);
+      log(`proxied: ${backendSpec.fixture} ${backendSpec.args.join(' ')} at ${backend.url}`);
       proxy = await startProxy(['--backend', backend.url, '--host', '127.0.0.1', ...(options.proxyArgs ?? [])]);
       log(`proxied: proxy at ${proxy.url}`);
       proxiedRun = await runSuite(proxy.url, path.join(outputDir, 'proxied'), expected, scored, opts);
