@@ -17,47 +17,58 @@ export interface ParamHeader {
 
 export interface ParamScan {
   headers: ParamHeader[];
-  /** Declarations that were ignored, and why (for one log line per tool). */
+  /** Why the declarations make the tool definition invalid (for one log line per tool). */
   problems: string[];
+  /** False when any declaration breaks a constraint: clients then drop the whole tool (Schema Extension). */
+  valid: boolean;
 }
 
 /** RFC 9110 §5.6.2 token characters: what may follow `Mcp-Param-` in a header name. */
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const PRIMITIVES: ReadonlySet<string> = new Set(['string', 'integer', 'boolean']);
 const MAX_DEPTH = 16;
-const INTEGER = /^-?(?:0|[1-9][0-9]*)$/;
+/** A decimal number as a header carries it: integers compare numerically, so `42.0` is `42` (Server Validation). */
+const DECIMAL = /^[+-]?[0-9]+(?:\.[0-9]+)?$/;
 
 function obj(v: unknown): Record<string, unknown> | undefined {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 /**
- * The declarations of one inputSchema. Only properties reachable through `properties` chains count
- * (never through items, anyOf, $ref…); only primitive types; names unique case-insensitively — a
- * duplicated name is dropped entirely, since no header could tell the two apart.
+ * The declarations of one inputSchema (Custom Headers from Tool Parameters, Schema Extension): only
+ * properties statically reachable from the root through `properties` keys (an annotation under
+ * items, anyOf, $ref… is invalid), only of type string, integer or boolean, with a token name unique
+ * case-insensitively. Any violation makes the tool definition invalid; the valid declarations are
+ * still returned, a duplicated name never (no header could tell the two apart).
  */
 export function scanParamHeaders(inputSchema: unknown): ParamScan {
   const found: ParamHeader[] = [];
   const problems: string[] = [];
-  const walk = (schema: Record<string, unknown>, path: string[]): void => {
-    const props = obj(schema.properties);
-    if (props === undefined) return;
-    for (const [key, raw] of Object.entries(props)) {
-      const prop = obj(raw);
-      if (prop === undefined) continue;
-      const p = [...path, key];
-      const name = prop['x-mcp-header'];
-      if (name !== undefined) {
-        if (typeof name !== 'string' || !TOKEN.test(name)) problems.push(`${p.join('.')}: x-mcp-header must be a header-name token`);
-        else if (typeof prop.type !== 'string' || !PRIMITIVES.has(prop.type))
-          problems.push(`${p.join('.')}: x-mcp-header needs type string, integer or boolean`);
-        else found.push({ name, path: p, type: prop.type as ParamType });
+  const walk = (node: unknown, path: string[], reachable: boolean, depth: number): void => {
+    if (depth > MAX_DEPTH) return;
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, path, false, depth + 1);
+      return;
+    }
+    const schema = obj(node);
+    if (schema === undefined) return;
+    const name = schema['x-mcp-header'];
+    if (name !== undefined) {
+      const where = path.length === 0 ? '(root)' : path.join('.');
+      if (!reachable || path.length === 0) problems.push(`${where}: x-mcp-header is only allowed on a property reached through properties keys`);
+      else if (typeof name !== 'string' || !TOKEN.test(name)) problems.push(`${where}: x-mcp-header must be a header-name token`);
+      else if (typeof schema.type !== 'string' || !PRIMITIVES.has(schema.type)) problems.push(`${where}: x-mcp-header needs type string, integer or boolean`);
+      else found.push({ name, path, type: schema.type as ParamType });
+    }
+    for (const [key, value] of Object.entries(schema)) {
+      if (key === 'properties' && obj(value) !== undefined) {
+        for (const [prop, sub] of Object.entries(obj(value)!)) walk(sub, [...path, prop], reachable, depth + 1);
+      } else if (typeof value === 'object' && value !== null) {
+        walk(value, path, false, depth + 1);
       }
-      if (p.length < MAX_DEPTH) walk(prop, p);
     }
   };
-  const root = obj(inputSchema);
-  if (root !== undefined) walk(root, []);
+  walk(inputSchema, [], true, 0);
   const count = new Map<string, number>();
   for (const h of found) count.set(h.name.toLowerCase(), (count.get(h.name.toLowerCase()) ?? 0) + 1);
   const headers = found.filter((h) => {
@@ -65,7 +76,7 @@ export function scanParamHeaders(inputSchema: unknown): ParamScan {
     problems.push(`${h.path.join('.')}: x-mcp-header ${JSON.stringify(h.name)} is declared more than once`);
     return false;
   });
-  return { headers, problems };
+  return { headers, problems, valid: problems.length === 0 };
 }
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
@@ -93,8 +104,8 @@ export function buildParamHeaders(decls: readonly ParamHeader[], args: unknown):
 }
 
 function agrees(d: ParamHeader, body: unknown, header: string): boolean {
-  // Integers are compared as numbers, so `007` and `7` are one value; anything else as text.
-  if (d.type === 'integer' && typeof body === 'number') return INTEGER.test(header) && Number(header) === body;
+  // Integers are compared as numbers (Server Validation, note: `42.0` and `42` are equal); the rest as text.
+  if (d.type === 'integer' && typeof body === 'number') return DECIMAL.test(header) && Number(header) === body;
   return repr(body) === header;
 }
 

@@ -66,8 +66,10 @@ test('scanParamHeaders: reachability, types, uniqueness', () => {
     ['a top-level string', { type: 'object', properties: { region: p('string', 'Region') } }, ['Region@region:string'], 0],
     ['integer and boolean', { properties: { n: p('integer', 'N'), f: p('boolean', 'F') } }, ['N@n:integer', 'F@f:boolean'], 0],
     ['nested through properties', { properties: { a: { type: 'object', properties: { b: p('string', 'B') } } } }, ['B@a.b:string'], 0],
-    ['under items is unreachable', { properties: { a: { type: 'array', items: { properties: { b: p('string', 'B') } } } } }, [], 0],
-    ['under anyOf is unreachable', { properties: { a: { anyOf: [{ properties: { b: p('string', 'B') } }] } } }, [], 0],
+    ['under items is invalid', { properties: { a: { type: 'array', items: { properties: { b: p('string', 'B') } } } } }, [], 1],
+    ['under anyOf is invalid', { properties: { a: { anyOf: [{ properties: { b: p('string', 'B') } }] } } }, [], 1],
+    ['under $defs is invalid', { $defs: { x: p('string', 'X') }, properties: { s: p('string', 'S') } }, ['S@s:string'], 1],
+    ['on the root is invalid', { type: 'string', 'x-mcp-header': 'Root' }, [], 1],
     ['a number is not allowed', { properties: { n: p('number', 'N') } }, [], 1],
     ['an object is not allowed', { properties: { o: p('object', 'O') } }, [], 1],
     ['a type list is not allowed', { properties: { o: { type: ['string', 'null'], 'x-mcp-header': 'O' } } }, [], 1],
@@ -84,6 +86,7 @@ test('scanParamHeaders: reachability, types, uniqueness', () => {
       name,
     );
     assert.equal(got.problems.length, problems, name);
+    assert.equal(got.valid, problems === 0, name);
   }
 });
 
@@ -111,7 +114,9 @@ test('checkParamHeaders and buildParamHeaders: presence, absence, agreement, enc
     ['no suffix: a literal', { region: '=?base64?ZXU=' }, { 'mcp-param-region': '=?base64?ZXU=' }, undefined],
     ['integers compare as numbers', { n: 7 }, { 'mcp-param-n': '7' }, undefined],
     ['an integer with a sign', { n: -3 }, { 'mcp-param-n': '-3' }, undefined],
-    ['an integer that is not one', { n: 7 }, { 'mcp-param-n': '7.0' }, 'header_mismatch'],
+    ['42.0 equals 42', { n: 7 }, { 'mcp-param-n': '7.0' }, undefined],
+    ['an integer header that is no number', { n: 7 }, { 'mcp-param-n': '7x' }, 'header_mismatch'],
+    ['a different integer', { n: 7 }, { 'mcp-param-n': '8' }, 'header_mismatch'],
     ['a boolean spelled otherwise', { f: true }, { 'mcp-param-f': 'True' }, 'header_mismatch'],
   ];
   for (const [name, args, headers, reason] of cases) {
