@@ -3,9 +3,10 @@
 // Streamable HTTP, Backward Compatibility: a dual-era server selects its behaviour from how the
 // client opens (per-request `_meta` → modern; `initialize` → legacy) and may serve both on one endpoint.
 import { isRequest, isResponse, type JsonRpcId, type JsonRpcMessage, type JsonRpcNotification, type JsonRpcRequest } from '../jsonrpc/message.js';
-import { hasClaim, metaOf, META_PROTOCOL_VERSION, parseEnvelope } from './envelope.js';
+import { hasClaim, metaOf, META_PROTOCOL_VERSION, parseEnvelope, type Envelope } from './envelope.js';
+import { stripOws } from './header-value.js';
 import { refusal, isRefusal, type Refusal } from './refusal.js';
-import { headerRefusal, protocolVersionHeader, type RequestHeaders } from './standard-headers.js';
+import { H_METHOD, headerRefusal, headerValue, protocolVersionHeader, type RequestHeaders } from './standard-headers.js';
 import { isModernVersion } from './versions.js';
 
 export interface InboundPost {
@@ -17,7 +18,10 @@ export interface InboundPost {
 }
 
 export type EraVerdict =
-  { era: 'legacy' } | { era: 'modern'; message: JsonRpcRequest | JsonRpcNotification } | { era: 'reject'; refusal: Refusal; id: JsonRpcId | null };
+  | { era: 'legacy' }
+  /** `envelope` is the parsed `_meta` of a request (undefined for notifications). */
+  | { era: 'modern'; message: JsonRpcRequest | JsonRpcNotification; envelope: Envelope | undefined }
+  | { era: 'reject'; refusal: Refusal; id: JsonRpcId | null };
 
 const LEGACY: EraVerdict = Object.freeze({ era: 'legacy' });
 
@@ -51,33 +55,46 @@ export function classifyEra(p: InboundPost): EraVerdict {
     // request for a removed method: 404 -32601 from the ladder).
     const env = claim ? parseEnvelope(msg.params) : undefined;
     if (env !== undefined && !isRefusal(env) && isModernVersion(env.protocolVersion) && (header === undefined || header === env.protocolVersion)) {
-      return { era: 'modern', message: msg };
+      return { era: 'modern', message: msg, envelope: env };
     }
     if (modernHeader)
       return reject(headerRefusal('MCP-Protocol-Version', 'mismatch', `the MCP-Protocol-Version header ${header} does not match an initialize handshake`), msg);
     return LEGACY;
   }
   if (claim) {
-    // A claim is modern even when the envelope behind it is malformed (-32602 later, never a silent
-    // fallback to legacy); a claim the header contradicts is -32020 (Streamable HTTP, Server Validation).
+    // A claim is validated, never ignored: a malformed envelope behind it is -32602, not a silent
+    // fallback to legacy; then a header that contradicts the body is -32020 (Streamable HTTP, Server
+    // Validation). The order is the TS SDK v2 server's, so both answer a doubly bad request alike.
     const claimed = metaOf(msg.params)![META_PROTOCOL_VERSION];
-    if (header !== undefined && claimed !== header) {
-      return reject(
-        headerRefusal(
-          'MCP-Protocol-Version',
-          'mismatch',
-          `the MCP-Protocol-Version header ${JSON.stringify(header)} does not match params._meta["${META_PROTOCOL_VERSION}"]`,
-        ),
-        msg,
-      );
+    let envelope: Envelope | undefined;
+    if (isRequest(msg)) {
+      const env = parseEnvelope(msg.params);
+      if (isRefusal(env)) return reject(env, msg);
+      envelope = env;
+    } else if (typeof claimed !== 'string') {
+      return reject(refusal('ERR_META_INVALID', 'meta_invalid', `Invalid params: params._meta["${META_PROTOCOL_VERSION}"] must be a string`), msg);
     }
-    return { era: 'modern', message: msg };
+    if (header !== undefined && claimed !== header) {
+      const text = `the MCP-Protocol-Version header ${JSON.stringify(header)} does not match params._meta["${META_PROTOCOL_VERSION}"]`;
+      return reject(headerRefusal('MCP-Protocol-Version', 'mismatch', text), msg);
+    }
+    return methodHeaderMismatch(p.headers, msg) ?? { era: 'modern', message: msg, envelope };
   }
   if (modernHeader) {
-    // A modern header without the envelope: the request is modern and its envelope is missing.
-    if (!isRequest(msg)) return { era: 'modern', message: msg };
+    // A modern header without the envelope: the request is modern and its envelope is missing (never
+    // served as legacy, never upgraded from the header alone). Notifications carry no claim in this
+    // revision, so for them the header decides.
+    if (!isRequest(msg)) return methodHeaderMismatch(p.headers, msg) ?? { era: 'modern', message: msg, envelope: undefined };
     const env = parseEnvelope(msg.params);
-    return isRefusal(env) ? reject(env, msg) : { era: 'modern', message: msg };
+    return isRefusal(env) ? reject(env, msg) : { era: 'modern', message: msg, envelope: env };
   }
   return LEGACY;
+}
+
+/** A present Mcp-Method that names another method (its absence is the ladder's standard-header rung). */
+function methodHeaderMismatch(headers: RequestHeaders, msg: JsonRpcRequest | JsonRpcNotification): EraVerdict | undefined {
+  const raw = headerValue(headers, H_METHOD);
+  if (raw === undefined || stripOws(raw) === msg.method) return undefined;
+  const text = `the Mcp-Method header ${JSON.stringify(stripOws(raw))} does not match the method ${JSON.stringify(msg.method)}`;
+  return reject(headerRefusal('Mcp-Method', 'mismatch', text), msg);
 }

@@ -29,8 +29,14 @@ export function methodNotFound(method: string): Refusal {
   return refusal('ERR_METHOD_NOT_FOUND', 'method_not_found', `Method not found: ${method}`);
 }
 
-export function admitModern(req: JsonRpcRequest, headers: RequestHeaders, supported: readonly string[] = MODERN_VERSIONS): Admitted | Refusal {
-  const envelope = parseEnvelope(req.params);
+/** `parsed` is the envelope classification already read (`EraVerdict.envelope`), to parse it once. */
+export function admitModern(
+  req: JsonRpcRequest,
+  headers: RequestHeaders,
+  supported: readonly string[] = MODERN_VERSIONS,
+  parsed?: Envelope,
+): Admitted | Refusal {
+  const envelope = parsed ?? parseEnvelope(req.params);
   if (isRefusal(envelope)) return envelope;
   if (!supported.includes(envelope.protocolVersion)) return unsupportedVersion(envelope.protocolVersion, supported);
   const bad = checkStandardHeaders(headers, req.method, req.params);

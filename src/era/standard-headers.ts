@@ -66,6 +66,7 @@ export function checkStandardHeaders(headers: RequestHeaders, method: string, pa
   }
   const decoded = decodeHeaderValue(rawName);
   if (!decoded.ok) return headerRefusal('Mcp-Name', decoded.problem, `the Mcp-Name header is not a valid value (${decoded.problem.replace('_', ' ')})`);
-  if (decoded.value !== expected) return headerRefusal('Mcp-Name', 'mismatch', `the Mcp-Name header does not match params.${field}`);
+  // A body without the value is a params problem for the handler, not a header one (as the SDK v2 server).
+  if (expected !== undefined && decoded.value !== expected) return headerRefusal('Mcp-Name', 'mismatch', `the Mcp-Name header does not match params.${field}`);
   return undefined;
 }

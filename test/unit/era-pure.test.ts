@@ -8,7 +8,7 @@ import { classifyEra, type InboundPost } from '../../src/era/classify.js';
 import { admitModern } from '../../src/era/ladder.js';
 import { isRefusal, refusalAnswer } from '../../src/era/refusal.js';
 import { ERROR_CATALOGUE, modernRpcCode, type ErrorCode } from '../../src/errors/catalogue.js';
-import type { JsonRpcMessage, JsonRpcRequest } from '../../src/jsonrpc/message.js';
+import { isRequest, type JsonRpcMessage, type JsonRpcRequest } from '../../src/jsonrpc/message.js';
 
 const V = '2026-07-28';
 const PV = 'io.modelcontextprotocol/protocolVersion';
@@ -58,7 +58,27 @@ test('classifyEra: every cell of era detection', () => {
       post([req('x', { _meta: meta({ [PV]: 'v999.0.0' }) })], { 'mcp-protocol-version': 'v999.0.0' }),
       'modern',
     ],
-    ['a malformed envelope behind a claim is still modern', post([req('tools/list', { _meta: { [PV]: V } })], modernHeaders('tools/list')), 'modern'],
+    [
+      'a malformed envelope behind a claim: -32602, never legacy',
+      post([req('tools/list', { _meta: { [PV]: V } })], modernHeaders('tools/list')),
+      { status: 400, rpc: -32602, id: 7 },
+    ],
+    [
+      'a malformed envelope wins over a contradicting header',
+      post([req('tools/list', { _meta: { [PV]: V } })], { 'mcp-protocol-version': 'v9' }),
+      { status: 400, rpc: -32602, id: 7 },
+    ],
+    ['a claim whose Mcp-Method names another method: -32020', post([list], modernHeaders('prompts/list')), { status: 400, rpc: -32020, id: 7 }],
+    [
+      'a notification with a non-string claim: -32602, id null',
+      post([note('notifications/x', { _meta: { [PV]: 1 } })]),
+      { status: 400, rpc: -32602, id: null },
+    ],
+    [
+      'a notification whose Mcp-Method disagrees: -32020',
+      post([note('notifications/x')], modernHeaders('notifications/y')),
+      { status: 400, rpc: -32020, id: null },
+    ],
     [
       'a modern header without _meta: -32602 naming _meta',
       post([req('server/discover', {}, 'a')], modernHeaders('server/discover')),
@@ -84,6 +104,8 @@ test('classifyEra: every cell of era detection', () => {
     const got = classifyEra(input);
     if (want === 'legacy' || want === 'modern') {
       assert.equal(got.era, want, name);
+      // A modern request hands its parsed envelope on, so the ladder reads `_meta` once.
+      if (got.era === 'modern') assert.equal(got.envelope !== undefined, isRequest(got.message), name);
       continue;
     }
     assert.equal(got.era, 'reject', name);
@@ -176,6 +198,12 @@ test('admitModern: the ladder, each refusal with status, code, data and the echo
       'forward',
     ],
     ['Mcp-Name with bad Base64', call('echo'), modernHeaders('tools/call', { 'mcp-name': '=?base64?ZWNobw?=' }), { status: 400, rpc: -32020 }],
+    [
+      'Mcp-Name when the body has no name is left to the handler',
+      req('tools/call', { _meta: meta() }),
+      modernHeaders('tools/call', { 'mcp-name': 'x' }),
+      'forward',
+    ],
     ['Mcp-Name on prompts/get', req('prompts/get', { name: 'p', _meta: meta() }), modernHeaders('prompts/get', { 'mcp-name': 'p' }), 'forward'],
     [
       'Mcp-Name is the uri on resources/read',
