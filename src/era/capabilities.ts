@@ -77,25 +77,3 @@ export function discoverCapabilities(serverCaps: Capabilities): Capabilities {
   delete out.tasks;
   return out;
 }
-
-export interface ListenFilter {
-  toolsListChanged?: boolean;
-  promptsListChanged?: boolean;
-  resourcesListChanged?: boolean;
-  resourceSubscriptions?: string[];
-}
-
-/**
- * The part of a `subscriptions/listen` filter the backend can honour, from its capabilities
- * (MCP 2026-07-28, Subscriptions: the acknowledgement names the honoured subset; unsupported types omitted).
- */
-export function honouredFilter(requested: ListenFilter, serverCaps: Capabilities): ListenFilter {
-  const flag = (cap: string, key: string): boolean => obj(serverCaps[cap])?.[key] === true;
-  const out: ListenFilter = {};
-  if (requested.toolsListChanged === true && flag('tools', 'listChanged')) out.toolsListChanged = true;
-  if (requested.promptsListChanged === true && flag('prompts', 'listChanged')) out.promptsListChanged = true;
-  if (requested.resourcesListChanged === true && flag('resources', 'listChanged')) out.resourcesListChanged = true;
-  const uris = requested.resourceSubscriptions?.filter((u) => typeof u === 'string');
-  if (uris !== undefined && uris.length > 0 && flag('resources', 'subscribe')) out.resourceSubscriptions = [...new Set(uris)];
-  return out;
-}

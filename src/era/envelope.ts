@@ -95,3 +95,14 @@ export function parseEnvelope(params: unknown): Envelope | Refusal {
     canonicalCapabilities: canonical,
   };
 }
+
+/**
+ * Whether a backend log message may go to the client of this request (MCP 2026-07-28, Server,
+ * Logging): only when the request named a logLevel, and only at that severity or above. A level the
+ * backend names badly is dropped, never guessed.
+ */
+export function logLevelPasses(requested: LogLevel | undefined, level: unknown): boolean {
+  if (requested === undefined) return false;
+  const at = LOG_LEVELS.indexOf(level as LogLevel);
+  return at >= 0 && at >= LOG_LEVELS.indexOf(requested);
+}

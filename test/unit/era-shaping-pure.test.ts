@@ -5,16 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeHeaderValue, encodeHeaderValue } from '../../src/era/header-value.js';
 import { buildParamHeaders, checkParamHeaders, scanParamHeaders } from '../../src/era/param-headers.js';
-import {
-  declares,
-  discoverCapabilities,
-  handshakeCapabilities,
-  honouredFilter,
-  missingCapabilities,
-  missingCapabilityRefusal,
-} from '../../src/era/capabilities.js';
+import { declares, discoverCapabilities, handshakeCapabilities, missingCapabilities, missingCapabilityRefusal } from '../../src/era/capabilities.js';
+import { honouredFilter, parseListenFilter } from '../../src/era/listen-filter.js';
+import { logLevelPasses } from '../../src/era/envelope.js';
 import { answerStatus, shapeError, shapeResult, stripEnvelope } from '../../src/era/results.js';
-import { refusalAnswer } from '../../src/era/refusal.js';
+import { isRefusal, refusalAnswer } from '../../src/era/refusal.js';
 
 const b64 = (s: string) => `=?base64?${Buffer.from(s, 'utf8').toString('base64')}?=`;
 
@@ -252,4 +247,32 @@ test('shapeError, answerStatus, stripEnvelope', () => {
   assert.deepEqual(stripEnvelope({ _meta: { 'io.modelcontextprotocol/clientCapabilities': {} } }), {});
   const untouched = { name: 't', _meta: { progressToken: 2 } };
   assert.equal(stripEnvelope(untouched), untouched);
+});
+
+test('parseListenFilter and logLevelPasses', () => {
+  const filters: Array<[string, Record<string, unknown> | undefined, Record<string, unknown> | 'refused']> = [
+    ['no params', undefined, 'refused'],
+    ['notifications missing', {}, 'refused'],
+    ['notifications not an object', { notifications: [] }, 'refused'],
+    ['an empty filter', { notifications: {} }, {}],
+    ['false flags are dropped', { notifications: { toolsListChanged: true, promptsListChanged: false } }, { toolsListChanged: true }],
+    ['a flag that is no boolean', { notifications: { toolsListChanged: 'yes' } }, 'refused'],
+    ['URIs deduplicated', { notifications: { resourceSubscriptions: ['a', 'a', 'b'] } }, { resourceSubscriptions: ['a', 'b'] }],
+    ['URIs must be strings', { notifications: { resourceSubscriptions: ['a', 1] } }, 'refused'],
+    ['too many URIs', { notifications: { resourceSubscriptions: Array.from({ length: 257 }, (_, i) => `u${i}`) } }, 'refused'],
+  ];
+  for (const [name, params, want] of filters) {
+    const got = parseListenFilter(params);
+    if (want === 'refused') assert.equal(isRefusal(got) && refusalAnswer(got, 1, 'e').body.error?.code, -32602, name);
+    else assert.deepEqual(got, want, name);
+  }
+  const levels: Array<[Parameters<typeof logLevelPasses>[0], unknown, boolean]> = [
+    [undefined, 'emergency', false],
+    ['info', 'info', true],
+    ['info', 'debug', false],
+    ['info', 'error', true],
+    ['warning', 'notice', false],
+    ['debug', 'loud', false],
+  ];
+  for (const [requested, level, want] of levels) assert.equal(logLevelPasses(requested, level), want, `${requested} ${String(level)}`);
 });
