@@ -1,12 +1,16 @@
 // One table maps every local error code to what the client sees on the wire (docs/architecture.md, Errors).
 // Match errors by `code`, never by class.
 import {
+  RPC_HEADER_MISMATCH,
   RPC_INTERNAL_ERROR,
+  RPC_METHOD_NOT_FOUND,
+  RPC_MISSING_CLIENT_CAPABILITY,
   RPC_INVALID_PARAMS,
   RPC_INVALID_REQUEST,
   RPC_PARSE_ERROR,
   RPC_SESSION_NOT_FOUND,
   RPC_TRANSPORT_ERROR,
+  RPC_UNSUPPORTED_PROTOCOL_VERSION,
 } from '../jsonrpc/message.js';
 
 interface WireMapping {
@@ -56,6 +60,32 @@ export const ERROR_CATALOGUE = {
   ERR_STORE_UNAVAILABLE: { status: 503, rpcCode: RPC_INTERNAL_ERROR },
   ERR_AUTH_UNAVAILABLE: { status: 503, rpcCode: RPC_INTERNAL_ERROR },
   ERR_INTERNAL: { status: 500, rpcCode: RPC_INTERNAL_ERROR },
+  // The 2026-07-28 face (MCP 2026-07-28, Basic, Error Codes; Streamable HTTP, Server Validation).
+  ERR_HEADER_MISMATCH: { status: 400, rpcCode: RPC_HEADER_MISMATCH },
+  // 400 wherever it arises, even inside a tool call (the SDK's in-band exception, kept for client parity).
+  ERR_MISSING_CLIENT_CAPABILITY: { status: 400, rpcCode: RPC_MISSING_CLIENT_CAPABILITY },
+  // error.data carries { supported, requested } (MCP 2026-07-28, Versioning, Protocol Version Negotiation).
+  ERR_UNSUPPORTED_PROTOCOL_VERSION: { status: 400, rpcCode: RPC_UNSUPPORTED_PROTOCOL_VERSION },
+  ERR_META_INVALID: { status: 400, rpcCode: RPC_INVALID_PARAMS },
+  // 404 with a JSON-RPC body: the body is what tells a modern client it is not a legacy 404.
+  ERR_METHOD_NOT_FOUND: { status: 404, rpcCode: RPC_METHOD_NOT_FOUND },
+  // Multi round-trip requests (MCP 2026-07-28, Multi Round-Trip Requests): in-band answers to one request.
+  ERR_REQUEST_STATE_INVALID: { status: 200, rpcCode: RPC_INVALID_PARAMS },
+  ERR_INPUT_RESPONSES_INVALID: { status: 200, rpcCode: RPC_INVALID_PARAMS },
+  ERR_INPUT_CAPACITY: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
+  // Sent to the backend's held server→client requests when the client never came back.
+  ERR_INPUT_TIMEOUT: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
+  ERR_SUBSCRIPTION_LIMIT: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
 } as const satisfies Record<string, WireMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * The JSON-RPC code of an error on the 2026-07-28 face. That revision reserves -32000…-32019 for
+ * legacy use ("new implementations SHOULD NOT use codes from this sub-range", MCP 2026-07-28, Basic,
+ * Error Codes), so our transport refusals (-32000, -32001) become -32600 there; the rest keep theirs.
+ */
+export function modernRpcCode(code: ErrorCode): number {
+  const rpc: number = ERROR_CATALOGUE[code].rpcCode;
+  return rpc === RPC_TRANSPORT_ERROR || rpc === RPC_SESSION_NOT_FOUND ? RPC_INVALID_REQUEST : rpc;
+}

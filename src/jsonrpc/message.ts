@@ -43,6 +43,12 @@ export const RPC_INTERNAL_ERROR = -32603;
 export const RPC_TRANSPORT_ERROR = -32000;
 /** Unknown session, always paired with HTTP 404 (TS SDK "Session not found"). */
 export const RPC_SESSION_NOT_FOUND = -32001;
+/** MCP 2026-07-28 (Basic, Error Codes): a standard header disagrees with the body, is missing or malformed. */
+export const RPC_HEADER_MISMATCH = -32020;
+/** MCP 2026-07-28 (Basic, Error Codes): the request needs a client capability its `_meta` did not declare. */
+export const RPC_MISSING_CLIENT_CAPABILITY = -32021;
+/** MCP 2026-07-28 (Basic, Error Codes): the request claims a protocol version the server does not serve. */
+export const RPC_UNSUPPORTED_PROTOCOL_VERSION = -32022;
 
 function isId(v: unknown): v is JsonRpcId {
   return typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
