@@ -2,6 +2,7 @@
 // declared client capabilities. Pure.
 // MCP 2026-07-28, Basic, Per-request protocol fields: protocolVersion and clientCapabilities are
 // required on every request; clientInfo is optional (display only); logLevel is optional.
+import { canonicalJson } from '../jsonrpc/canonical-json.js';
 import { refusal, type Refusal } from './refusal.js';
 
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
@@ -44,18 +45,6 @@ export function metaOf(params: unknown): Record<string, unknown> | undefined {
 export function hasClaim(params: unknown): boolean {
   const meta = metaOf(params);
   return meta !== undefined && META_PROTOCOL_VERSION in meta;
-}
-
-/** JSON with object keys sorted at every depth (arrays keep their order). */
-export function canonicalJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
-  if (isObject(v)) {
-    const keys = Object.keys(v)
-      .filter((k) => v[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v) ?? 'null';
 }
 
 function invalid(key: string, problem: string, message: string): Refusal {

@@ -4,27 +4,13 @@
 // may carry a different `_meta` (progress token, trace context), so only what selects the work counts:
 // `name` and `arguments` (tools/call, prompts/get) or `uri` (resources/read).
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../jsonrpc/canonical-json.js';
 
 /** SHA-256 of the canonical salient params, first 16 bytes, base64url. */
 export function paramsDigest(method: string, params: unknown): string {
   const p = isObject(params) ? params : {};
   const salient = method === 'resources/read' ? { uri: p.uri } : { name: p.name, arguments: p.arguments };
   return createHash('sha256').update(canonicalJson(salient), 'utf8').digest().subarray(0, 16).toString('base64url');
-}
-
-/** JSON with object keys sorted at every level, so that key order on the wire does not matter. */
-export function canonicalJson(value: unknown): string {
-  return (
-    JSON.stringify(value, (_key, v: unknown) => {
-      if (!isObject(v)) return v;
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) {
-        // defineProperty: a "__proto__" key in client JSON stays data instead of setting the prototype.
-        Object.defineProperty(sorted, k, { value: v[k], enumerable: true, writable: true, configurable: true });
-      }
-      return sorted;
-    }) ?? 'null'
-  );
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequestStateCodec, stateHash, type RequestStateClaims, type RequestStateExpectation } from '../../src/mrtr/request-state.js';
-import { paramsDigest, canonicalJson } from '../../src/mrtr/params-digest.js';
+import { paramsDigest } from '../../src/mrtr/params-digest.js';
+import { canonicalJson } from '../../src/jsonrpc/canonical-json.js';
 import { assignInputKeys, inputKindOf, INPUT_KEY_HINT, NO_KEYS } from '../../src/mrtr/input-keys.js';
 import { checkInputResponses, problemOf } from '../../src/mrtr/input-responses.js';
 import type { InputKind } from '../../src/mrtr/input-keys.js';

@@ -7,7 +7,8 @@ import { readBody } from '../../http/body.js';
 import { replyEmpty, replyError, replyJson } from '../../http/reply.js';
 import type { MessageSink } from '../../session/sink.js';
 import { startSse } from '../sse-stream.js';
-import { checkJsonContentType, checkProtocolVersion, negotiateAccept, SUPPORTED_PROTOCOL_VERSIONS } from './negotiate.js';
+import { checkJsonContentType, checkProtocolVersion, negotiateAccept } from './negotiate.js';
+import { LEGACY_VERSIONS } from '../../era/versions.js';
 import { BodyError, parseBody } from './parse-body.js';
 import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import { PostSink } from './post-sink.js';
@@ -109,7 +110,7 @@ async function handlePost(
       throw new ProxyError(
         'ERR_MODERN_PROBE',
         'modern_probe_declined',
-        `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`,
+        `Bad Request: this server speaks the initialize handshake; send initialize. Supported protocol versions: ${LEGACY_VERSIONS.slice(0, 4).join(', ')}`,
       );
     }
     throw new ProxyError('ERR_SESSION_REQUIRED', 'session_id_missing', 'Bad Request: Mcp-Session-Id header is required (send initialize first to get one)');

@@ -1,8 +1,6 @@
 // Header checks of the Streamable HTTP face. Pure functions: (headers) → decision or ProxyError.
 import { ProxyError } from '../../errors/proxy-error.js';
-
-/** Handshake-era versions a session may negotiate (docs/protocol-rules.md; TS SDK v1 also knows 2024-10-07). */
-export const SUPPORTED_PROTOCOL_VERSIONS = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'] as const;
+import { LEGACY_VERSIONS } from '../../era/versions.js';
 
 /** MCP 2025-06-18+, Protocol Version Header: a request without it is taken as 2025-03-26 (SHOULD). */
 export const DEFAULT_PROTOCOL_VERSION = '2025-03-26';
@@ -10,11 +8,11 @@ export const DEFAULT_PROTOCOL_VERSION = '2025-03-26';
 export function checkProtocolVersion(header: string | undefined): ProxyError | undefined {
   if (header === undefined) return undefined;
   const v = header.trim();
-  if ((SUPPORTED_PROTOCOL_VERSIONS as readonly string[]).includes(v)) return undefined;
+  if ((LEGACY_VERSIONS as readonly string[]).includes(v)) return undefined;
   return new ProxyError(
     'ERR_PROTOCOL_VERSION',
     'unsupported_protocol_version',
-    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(v)}; supported: ${SUPPORTED_PROTOCOL_VERSIONS.slice(0, 4).join(', ')}`,
+    `Bad Request: unsupported MCP-Protocol-Version ${JSON.stringify(v)}; supported: ${LEGACY_VERSIONS.slice(0, 4).join(', ')}`,
   );
 }
 
