@@ -1,12 +1,9 @@
 // Client and server capabilities across the eras: what an input request needs from the client, what
 // the request's `_meta` declared, and the 2025 handshake form of a modern declaration. Pure.
 import { refusal, type Refusal } from './refusal.js';
+import { asJsonObject } from '../jsonrpc/json-object.js';
 
 export type Capabilities = Record<string, unknown>;
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
 
 /**
  * The client capability an input request (a backend's server→client request) needs, as a
@@ -30,12 +27,12 @@ export function requiredCapabilities(method: string, params: Record<string, unkn
 /** True when `declared` covers `required` (one level of sub-capabilities, as the spec defines them). */
 export function declares(declared: Capabilities, required: Capabilities): boolean {
   for (const [name, sub] of Object.entries(required)) {
-    const have = obj(declared[name]);
+    const have = asJsonObject(declared[name]);
     if (have === undefined) return false;
-    for (const key of Object.keys(obj(sub) ?? {})) {
+    for (const key of Object.keys(asJsonObject(sub) ?? {})) {
       // MCP 2026-07-28, Client, Elicitation: a bare `elicitation: {}` means form mode only.
       if (name === 'elicitation' && key === 'form' && Object.keys(have).length === 0) continue;
-      if (obj(have[key]) === undefined) return false;
+      if (asJsonObject(have[key]) === undefined) return false;
     }
   }
   return true;
@@ -64,7 +61,7 @@ const HANDSHAKE_CLIENT_KEYS = ['experimental', 'roots', 'sampling', 'elicitation
 /** The `capabilities` of the `initialize` a seat sends for a modern client's declaration. */
 export function handshakeCapabilities(modern: Capabilities): Capabilities {
   const out: Capabilities = {};
-  for (const key of HANDSHAKE_CLIENT_KEYS) if (obj(modern[key]) !== undefined) out[key] = modern[key];
+  for (const key of HANDSHAKE_CLIENT_KEYS) if (asJsonObject(modern[key]) !== undefined) out[key] = modern[key];
   return out;
 }
 

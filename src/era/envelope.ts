@@ -4,6 +4,7 @@
 // required on every request; clientInfo is optional (display only); logLevel is optional.
 import { canonicalJson } from '../jsonrpc/canonical-json.js';
 import { refusal, type Refusal } from './refusal.js';
+import { isJsonObject } from '../jsonrpc/json-object.js';
 
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 export const META_CLIENT_CAPABILITIES = 'io.modelcontextprotocol/clientCapabilities';
@@ -31,14 +32,10 @@ export interface Envelope {
   canonicalCapabilities: string;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The `_meta` object of a request's params, if it is one. */
 export function metaOf(params: unknown): Record<string, unknown> | undefined {
-  if (!isObject(params)) return undefined;
-  return isObject(params._meta) ? params._meta : undefined;
+  if (!isJsonObject(params)) return undefined;
+  return isJsonObject(params._meta) ? params._meta : undefined;
 }
 
 /** True when the params claim the modern era: `_meta` names a protocol version (any value). */
@@ -62,13 +59,13 @@ export function parseEnvelope(params: unknown): Envelope | Refusal {
     return invalid(META_PROTOCOL_VERSION, 'not_a_string', `params._meta["${META_PROTOCOL_VERSION}"] must be a non-empty string`);
   const caps = meta[META_CLIENT_CAPABILITIES];
   if (caps === undefined) return invalid(META_CLIENT_CAPABILITIES, 'missing', `params._meta["${META_CLIENT_CAPABILITIES}"] is required ({} declares none)`);
-  if (!isObject(caps)) return invalid(META_CLIENT_CAPABILITIES, 'not_an_object', `params._meta["${META_CLIENT_CAPABILITIES}"] must be an object`);
+  if (!isJsonObject(caps)) return invalid(META_CLIENT_CAPABILITIES, 'not_an_object', `params._meta["${META_CLIENT_CAPABILITIES}"] must be an object`);
   const canonical = canonicalJson(caps);
   if (Buffer.byteLength(canonical) > MAX_CAPABILITIES_BYTES) {
     return invalid(META_CLIENT_CAPABILITIES, 'too_large', `params._meta["${META_CLIENT_CAPABILITIES}"] must be at most ${MAX_CAPABILITIES_BYTES} bytes`);
   }
   const info = meta[META_CLIENT_INFO];
-  if (info !== undefined && !(isObject(info) && typeof info.name === 'string' && typeof info.version === 'string')) {
+  if (info !== undefined && !(isJsonObject(info) && typeof info.name === 'string' && typeof info.version === 'string')) {
     return invalid(META_CLIENT_INFO, 'malformed', `params._meta["${META_CLIENT_INFO}"] must be an object with string name and version`);
   }
   const level = meta[META_LOG_LEVEL];

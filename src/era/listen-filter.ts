@@ -4,13 +4,10 @@
 // resource URIs; omitted means not wanted; the acknowledgement names the honoured subset.
 import type { Capabilities } from './capabilities.js';
 import { refusal, type Refusal } from './refusal.js';
+import { asJsonObject } from '../jsonrpc/json-object.js';
 
 /** URIs one listen stream may follow: bounded, so a filter cannot grow a subscription table without end. */
 export const MAX_RESOURCE_SUBSCRIPTIONS = 256;
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
 
 function invalid(message: string): Refusal {
   return refusal('ERR_META_INVALID', 'listen_filter_invalid', `Invalid params: ${message}`);
@@ -18,7 +15,7 @@ function invalid(message: string): Refusal {
 
 /** Reads `params.notifications`; a missing or malformed filter is -32602 (in-band: the ladder has passed). */
 export function parseListenFilter(params: Record<string, unknown> | undefined): ListenFilter | Refusal {
-  const n = obj(params?.notifications);
+  const n = asJsonObject(params?.notifications);
   if (n === undefined) return invalid('subscriptions/listen needs params.notifications, an object');
   const out: ListenFilter = {};
   for (const key of ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'] as const) {
@@ -50,7 +47,7 @@ export interface ListenFilter {
  * (MCP 2026-07-28, Subscriptions: the acknowledgement names the honoured subset; unsupported types omitted).
  */
 export function honouredFilter(requested: ListenFilter, serverCaps: Capabilities): ListenFilter {
-  const flag = (cap: string, key: string): boolean => obj(serverCaps[cap])?.[key] === true;
+  const flag = (cap: string, key: string): boolean => asJsonObject(serverCaps[cap])?.[key] === true;
   const out: ListenFilter = {};
   if (requested.toolsListChanged === true && flag('tools', 'listChanged')) out.toolsListChanged = true;
   if (requested.promptsListChanged === true && flag('prompts', 'listChanged')) out.promptsListChanged = true;

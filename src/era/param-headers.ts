@@ -4,6 +4,7 @@
 import { decodeHeaderValue, encodeHeaderValue, stripOws } from './header-value.js';
 import { headerRefusal, headerValue, type RequestHeaders } from './standard-headers.js';
 import type { Refusal } from './refusal.js';
+import { asJsonObject } from '../jsonrpc/json-object.js';
 
 export type ParamType = 'string' | 'integer' | 'boolean';
 
@@ -30,10 +31,6 @@ const MAX_DEPTH = 16;
 /** A decimal number as a header carries it: integers compare numerically, so `42.0` is `42` (Server Validation). */
 const DECIMAL = /^[+-]?[0-9]+(?:\.[0-9]+)?$/;
 
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-}
-
 /**
  * The declarations of one inputSchema (Custom Headers from Tool Parameters, Schema Extension): only
  * properties statically reachable from the root through `properties` keys (an annotation under
@@ -50,7 +47,7 @@ export function scanParamHeaders(inputSchema: unknown): ParamScan {
       for (const item of node) walk(item, path, false, depth + 1);
       return;
     }
-    const schema = obj(node);
+    const schema = asJsonObject(node);
     if (schema === undefined) return;
     const name = schema['x-mcp-header'];
     if (name !== undefined) {
@@ -61,8 +58,8 @@ export function scanParamHeaders(inputSchema: unknown): ParamScan {
       else found.push({ name, path, type: schema.type as ParamType });
     }
     for (const [key, value] of Object.entries(schema)) {
-      if (key === 'properties' && obj(value) !== undefined) {
-        for (const [prop, sub] of Object.entries(obj(value)!)) walk(sub, [...path, prop], reachable, depth + 1);
+      if (key === 'properties' && asJsonObject(value) !== undefined) {
+        for (const [prop, sub] of Object.entries(asJsonObject(value)!)) walk(sub, [...path, prop], reachable, depth + 1);
       } else if (typeof value === 'object' && value !== null) {
         walk(value, path, false, depth + 1);
       }
@@ -81,7 +78,7 @@ export function scanParamHeaders(inputSchema: unknown): ParamScan {
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
   let v: unknown = args;
-  for (const k of path) v = obj(v)?.[k];
+  for (const k of path) v = asJsonObject(v)?.[k];
   return v;
 }
 

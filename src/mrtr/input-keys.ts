@@ -4,6 +4,7 @@
 // prefix is not reserved (only a second label `modelcontextprotocol` or `mcp` is, basic/index §_meta) —
 // and otherwise counts per kind and per call: a restarted call that asks in the same order gets the
 // same keys, so answers a client already gave still match.
+import { isJsonObject } from '../jsonrpc/json-object.js';
 
 export const INPUT_KEY_HINT = 'dev.mcp-frontdoor/inputKey';
 
@@ -77,17 +78,17 @@ export function assignInputKeys(asks: readonly InputAsk[], counts: KeyCounts): {
 }
 
 function hintOf(params: unknown): string | undefined {
-  const meta = isObject(params) ? params._meta : undefined;
-  const hint = isObject(meta) ? meta[INPUT_KEY_HINT] : undefined;
+  const meta = isJsonObject(params) ? params._meta : undefined;
+  const hint = isJsonObject(meta) ? meta[INPUT_KEY_HINT] : undefined;
   // "__proto__" matches the pattern but would set a prototype if used as a plain object key.
   return typeof hint === 'string' && HINT_PATTERN.test(hint) && hint !== '__proto__' ? hint : undefined;
 }
 
 function clientParams(params: unknown): { params: Record<string, unknown>; elicitationId?: string } {
-  if (!isObject(params)) return { params: {} };
+  if (!isJsonObject(params)) return { params: {} };
   const { _meta, elicitationId, ...rest } = params;
   const out: Record<string, unknown> = { ...rest };
-  if (isObject(_meta)) {
+  if (isJsonObject(_meta)) {
     const meta: Record<string, unknown> = { ..._meta };
     delete meta[INPUT_KEY_HINT];
     if (Object.keys(meta).length > 0) out._meta = meta;
@@ -95,8 +96,4 @@ function clientParams(params: unknown): { params: Record<string, unknown>; elici
     out._meta = _meta;
   }
   return typeof elicitationId === 'string' ? { params: out, elicitationId } : { params: out };
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

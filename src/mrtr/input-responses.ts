@@ -4,6 +4,7 @@
 // answer is a bare result object whose shape depends on the kind of the request it answers:
 // ElicitResult, CreateMessageResult or ListRootsResult (schema.ts of the same revision).
 import type { InputKind } from './input-keys.js';
+import { isJsonObject } from '../jsonrpc/json-object.js';
 
 export interface InvalidAnswer {
   key: string;
@@ -27,7 +28,7 @@ export type InputResponsesCheck =
 
 /** `value` is `params.inputResponses` as received (undefined when absent); `pending` maps key → kind. */
 export function checkInputResponses(value: unknown, pending: ReadonlyMap<string, InputKind>): InputResponsesCheck {
-  if (value !== undefined && !isObject(value)) return { ok: false, reason: 'input_responses_not_object' };
+  if (value !== undefined && !isJsonObject(value)) return { ok: false, reason: 'input_responses_not_object' };
   const given = value ?? {};
   const answered = new Map<string, Record<string, unknown>>();
   const invalid: InvalidAnswer[] = [];
@@ -48,7 +49,7 @@ export function checkInputResponses(value: unknown, pending: ReadonlyMap<string,
 
 /** Why `answer` is not a valid result for a request of `kind`; undefined when it is. */
 export function problemOf(kind: InputKind, answer: unknown): string | undefined {
-  if (!isObject(answer)) return 'the answer is not an object';
+  if (!isJsonObject(answer)) return 'the answer is not an object';
   switch (kind) {
     case 'elicitation':
       return elicitProblem(answer);
@@ -66,7 +67,7 @@ function elicitProblem(a: Record<string, unknown>): string | undefined {
     return 'action must be accept, decline or cancel';
   }
   if (a.content === undefined) return undefined;
-  if (!isObject(a.content)) return 'content must be an object';
+  if (!isJsonObject(a.content)) return 'content must be an object';
   // ElicitResult content values are primitives or string arrays (multi-select).
   for (const v of Object.values(a.content)) {
     const primitive = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
@@ -82,7 +83,7 @@ function samplingProblem(a: Record<string, unknown>): string | undefined {
   if (typeof a.model !== 'string') return 'model must be a string';
   // A single content block, or (since 2025-11-25, with tool use) an array of blocks.
   const blocks = Array.isArray(a.content) ? a.content : [a.content];
-  if (blocks.length === 0 || !blocks.every((b) => isObject(b) && typeof b.type === 'string')) {
+  if (blocks.length === 0 || !blocks.every((b) => isJsonObject(b) && typeof b.type === 'string')) {
     return 'content must be a content block or an array of them, each with a type';
   }
   if (a.stopReason !== undefined && typeof a.stopReason !== 'string') return 'stopReason must be a string';
@@ -92,12 +93,8 @@ function samplingProblem(a: Record<string, unknown>): string | undefined {
 function rootsProblem(a: Record<string, unknown>): string | undefined {
   if (!Array.isArray(a.roots)) return 'roots must be an array';
   for (const r of a.roots) {
-    if (!isObject(r) || typeof r.uri !== 'string') return 'every root must be an object with a uri string';
+    if (!isJsonObject(r) || typeof r.uri !== 'string') return 'every root must be an object with a uri string';
     if (r.name !== undefined && typeof r.name !== 'string') return 'a root name must be a string';
   }
   return undefined;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

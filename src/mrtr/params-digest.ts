@@ -5,14 +5,11 @@
 // `name` and `arguments` (tools/call, prompts/get) or `uri` (resources/read).
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../jsonrpc/canonical-json.js';
+import { isJsonObject } from '../jsonrpc/json-object.js';
 
 /** SHA-256 of the canonical salient params, first 16 bytes, base64url. */
 export function paramsDigest(method: string, params: unknown): string {
-  const p = isObject(params) ? params : {};
+  const p = isJsonObject(params) ? params : {};
   const salient = method === 'resources/read' ? { uri: p.uri } : { name: p.name, arguments: p.arguments };
   return createHash('sha256').update(canonicalJson(salient), 'utf8').digest().subarray(0, 16).toString('base64url');
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,6 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonRpcNotification, JsonRpcRequest } from '../../jsonrpc/message.js';
 import { parseTraceparent, validTracestate, type TraceParent } from './trace-context.js';
+import { asJsonObject } from '../../jsonrpc/json-object.js';
 
 /** A valid context from a client: the header or `_meta` values as given, and the parsed traceparent. */
 export interface ClientTrace {
@@ -39,7 +40,7 @@ const NONE: MessageTrace = { parent: undefined, transport: undefined, rewrite: f
 
 function metaOf(m: MessageWithParams): Record<string, unknown> | undefined {
   const meta = m.params?._meta;
-  return typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? (meta as Record<string, unknown>) : undefined;
+  return asJsonObject(meta);
 }
 
 /** Reads both carriers of one client message. */
