@@ -20,6 +20,9 @@ import type { RequestIds } from './link/request-ids.js';
 import type { SessionRegistry } from './session/registry.js';
 import type { EventLog } from './session/event-log.js';
 import type { Face } from './store/store.js';
+
+/** The faces a session is made for: the two handshake-era faces, and the seats of the 2026-07-28 face. */
+export type SessionFace = Face | 'modern';
 import type { Tracing } from './observability/tracing/tracing.js';
 
 /** Scale-out hooks (a shared store): record a session when it starts, forget it when it ends. */
@@ -45,7 +48,7 @@ export interface RouteRuntime extends RouteEndpoint {
    * A new session of this route; `id` re-creates a session taken over from another replica. With
    * `req`, the session counts against the session caps of its client (throws ProxyError over them).
    */
-  createSession(opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string }): Session;
+  createSession(opts: { id?: string; face: SessionFace; req?: IncomingMessage; principal?: string }): Session;
   /** Live sessions created by this route. */
   readonly sessionCount: () => number;
   /** Launches the backend `command` of an HTTP backend, if any. */

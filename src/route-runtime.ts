@@ -17,10 +17,11 @@ import type { EndpointKind } from './http/route-paths.js';
 import type { JsonRpcMessage } from './jsonrpc/message.js';
 import type { Principal } from './auth/principal.js';
 import { Session } from './session/session.js';
-import type { RouteDeps, RouteRuntime } from './route-contract.js';
+import type { RouteDeps, RouteRuntime, SessionFace } from './route-contract.js';
+import { Seats } from './frontends/modern-http/seats.js';
+import { ToolHeaders } from './frontends/modern-http/tool-headers.js';
 import { Linker } from './link/linker.js';
 import { ProxyError } from './errors/proxy-error.js';
-import type { Face } from './store/store.js';
 
 export function endpointPath(prefix: string): string {
   return prefix === '/' ? '/mcp' : `${prefix}/mcp`;
@@ -98,8 +99,9 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
   const tracing = {
     'streamable-http': deps.tracing.route({ ...traceFacts, face: 'streamable-http' }),
     'legacy-sse': deps.tracing.route({ ...traceFacts, face: 'legacy-sse' }),
+    modern: deps.tracing.route({ ...traceFacts, face: 'modern' }),
   };
-  const createSession = (opts: { id?: string; face: Face; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
+  const createSession = (opts: { id?: string; face: SessionFace; req?: IncomingMessage; principal?: string } = { face: 'streamable-http' }) => {
     const client = opts.req ? deps.clientAddress(opts.req) : undefined;
     // The session's callbacks capture `face` alone: capturing `opts` would keep the initialize
     // request (its headers, its parser state) alive for the session's whole life.
@@ -108,11 +110,13 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       const refused = sessions.admit(client);
       if (refused) throw refused;
     }
+    // Seats ('modern') are per replica: a modern request names no session, so any replica serves it and
+    // there is nothing for the cluster to record or take over.
     const hooks = deps.hooks();
     const session = new Session({
       id: opts.id,
       client,
-      onStarted: hooks ? (s) => hooks.sessionStarted(s, face, route.path) : undefined,
+      onStarted: hooks && face !== 'modern' ? (s) => hooks.sessionStarted(s, face, route.path) : undefined,
       route: route.path,
       linker,
       log,
@@ -146,7 +150,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         live.delete(s);
         routeMetrics.sessionClosed(face);
         if (known) s.info({ reason, durationMs: Date.now() - s.createdAt }, 'session end');
-        hooks?.sessionClosed(s, face, reason);
+        if (face !== 'modern') hooks?.sessionClosed(s, face, reason);
         if (draining && live.size === 0) void dispose();
       },
     });
@@ -192,6 +196,14 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     authChallengeUrl,
     scopeRefusal: (req, messages, principal) => scopeRefusal(req, 'mcp', messages, principal),
     createSession: (req) => createSession({ face: 'streamable-http', req }),
+    modern: {
+      seats: new Seats({ maxSeats: config.sessions.seats.max, maxSeatsPerIdentity: config.sessions.seats.maxPerIdentity }, (limit) =>
+        deps.errors.limitHit(limit),
+      ),
+      toolHeaders: new ToolHeaders(),
+      createSession: (req) => createSession({ face: 'modern', req }),
+      streamBufferBytes: config.limits.streamBufferBytes,
+    },
   };
   const legacy: LegacySseContext = {
     authChallengeUrl,

@@ -183,6 +183,19 @@ export const configSchema = z
           .strict()
           .prefault({})
           .describe('the log behind resumable streams: in memory, or in Redis (Streams) when the store is Redis'),
+        seats: z
+          .object({
+            max: z.number().int().positive().default(1000).describe('seats per route: backend sessions held for 2026-07-28 clients (503 above)'),
+            maxPerIdentity: z
+              .number()
+              .int()
+              .positive()
+              .default(8)
+              .describe('seats per client identity (principal, capabilities, client info); past it calls share the least busy seat'),
+          })
+          .strict()
+          .prefault({})
+          .describe('2026-07-28 clients have no session: the proxy handshakes with the backend once per identity and serves their requests over these seats'),
       })
       .strict()
       .prefault({}),

@@ -29,3 +29,17 @@ export interface MessageSink {
   /** Ends the stream because its client stopped reading (limits.streamBufferBytes); it may resume it. */
   overflow(): void;
 }
+
+/** For messages that expect no answer (notifications, the proxy's own answers to the backend): nothing to route. */
+export const NO_SINK: MessageSink = Object.freeze({
+  kind: 'request',
+  streaming: false,
+  open: false,
+  deliver: () => false,
+  respond: () => false,
+  end: () => undefined,
+  queuedBytes: 0,
+  backlogBytes: 0,
+  onceDrained: (callback: () => void) => queueMicrotask(callback),
+  overflow: () => undefined,
+});

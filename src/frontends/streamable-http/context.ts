@@ -6,6 +6,7 @@ import type { EventLog } from '../../session/event-log.js';
 import { primes, type SessionStreams } from './session-streams.js';
 import type { FaceContext } from '../face-context.js';
 import type { Principal } from '../../auth/principal.js';
+import type { ModernFace } from '../modern-http/context.js';
 
 export { SESSION_HEADER } from '../../http/session-id.js';
 
@@ -16,6 +17,8 @@ export interface StreamableHttpContext extends FaceContext {
   readonly streams: WeakMap<Session, SessionStreams>;
   /** Bytes a POST stream keeps of its own events for a client that resumes it (sessions.eventLog.maxBytes). */
   streamHistoryBytes: number;
+  /** The 2026-07-28 face that shares the endpoint: its seats and what it learned of the tools. */
+  readonly modern: ModernFace;
 }
 
 export function streamsOf(session: Session, ctx: StreamableHttpContext): SessionStreams {

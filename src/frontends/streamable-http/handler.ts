@@ -5,10 +5,12 @@ import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
 import { isRequest, type JsonRpcId, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
 import { readBody } from '../../http/body.js';
 import { replyEmpty, replyError, replyJson } from '../../http/reply.js';
-import type { MessageSink } from '../../session/sink.js';
+import { NO_SINK } from '../../session/sink.js';
 import { startSse } from '../sse-stream.js';
 import { checkJsonContentType, checkProtocolVersion, negotiateAccept } from './negotiate.js';
 import { LEGACY_VERSIONS } from '../../era/versions.js';
+import { classifyEra } from '../../era/classify.js';
+import { handleModern, refuse } from '../modern-http/handler.js';
 import { BodyError, parseBody } from './parse-body.js';
 import { passthroughChallenge } from '../../auth/passthrough-challenge.js';
 import { PostSink } from './post-sink.js';
@@ -77,12 +79,14 @@ async function handlePost(
   if (media) throw media;
   const accept = negotiateAccept(req.headers.accept);
   if (accept instanceof ProxyError) throw accept;
-  const version = checkProtocolVersion(header(req, 'mcp-protocol-version'));
-  if (version) throw version;
+  // A version the handshake era does not know may be a 2026-07-28 request (or a claim of one the proxy
+  // does not serve, which the modern face answers with -32022): the body decides (era/classify.ts).
+  const versionError = checkProtocolVersion(header(req, 'mcp-protocol-version'));
 
   // A POST naming an unknown session is refused before its body is read: no session, no buffering.
+  // A modern request ignores Mcp-Session-Id (MCP 2026-07-28, Streamable HTTP, Backward Compatibility).
   const sessionId = sessionIdOf(req);
-  if (sessionId !== undefined) findSession(ctx, sessionId, principal);
+  if (sessionId !== undefined && versionError === undefined) findSession(ctx, sessionId, principal);
 
   const parsed = parseBody(await readBody(req, ctx.body), ctx.maxJsonDepth);
   if (parsed instanceof BodyError) {
@@ -95,6 +99,11 @@ async function handlePost(
   // Per-tool scopes are an HTTP 403 (insufficient_scope), so the client can step up its token.
   const scopes = ctx.scopeRefusal(req, messages, principal);
   if (scopes) throw scopes;
+
+  const era = classifyEra({ httpMethod: 'POST', headers: req.headers, messages, batch });
+  if (era.era === 'reject') return refuse(res, ctx, era.refusal, { id: era.id, method: isRequest(first) ? first.method : undefined });
+  if (era.era === 'modern') return handleModern(req, res, ctx, principal, era, accept);
+  if (versionError) throw versionError;
 
   const initialize = messages.find((m): m is JsonRpcRequest => isRequest(m) && m.method === 'initialize');
   if (initialize) {
@@ -211,17 +220,3 @@ async function handleDelete(req: IncomingMessage, res: ServerResponse, ctx: Stre
   ctx.eventLog.forget(session.id);
   replyEmpty(res, 200);
 }
-
-/** Notification-only POSTs have no responses to route. */
-const NO_SINK: MessageSink = {
-  kind: 'request',
-  streaming: false,
-  open: false,
-  deliver: () => false,
-  respond: () => false,
-  end: () => undefined,
-  queuedBytes: 0,
-  backlogBytes: 0,
-  onceDrained: (callback) => queueMicrotask(callback),
-  overflow: () => undefined,
-};

@@ -39,7 +39,7 @@ const bounded = (v: unknown) => String(v).slice(0, MAX_VALUE_CHARS);
 /** What a route's face puts on every span of its sessions. */
 export interface RouteFacts {
   route: string;
-  face: 'streamable-http' | 'legacy-sse';
+  face: 'streamable-http' | 'legacy-sse' | 'modern';
   transport: 'sse' | 'streamable-http' | 'stdio';
   /** The configured backend URL (HTTP transports); recorded redacted. */
   backendUrl: URL | undefined;

@@ -1,0 +1,152 @@
+// The modern face (MCP 2026-07-28, Streamable HTTP) of one route: a POST whose era classification is
+// modern. No session: each request is checked on its own (the validation ladder), then answered here
+// (`server/discover`, `subscriptions/listen`) or forwarded over a seat (docs/modern-face.md).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isRequest, type JsonRpcId, type JsonRpcRequest, type JsonRpcResponse } from '../../jsonrpc/message.js';
+import { replyEmpty, replyJson } from '../../http/reply.js';
+import { ProxyError, toProxyError } from '../../errors/proxy-error.js';
+import { modernRpcCode } from '../../errors/catalogue.js';
+import type { Principal } from '../../auth/principal.js';
+import type { EraVerdict } from '../../era/classify.js';
+import { admitModern } from '../../era/ladder.js';
+import { isRefusal, refusalAnswer, type Refusal } from '../../era/refusal.js';
+import { MRTR_METHODS } from '../../era/methods.js';
+import { shapeError, shapeResult, stripEnvelope } from '../../era/results.js';
+import { discoverCapabilities } from '../../era/capabilities.js';
+import { honouredFilter, parseListenFilter } from '../../era/listen-filter.js';
+import { checkParamHeaders } from '../../era/param-headers.js';
+import { MODERN_VERSIONS } from '../../era/versions.js';
+import type { Envelope } from '../../era/envelope.js';
+import { asJsonObject } from '../../jsonrpc/json-object.js';
+import { headerTrace } from '../../observability/tracing/client-context.js';
+import type { StreamableHttpContext } from '../streamable-http/context.js';
+import { ListenStream } from './listen-stream.js';
+import { ModernSink } from './modern-sink.js';
+import { openSeat, seatKey } from './open-seat.js';
+import type { Seat } from './seat.js';
+import { takeInput } from './take-input.js';
+
+type Modern = Extract<EraVerdict, { era: 'modern' }>;
+
+/** Answers one modern POST. Throws a ProxyError only for failures the Streamable HTTP face answers alike. */
+export async function handleModern(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  principal: Principal | undefined,
+  verdict: Modern,
+  accept: { json: boolean; sse: boolean },
+): Promise<void> {
+  const msg = verdict.message;
+  // MCP 2026-07-28 defines no client notification over HTTP (cancellation is closing the stream): accepted, dropped.
+  if (!isRequest(msg)) return replyEmpty(res, 202);
+  const admitted = admitModern(msg, req.headers, MODERN_VERSIONS, verdict.envelope);
+  if (isRefusal(admitted)) return refuse(res, ctx, admitted, msg);
+  const { envelope, disposition } = admitted;
+  if (msg.method === 'tools/call') {
+    const name = asJsonObject(msg.params)?.name;
+    const bad = typeof name === 'string' ? checkParamHeaders(ctx.modern.toolHeaders.of(name), asJsonObject(msg.params)?.arguments, req.headers) : undefined;
+    if (bad) return refuse(res, ctx, bad, msg);
+  }
+  const key = seatKey(principal, envelope);
+  const seat = await ctx.modern.seats.acquire(key, MRTR_METHODS.has(msg.method), () => openSeat(ctx.modern, ctx.sessions, req, principal, envelope, key));
+  if (disposition === 'discover') return discover(res, seat, msg.id, principal);
+  if (disposition === 'listen') return listen(res, ctx, seat, msg, accept);
+  await forward(req, res, ctx, seat, msg, envelope, accept, principal);
+}
+
+/** A refusal of the ladder: logged once with its errorId, answered with the spec's status and code. */
+export function refuse(res: ServerResponse, ctx: StreamableHttpContext, r: Refusal, msg: { id: JsonRpcId | null; method?: string }, status?: number): void {
+  const err = new ProxyError(r.code, r.reason, r.message);
+  ctx.errors.report(err, { route: ctx.route, method: msg.method });
+  const answer = refusalAnswer(r, msg.id, err.errorId);
+  replyJson(res, status ?? answer.status, answer.body);
+}
+
+/** MCP 2026-07-28, server/discover: the backend's handshake answer, as the discovery result. */
+function discover(res: ServerResponse, seat: Seat, id: JsonRpcId, principal: Principal | undefined): void {
+  const result: Record<string, unknown> = {
+    supportedVersions: [...MODERN_VERSIONS],
+    capabilities: discoverCapabilities(seat.serverCapabilities),
+    serverInfo: seat.serverInfo ?? { name: 'unknown', version: '0' },
+  };
+  if (typeof seat.handshake.instructions === 'string') result.instructions = seat.handshake.instructions;
+  const shaped = shapeResult('server/discover', result, { serverInfo: seat.serverInfo, forcePrivate: principal !== undefined });
+  replyJson(res, 200, { jsonrpc: '2.0', id, result: shaped });
+}
+
+function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: { sse: boolean }): void {
+  const filter = parseListenFilter(asJsonObject(msg.params));
+  // In-band: the request passed the ladder, so its params are the method's own business (200).
+  if (isRefusal(filter)) return refuse(res, ctx, filter, msg, 200);
+  if (!accept.sse) {
+    const r = {
+      code: 'ERR_NOT_ACCEPTABLE',
+      reason: 'listen_needs_event_stream',
+      message: 'Not Acceptable: subscriptions/listen answers with text/event-stream',
+    } as const;
+    return refuse(res, ctx, r, msg);
+  }
+  const stream = new ListenStream(res, msg.id, honouredFilter(filter, seat.serverCapabilities), ctx.keepAlive, ctx.modern.streamBufferBytes, (s) =>
+    seat.unlisten(s),
+  );
+  seat.listen(stream);
+}
+
+async function forward(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  seat: Seat,
+  msg: JsonRpcRequest,
+  envelope: Envelope,
+  accept: { json: boolean; sse: boolean },
+  principal: Principal | undefined,
+): Promise<void> {
+  const params = asJsonObject(msg.params);
+  const retry = params !== undefined && ('inputResponses' in params || 'requestState' in params);
+  const backendId = seat.requestId();
+  const asksInput = MRTR_METHODS.has(msg.method);
+  seat.running++;
+  if (asksInput) seat.callsAskingInput++;
+  const shape = (response: JsonRpcResponse, error: ProxyError | undefined): JsonRpcResponse => {
+    if (response.error) {
+      const code = error ? modernRpcCode(error.code) : response.error.code;
+      return { jsonrpc: '2.0', id: msg.id, error: shapeError(msg.method, params, { ...response.error, code }) };
+    }
+    const result = asJsonObject(response.result) ?? {};
+    if (msg.method === 'tools/list') ctx.modern.toolHeaders.learn(result);
+    return {
+      jsonrpc: '2.0',
+      id: msg.id,
+      result: shapeResult(msg.method, result, { serverInfo: seat.serverInfo, retry, forcePrivate: principal !== undefined }),
+    };
+  };
+  const sink = new ModernSink(res, {
+    jsonAllowed: accept.json,
+    sseAllowed: accept.sse,
+    keepAlive: ctx.keepAlive,
+    logLevel: envelope.logLevel,
+    shape,
+    input: (request, s) => (asksInput ? takeInput(ctx, seat, envelope, request, s, backendId) : (seat.refuseInput(request), true)),
+    unrelated: (m) => seat.unsolicited(m),
+    // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
+    abandoned: () => seat.cancel(backendId, 'the client closed the response stream'),
+    onEnd: (s) => {
+      seat.session.detach(s);
+      seat.running--;
+      if (asksInput) seat.callsAskingInput--;
+    },
+  });
+  seat.session.attachRequestStream(sink);
+  const out: JsonRpcRequest = { jsonrpc: '2.0', id: backendId, method: msg.method };
+  const stripped = stripEnvelope(params);
+  if (stripped !== undefined) out.params = stripped;
+  try {
+    await seat.session.submit([out], sink, req.headers.authorization, headerTrace(req.headers));
+  } catch (e) {
+    sink.respond(toProxyError(e).toJsonRpc(msg.id), toProxyError(e));
+    return;
+  }
+  sink.accepted();
+}

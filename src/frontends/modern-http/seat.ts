@@ -1,0 +1,128 @@
+// A seat: one handshake-era backend session that the proxy holds on behalf of modern (2026-07-28)
+// clients of one identity (route, principal, declared capabilities, client info). Modern requests
+// carry no session, so the proxy handshakes once per identity and serves every request of that
+// identity over the seat (docs/modern-face.md, Seats). The seat's session is an ordinary Session: ids,
+// reconnects, handshake replay, policy and metrics all come with it.
+import type { Session } from '../../session/session.js';
+import { NO_SINK, type MessageSink } from '../../session/sink.js';
+import { errorResponse, isRequest, RPC_INTERNAL_ERROR, type JsonRpcMessage, type JsonRpcRequest } from '../../jsonrpc/message.js';
+import type { ListenStream } from './listen-stream.js';
+import { asJsonObject } from '../../jsonrpc/json-object.js';
+
+/** The answer to the proxy's own subscribe/unsubscribe requests: nobody waits for it. */
+const DISCARD: MessageSink = Object.freeze({ ...NO_SINK, open: true, respond: () => true });
+
+export class Seat {
+  /** Calls that may ask the client for input (MRTR methods) running on this seat. */
+  callsAskingInput = 0;
+  /** Requests of any kind running on this seat. */
+  running = 0;
+  private nextId = 0;
+  private readonly listeners = new Set<ListenStream>();
+  /** Resource URIs the listen streams follow, with how many streams follow each. */
+  private readonly followed = new Map<string, number>();
+  /** Attached as the session's standalone stream: what concerns no request goes to the listen streams. */
+  readonly hub: MessageSink;
+
+  constructor(
+    readonly key: string,
+    readonly session: Session,
+    /** The backend's InitializeResult: what `server/discover` answers. */
+    readonly handshake: Record<string, unknown>,
+    private readonly refuseInputMessage: string,
+  ) {
+    const listeners = this.listeners;
+    this.hub = {
+      kind: 'standalone',
+      streaming: true,
+      // Open only while someone listens: a seat nobody uses idles out like any session (sessions.idleTimeout).
+      get open() {
+        return listeners.size > 0;
+      },
+      deliver: (m) => this.unsolicited(m),
+      respond: () => false,
+      end: () => this.endListeners(),
+      queuedBytes: 0,
+      backlogBytes: 0,
+      onceDrained: (callback) => queueMicrotask(callback),
+      overflow: () => undefined,
+    };
+  }
+
+  get closed(): boolean {
+    return this.session.closed;
+  }
+
+  get serverCapabilities(): Record<string, unknown> {
+    return asJsonObject(this.handshake.capabilities) ?? {};
+  }
+
+  get serverInfo(): { name: string; version: string } | undefined {
+    const info = asJsonObject(this.handshake.serverInfo);
+    return typeof info?.name === 'string' && typeof info.version === 'string' ? { name: info.name, version: info.version } : undefined;
+  }
+
+  /**
+   * A request id unique on this seat. Modern clients choose their ids independently, so two of them
+   * on one seat may both send id 1; the backend sees only these, the client gets its own back.
+   */
+  requestId(): string {
+    return `m${++this.nextId}`;
+  }
+
+  /** A backend message that concerns no request: list changes and resource updates go to the listeners. */
+  unsolicited(m: JsonRpcMessage): boolean {
+    if (isRequest(m)) {
+      this.refuseInput(m);
+      return true;
+    }
+    if (!('method' in m)) return false;
+    for (const l of this.listeners) l.offer(m);
+    return true;
+  }
+
+  /**
+   * A server→client request no modern call can take (none running that may ask, or several, and the
+   * backend's transport does not say which): the backend gets an error at once, never a guess.
+   */
+  refuseInput(request: JsonRpcRequest): void {
+    void this.session.submit([errorResponse(request.id, RPC_INTERNAL_ERROR, this.refuseInputMessage)], NO_SINK);
+  }
+
+  cancel(requestId: string, reason: string): void {
+    void this.session.submit([{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } }], NO_SINK);
+  }
+
+  listen(stream: ListenStream): void {
+    this.listeners.add(stream);
+    this.session.attachStandalone(this.hub);
+    for (const uri of stream.filter.resourceSubscriptions ?? []) {
+      const n = this.followed.get(uri) ?? 0;
+      this.followed.set(uri, n + 1);
+      if (n === 0) this.ownRequest('resources/subscribe', { uri });
+    }
+  }
+
+  unlisten(stream: ListenStream): void {
+    if (!this.listeners.delete(stream)) return;
+    for (const uri of stream.filter.resourceSubscriptions ?? []) {
+      const n = (this.followed.get(uri) ?? 1) - 1;
+      if (n > 0) this.followed.set(uri, n);
+      else {
+        this.followed.delete(uri);
+        if (!this.closed) this.ownRequest('resources/unsubscribe', { uri });
+      }
+    }
+    if (this.listeners.size === 0) this.session.detach(this.hub);
+  }
+
+  private ownRequest(method: string, params: Record<string, unknown>): void {
+    void this.session.submit([{ jsonrpc: '2.0', id: this.requestId(), method, params }], DISCARD);
+  }
+
+  private endListeners(): void {
+    for (const l of [...this.listeners]) l.end();
+    this.listeners.clear();
+    this.followed.clear();
+  }
+}
