@@ -20,6 +20,7 @@ import { Session } from './session/session.js';
 import type { RouteDeps, RouteRuntime, SessionFace } from './route-contract.js';
 import { Seats } from './frontends/modern-http/seats.js';
 import { ToolHeaders } from './frontends/modern-http/tool-headers.js';
+import { Mrtr } from './frontends/modern-http/mrtr.js';
 import { Linker } from './link/linker.js';
 import { ProxyError } from './errors/proxy-error.js';
 
@@ -83,8 +84,17 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     metrics,
   });
 
+  const mrtr = new Mrtr({
+    holdTimeoutMs: config.mrtr.holdTimeout,
+    maxRounds: config.mrtr.maxRounds,
+    maxHeld: config.mrtr.maxHeldCalls,
+    maxHeldPerSeat: config.mrtr.maxHeldPerSeat,
+    maxBytes: config.mrtr.maxHeldBytes,
+    stateSecret: config.mrtr.stateSecret,
+  });
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
+      mrtr.dispose();
       await linker.dispose(new ProxyError('ERR_SHUTTING_DOWN', 'backend_released', 'the route released its backend'));
       stopChannelStates();
       await connector.dispose().catch(() => undefined);
@@ -201,6 +211,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
         deps.errors.limitHit(limit),
       ),
       toolHeaders: new ToolHeaders(),
+      mrtr,
       createSession: (req) => createSession({ face: 'modern', req }),
       streamBufferBytes: config.limits.streamBufferBytes,
     },

@@ -51,6 +51,7 @@ export function redact(config: Config): Config {
     listen: { ...config.listen, publicUrl: url(config.listen.publicUrl) },
     store: redactUrl(config.store),
     cluster: { ...config.cluster, advertise: url(config.cluster.advertise) },
+    mrtr: config.mrtr.stateSecret === undefined ? config.mrtr : { ...config.mrtr, stateSecret: '[redacted]' },
     observability: { ...config.observability, tracing: { ...config.observability.tracing, endpoint: url(config.observability.tracing.endpoint) } },
     routes: config.routes.map((r) => ({
       ...r,

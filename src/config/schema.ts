@@ -199,6 +199,24 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    mrtr: z
+      .object({
+        holdTimeout: duration('5m').describe(
+          "how long a call that asked a 2026-07-28 client for input waits for the client's retry; then the backend gets errors and a cancellation",
+        ),
+        maxRounds: z.number().int().positive().default(16).describe('input rounds one call may ask for (the call fails past it)'),
+        maxHeldCalls: z.number().int().positive().default(10000).describe('calls held for a retry at once, per route'),
+        maxHeldPerSeat: z.number().int().positive().default(32).describe('calls held for a retry at once per client identity'),
+        maxHeldBytes: size('64mb').describe('bytes of input-request params held for retries at once, per route'),
+        stateSecret: z
+          .string()
+          .min(32, 'expected at least 32 characters')
+          .optional()
+          .describe('the HMAC key of requestState shared by every replica (default: a random key per process; retries then restart on another replica)'),
+      })
+      .strict()
+      .prefault({})
+      .describe('2026-07-28 multi round-trip requests: a legacy backend asking for input during a call is answered with InputRequiredResult'),
     observability: observabilitySchema,
     log: z
       .object({

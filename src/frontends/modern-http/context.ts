@@ -4,11 +4,14 @@ import type { IncomingMessage } from 'node:http';
 import type { Session } from '../../session/session.js';
 import type { Seats } from './seats.js';
 import type { ToolHeaders } from './tool-headers.js';
+import type { Mrtr } from './mrtr.js';
 
 export interface ModernFace {
   readonly seats: Seats;
   /** What the route learned of its tools' `x-mcp-header` declarations from `tools/list` answers. */
   readonly toolHeaders: ToolHeaders;
+  /** Held calls and the requestState codec of the MRTR translation. */
+  readonly mrtr: Mrtr;
   /** A session for a new seat (counted against the session caps like any session); throws a ProxyError (503). */
   createSession(req: IncomingMessage): Session;
   /** limits.streamBufferBytes: what a listen stream may queue for a client that does not read. */

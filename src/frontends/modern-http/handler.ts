@@ -21,10 +21,12 @@ import { asJsonObject } from '../../jsonrpc/json-object.js';
 import { headerTrace } from '../../observability/tracing/client-context.js';
 import type { StreamableHttpContext } from '../streamable-http/context.js';
 import { ListenStream } from './listen-stream.js';
-import { ModernSink } from './modern-sink.js';
+import { ModernSink, type ModernSinkOptions } from './modern-sink.js';
 import { openSeat, seatKey } from './open-seat.js';
 import type { Seat } from './seat.js';
-import { takeInput } from './take-input.js';
+import { forwardCall, retryCall } from './call-forward.js';
+import type { Accept } from './rounds.js';
+import type { MessageSink } from '../../session/sink.js';
 
 type Modern = Extract<EraVerdict, { era: 'modern' }>;
 
@@ -35,7 +37,7 @@ export async function handleModern(
   ctx: StreamableHttpContext,
   principal: Principal | undefined,
   verdict: Modern,
-  accept: { json: boolean; sse: boolean },
+  accept: Accept,
 ): Promise<void> {
   const msg = verdict.message;
   // MCP 2026-07-28 defines no client notification over HTTP (cancellation is closing the stream): accepted, dropped.
@@ -49,10 +51,25 @@ export async function handleModern(
     if (bad) return refuse(res, ctx, bad, msg);
   }
   const key = seatKey(principal, envelope);
-  const seat = await ctx.modern.seats.acquire(key, MRTR_METHODS.has(msg.method), () => openSeat(ctx.modern, ctx.sessions, req, principal, envelope, key));
+  const asksInput = MRTR_METHODS.has(msg.method);
+  // A retry of a held call goes on with that call, on its seat (mrtr/request-state.ts verifies it).
+  if (asksInput && retryCall(res, ctx, msg, envelope, accept, principal, key)) return;
+  const seat = await ctx.modern.seats.acquire(key, asksInput, () => openSeat(ctx.route, ctx.modern, ctx.sessions, req, principal, envelope, key));
   if (disposition === 'discover') return discover(res, seat, msg.id, principal);
   if (disposition === 'listen') return listen(res, ctx, seat, msg, accept);
-  await forward(req, res, ctx, seat, msg, envelope, accept, principal);
+  if (asksInput) await forwardCall(req, res, ctx, seat, msg, envelope, accept, principal, restartAnswers(msg));
+  else await forward(req, res, ctx, seat, msg, envelope, accept, principal);
+}
+
+/**
+ * The answers a retry carries whose held call is gone (expired, or held by another replica): the call
+ * runs again and the backend's questions that these answer are not asked twice (docs/mrtr.md).
+ */
+function restartAnswers(msg: JsonRpcRequest): Map<string, unknown> | undefined {
+  const params = asJsonObject(msg.params);
+  const given = asJsonObject(params?.inputResponses);
+  if (params?.requestState === undefined || given === undefined) return undefined;
+  return new Map(Object.entries(given));
 }
 
 /** A refusal of the ladder: logged once with its errorId, answered with the spec's status and code. */
@@ -75,7 +92,7 @@ function discover(res: ServerResponse, seat: Seat, id: JsonRpcId, principal: Pri
   replyJson(res, 200, { jsonrpc: '2.0', id, result: shaped });
 }
 
-function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: { sse: boolean }): void {
+function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: Accept): void {
   const filter = parseListenFilter(asJsonObject(msg.params));
   // In-band: the request passed the ladder, so its params are the method's own business (200).
   if (isRefusal(filter)) return refuse(res, ctx, filter, msg, 200);
@@ -93,6 +110,7 @@ function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg
   seat.listen(stream);
 }
 
+/** A request that cannot ask for input: one response sink, attached to the seat's session. */
 async function forward(
   req: IncomingMessage,
   res: ServerResponse,
@@ -100,15 +118,52 @@ async function forward(
   seat: Seat,
   msg: JsonRpcRequest,
   envelope: Envelope,
-  accept: { json: boolean; sse: boolean },
+  accept: Accept,
   principal: Principal | undefined,
 ): Promise<void> {
+  const backendId = seat.requestId();
+  seat.running++;
+  const sink = clientSink(res, ctx, seat, msg, envelope, accept, principal, {
+    // Nothing but an MRTR method may ask for input (MCP 2026-07-28, Multi Round-Trip Requests).
+    input: (request) => (seat.refuseInput(request), true),
+    // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
+    abandoned: () => seat.cancel(backendId, 'the client closed the response stream'),
+    onEnd: (s) => {
+      seat.session.detach(s);
+      seat.running--;
+    },
+  });
+  seat.session.attachRequestStream(sink);
+  await submit(req, seat, msg, backendId, sink);
+  sink.accepted();
+}
+
+/** Sends the request to the backend under the seat's id; a failure answers the sink. */
+export async function submit(req: IncomingMessage, seat: Seat, msg: JsonRpcRequest, backendId: string, sink: MessageSink): Promise<void> {
+  const out: JsonRpcRequest = { jsonrpc: '2.0', id: backendId, method: msg.method };
+  const stripped = stripEnvelope(asJsonObject(msg.params));
+  if (stripped !== undefined) out.params = stripped;
+  try {
+    await seat.session.submit([out], sink, req.headers.authorization, headerTrace(req.headers));
+  } catch (e) {
+    const err = toProxyError(e);
+    sink.respond(err.toJsonRpc(msg.id), err);
+  }
+}
+
+/** The response sink of one client request: the era's shape, the request's own id and logLevel. */
+export function clientSink(
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  seat: Seat,
+  msg: JsonRpcRequest,
+  envelope: Envelope,
+  accept: Accept,
+  principal: Principal | undefined,
+  hooks: Pick<ModernSinkOptions, 'input' | 'abandoned' | 'onEnd'>,
+): ModernSink {
   const params = asJsonObject(msg.params);
   const retry = params !== undefined && ('inputResponses' in params || 'requestState' in params);
-  const backendId = seat.requestId();
-  const asksInput = MRTR_METHODS.has(msg.method);
-  seat.running++;
-  if (asksInput) seat.callsAskingInput++;
   const shape = (response: JsonRpcResponse, error: ProxyError | undefined): JsonRpcResponse => {
     if (response.error) {
       const code = error ? modernRpcCode(error.code) : response.error.code;
@@ -122,31 +177,13 @@ async function forward(
       result: shapeResult(msg.method, result, { serverInfo: seat.serverInfo, retry, forcePrivate: principal !== undefined }),
     };
   };
-  const sink = new ModernSink(res, {
+  return new ModernSink(res, {
     jsonAllowed: accept.json,
     sseAllowed: accept.sse,
     keepAlive: ctx.keepAlive,
     logLevel: envelope.logLevel,
     shape,
-    input: (request, s) => (asksInput ? takeInput(ctx, seat, envelope, request, s, backendId) : (seat.refuseInput(request), true)),
     unrelated: (m) => seat.unsolicited(m),
-    // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
-    abandoned: () => seat.cancel(backendId, 'the client closed the response stream'),
-    onEnd: (s) => {
-      seat.session.detach(s);
-      seat.running--;
-      if (asksInput) seat.callsAskingInput--;
-    },
+    ...hooks,
   });
-  seat.session.attachRequestStream(sink);
-  const out: JsonRpcRequest = { jsonrpc: '2.0', id: backendId, method: msg.method };
-  const stripped = stripEnvelope(params);
-  if (stripped !== undefined) out.params = stripped;
-  try {
-    await seat.session.submit([out], sink, req.headers.authorization, headerTrace(req.headers));
-  } catch (e) {
-    sink.respond(toProxyError(e).toJsonRpc(msg.id), toProxyError(e));
-    return;
-  }
-  sink.accepted();
 }

@@ -25,6 +25,7 @@ export function seatKey(principal: Principal | undefined, envelope: Envelope): s
 }
 
 export async function openSeat(
+  route: string,
   face: ModernFace,
   sessions: SessionRegistry,
   req: IncomingMessage,
@@ -62,6 +63,7 @@ export async function openSeat(
   await session.submit([{ jsonrpc: '2.0', method: 'notifications/initialized' }], NO_SINK);
   session.info({ reason: 'seat_opened', client: envelope.clientInfo?.name, clientVersion: envelope.clientInfo?.version }, 'seat start');
   return new Seat(
+    route,
     key,
     session,
     asJsonObject(response.result) ?? {},

@@ -5,7 +5,7 @@
 // reconnects, handshake replay, policy and metrics all come with it.
 import type { Session } from '../../session/session.js';
 import { NO_SINK, type MessageSink } from '../../session/sink.js';
-import { errorResponse, isRequest, RPC_INTERNAL_ERROR, type JsonRpcMessage, type JsonRpcRequest } from '../../jsonrpc/message.js';
+import { errorResponse, isRequest, RPC_INTERNAL_ERROR, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '../../jsonrpc/message.js';
 import type { ListenStream } from './listen-stream.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 
@@ -25,6 +25,7 @@ export class Seat {
   readonly hub: MessageSink;
 
   constructor(
+    readonly route: string,
     readonly key: string,
     readonly session: Session,
     /** The backend's InitializeResult: what `server/discover` answers. */
@@ -86,7 +87,17 @@ export class Seat {
    * backend's transport does not say which): the backend gets an error at once, never a guess.
    */
   refuseInput(request: JsonRpcRequest): void {
-    void this.session.submit([errorResponse(request.id, RPC_INTERNAL_ERROR, this.refuseInputMessage)], NO_SINK);
+    this.refuse(request.id, this.refuseInputMessage);
+  }
+
+  /** Answers a backend's server→client request with an error. */
+  refuse(id: JsonRpcId, message: string): void {
+    void this.session.submit([errorResponse(id, RPC_INTERNAL_ERROR, message)], NO_SINK);
+  }
+
+  /** Answers a backend's server→client request with the client's input (MRTR). */
+  answer(id: JsonRpcId, result: Record<string, unknown>): void {
+    void this.session.submit([{ jsonrpc: '2.0', id, result }], NO_SINK);
   }
 
   cancel(requestId: string, reason: string): void {

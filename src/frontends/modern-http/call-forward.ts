@@ -1,0 +1,127 @@
+// Calls that may ask the client for input (tools/call, prompts/get, resources/read) on the modern
+// face: the first request of a call, and a retry that carries the proxy's requestState.
+// MCP 2026-07-28, Multi Round-Trip Requests; docs/mrtr.md.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonRpcRequest } from '../../jsonrpc/message.js';
+import { ProxyError } from '../../errors/proxy-error.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Envelope } from '../../era/envelope.js';
+import { missingCapabilities, missingCapabilityRefusal } from '../../era/capabilities.js';
+import { refusal, refusalAnswer } from '../../era/refusal.js';
+import { asJsonObject } from '../../jsonrpc/json-object.js';
+import { paramsDigest } from '../../mrtr/params-digest.js';
+import { stateHash } from '../../mrtr/request-state.js';
+import type { StreamableHttpContext } from '../streamable-http/context.js';
+import { Call } from './call.js';
+import { clientSink, refuse, submit } from './handler.js';
+import { Rounds, seatHash, type Accept } from './rounds.js';
+import type { Seat } from './seat.js';
+
+export async function forwardCall(
+  req: IncomingMessage,
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  seat: Seat,
+  msg: JsonRpcRequest,
+  envelope: Envelope,
+  accept: Accept,
+  principal: Principal | undefined,
+  given?: Map<string, unknown>,
+): Promise<void> {
+  const backendId = seat.requestId();
+  seat.running++;
+  seat.callsAskingInput++;
+  const holder: { call?: Call } = {};
+  const makeSink = (r: ServerResponse, m: JsonRpcRequest, env: Envelope, acc: Accept) =>
+    clientSink(r, ctx, seat, m, env, acc, principal, {
+      input: () => false, // the call takes server→client requests before its client sink sees them
+      abandoned: (s) => {
+        const call = holder.call;
+        // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
+        if (call?.client !== s || call.finishedCall) return;
+        seat.cancel(backendId, 'the client closed the response stream');
+        call.finish();
+      },
+      onEnd: () => undefined,
+    });
+  const call = new Call(backendId, makeSink(res, msg, envelope, accept));
+  holder.call = call;
+  const fail = (err: ProxyError, body = err.toJsonRpc(msg.id)) => {
+    if (call.finishedCall) return;
+    ctx.errors.report(err, { route: ctx.route, method: msg.method });
+    call.client?.respond(body, err);
+    seat.cancel(backendId, err.message);
+    call.finish();
+  };
+  const rounds = new Rounds(
+    { mrtr: ctx.modern.mrtr, seat, call, method: msg.method, params: asJsonObject(msg.params), principalId: principal?.id ?? '', fail, makeSink },
+    given,
+  );
+  call.hooks = {
+    ask: (request) => {
+      // MCP 2026-07-28, Basic, Error Codes: never ask what the client did not declare; the call fails -32021.
+      const missing = missingCapabilities(envelope.clientCapabilities, request.method, request.params);
+      if (missing === undefined) return rounds.ask(request);
+      seat.refuseInput(request);
+      const r = missingCapabilityRefusal(missing);
+      const err = new ProxyError(r.code, r.reason, r.message);
+      fail(err, refusalAnswer(r, msg.id, err.errorId).body);
+    },
+    finished: (c) => {
+      rounds.finished();
+      seat.session.detach(c);
+      seat.running--;
+      seat.callsAskingInput--;
+    },
+  };
+  seat.session.attachRequestStream(call);
+  await submit(req, seat, msg, backendId, call);
+  call.client?.accepted();
+}
+
+/**
+ * A request carrying `requestState`: true when it was answered here (refused, or continued on its held
+ * call); false when it must run afresh (its held call is gone or lives on another replica), in which
+ * case the answers it carries are used as the backend asks for them again.
+ */
+export function retryCall(
+  res: ServerResponse,
+  ctx: StreamableHttpContext,
+  msg: JsonRpcRequest,
+  envelope: Envelope,
+  accept: Accept,
+  principal: Principal | undefined,
+  key: string,
+): boolean {
+  const params = asJsonObject(msg.params);
+  if (params?.requestState === undefined) return false;
+  const mrtr = ctx.modern.mrtr;
+  const verdict = mrtr.codec.verify(
+    params.requestState,
+    {
+      method: msg.method,
+      paramsDigest: paramsDigest(msg.method, params),
+      seat: seatHash(ctx.route, key),
+      principal: stateHash(principal?.id ?? ''),
+      currentRound: (heldId) => mrtr.held.get(heldId)?.round,
+    },
+    Date.now(),
+  );
+  if (!verdict.ok && verdict.reason !== 'other_replica_unverified') {
+    // In-band -32602: the request passed the ladder; its params are wrong (MCP 2026-07-28, MRTR, Request State).
+    refuse(
+      res,
+      ctx,
+      refusal('ERR_REQUEST_STATE_INVALID', verdict.reason, `Invalid params: requestState is not valid for this request (${verdict.reason})`),
+      msg,
+      200,
+    );
+    return true;
+  }
+  const held = verdict.ok && verdict.where === 'here' && verdict.held ? mrtr.held.get(verdict.claims.heldId) : undefined;
+  if (held && !held.value.callFinished) {
+    held.value.continueWith(res, msg, envelope, accept, params.inputResponses);
+    return true;
+  }
+  return false;
+}
