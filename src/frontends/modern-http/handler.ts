@@ -62,14 +62,14 @@ export async function handleModern(
 }
 
 /**
- * The answers a retry carries whose held call is gone (expired, or held by another replica): the call
- * runs again and the backend's questions that these answer are not asked twice (docs/mrtr.md).
+ * The answers a request carries without a held call to go to (its call expired or is held by another
+ * replica, or the client sent them up front): the call runs and the backend's questions that these
+ * answer are not asked (docs/mrtr.md). Keys nobody asks for are ignored (MCP 2026-07-28, MRTR, Error
+ * Handling: servers SHOULD ignore what they do not recognize).
  */
 function restartAnswers(msg: JsonRpcRequest): Map<string, unknown> | undefined {
-  const params = asJsonObject(msg.params);
-  const given = asJsonObject(params?.inputResponses);
-  if (params?.requestState === undefined || given === undefined) return undefined;
-  return new Map(Object.entries(given));
+  const given = asJsonObject(asJsonObject(msg.params)?.inputResponses);
+  return given === undefined ? undefined : new Map(Object.entries(given));
 }
 
 /** A refusal of the ladder: logged once with its errorId, answered with the spec's status and code. */

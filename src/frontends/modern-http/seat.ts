@@ -5,7 +5,15 @@
 // reconnects, handshake replay, policy and metrics all come with it.
 import type { Session } from '../../session/session.js';
 import { NO_SINK, type MessageSink } from '../../session/sink.js';
-import { errorResponse, isRequest, RPC_INTERNAL_ERROR, type JsonRpcId, type JsonRpcMessage, type JsonRpcRequest } from '../../jsonrpc/message.js';
+import {
+  errorResponse,
+  isRequest,
+  RPC_INTERNAL_ERROR,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+} from '../../jsonrpc/message.js';
 import type { ListenStream } from './listen-stream.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 
@@ -78,8 +86,21 @@ export class Seat {
       return true;
     }
     if (!('method' in m)) return false;
-    for (const l of this.listeners) l.offer(m);
+    if (m.method.endsWith('/list_changed') && this.listChanged) this.listChanged(m);
+    else this.offer(m);
     return true;
+  }
+
+  /**
+   * Set by the seat table: a list change seen on one seat goes to every listener of the principal.
+   * A modern client cannot tell which seat served its calls, and a per-session 2024 server announces a
+   * change only to the session that caused it; a listener that hears of it re-lists, which is cheap.
+   */
+  listChanged: ((m: JsonRpcNotification) => void) | undefined;
+
+  /** Gives a notification to this seat's own listen streams (their filters decide). */
+  offer(m: JsonRpcNotification): void {
+    for (const l of this.listeners) l.offer(m);
   }
 
   /**
@@ -106,7 +127,8 @@ export class Seat {
 
   listen(stream: ListenStream): void {
     this.listeners.add(stream);
-    this.session.attachStandalone(this.hub);
+    // Attached with the first listener only: attaching again would end the hub as a replaced stream.
+    if (this.listeners.size === 1) this.session.attachStandalone(this.hub);
     for (const uri of stream.filter.resourceSubscriptions ?? []) {
       const n = this.followed.get(uri) ?? 0;
       this.followed.set(uri, n + 1);

@@ -77,6 +77,10 @@ export class Seats {
   }
 
   private add(key: string, seat: Seat): void {
+    const principal = principalOf(key);
+    seat.listChanged = (m) => {
+      for (const [k, seats] of this.byKey) if (principalOf(k) === principal) for (const s of seats) if (!s.closed) s.offer(m);
+    };
     const list = this.byKey.get(key);
     if (list) list.push(seat);
     else this.byKey.set(key, [seat]);
@@ -103,4 +107,9 @@ function leastBusy(seats: Seat[]): Seat | undefined {
   let best: Seat | undefined;
   for (const s of seats) if (best === undefined || s.running < best.running) best = s;
   return best;
+}
+
+/** The principal part of a seat key (open-seat.ts: principal, capabilities, client name, version). */
+function principalOf(key: string): string {
+  return key.slice(0, key.indexOf('\u0000'));
 }
