@@ -56,6 +56,12 @@ const COUNTERS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
   ['frontdoor_auth_failures_total', 'requests refused by the route guard (auth.mode apiKey or oauth), by reason', ['route', 'reason']],
   ['frontdoor_jwks_fetches_total', "fetches of an OAuth issuer's key set, by result", ['route', 'result']],
   ['frontdoor_introspections_total', 'RFC 7662 token introspection calls, by result', ['route', 'result']],
+  ['frontdoor_input_rounds_total', 'InputRequiredResults sent to 2026-07-28 clients for a legacy backend asking for input during a call', ['route']],
+  [
+    'frontdoor_input_calls_total',
+    'calls that asked a 2026-07-28 client for input, by how they ended (completed, failed, expired: mrtr.holdTimeout, cancelled)',
+    ['route', 'outcome'],
+  ],
   ['frontdoor_undeliverable_total', 'messages for a client that could not be delivered, by reason', ['route', 'reason']],
   ['frontdoor_oauth_passthrough_total', "OAuth requests relayed to a passthrough route's backend", ['route']],
 ];

@@ -1,7 +1,9 @@
 // The official MCP conformance suite's 2026-07-28 requirement set (server leg). The reference is the fixture surface
 // served natively by the SDK v2 server; it must pass every scored scenario and the pending ones it implements.
-// Through the proxy in front of the legacy SSE fixture the score is printed, not yet asserted: the proxy has no
-// 2026-07-28 face yet. Also: the modern-only fixture (the reverse direction's backend) refuses `initialize`.
+// Through the proxy in front of the legacy SSE fixture (a 2024 server) every scenario the reference passes must
+// pass, with as many successful checks and no more warnings: the modern face and its MRTR translation
+// (docs/modern-face.md, docs/mrtr.md). Also: the modern-only fixture (the reverse direction's backend) refuses
+// `initialize`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, stopAll } from '../helpers/process.js';
@@ -16,7 +18,7 @@ const PENDING_THE_REFERENCE_PASSES = ['json-schema-2020-12', 'http-header-valida
 /** Scored scenarios of the 2026-07-28 set with @modelcontextprotocol/conformance 0.2.0-alpha.12. */
 const SCORED_SCENARIOS = 37;
 
-test('conformance 2026-07-28: the SDK v2 reference passes; the score through the proxy is recorded', { timeout: 8 * 60_000 }, async (t) => {
+test('conformance 2026-07-28: the SDK v2 reference passes, and so does the proxy in front of the legacy SSE fixture', { timeout: 8 * 60_000 }, async (t) => {
   const result = await runConformance({
     requirements: '2026-07-28',
     scenarioTimeoutMs: 20_000,
@@ -37,8 +39,17 @@ test('conformance 2026-07-28: the SDK v2 reference passes; the score through the
   for (const scenario of PENDING_THE_REFERENCE_PASSES) {
     assert.equal(result.reference.get(scenario)?.status, 'pass', `the SDK v2 reference fails the pending scenario ${scenario}\n\n${table}`);
   }
-  // Only that the proxied leg ran; its score becomes the no-regression comparison once the modern face exists.
   assert.equal(result.proxyError, undefined, `the proxied run could not start: ${result.proxyError}\n\n${table}`);
+  assert.deepEqual(result.regressions, [], `scenarios the reference passes fail through the proxy\n\n${table}`);
+  // A pass with fewer applicable checks hides a SHOULD the proxy missed (a warning the reference does not have).
+  for (const ref of result.reference.values()) {
+    if (ref.status !== 'pass') continue;
+    const through = result.proxied.get(ref.scenario)!;
+    assert.ok(
+      through.passed >= ref.passed && through.warnings <= ref.warnings,
+      `${ref.scenario}: fewer successful checks or more warnings through the proxy\n\n${table}`,
+    );
+  }
 });
 
 test('conformance-server-v2 --era modern answers initialize with -32022 naming the revisions it serves', async (t) => {

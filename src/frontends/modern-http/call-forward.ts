@@ -40,7 +40,7 @@ export async function forwardCall(
         // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
         if (call?.client !== s || call.finishedCall) return;
         seat.cancel(backendId, 'the client closed the response stream');
-        call.finish();
+        call.finish('cancelled');
       },
       onEnd: () => undefined,
     });
@@ -51,10 +51,10 @@ export async function forwardCall(
     ctx.errors.report(err, { route: ctx.route, method: msg.method });
     call.client?.respond(body, err);
     seat.cancel(backendId, err.message);
-    call.finish();
+    call.finish(err.code === 'ERR_INPUT_TIMEOUT' ? 'expired' : 'failed');
   };
   const rounds = new Rounds(
-    { mrtr: ctx.modern.mrtr, seat, call, method: msg.method, params: asJsonObject(msg.params), principalId: principal?.id ?? '', fail, makeSink },
+    { mrtr: ctx.modern.mrtr, seat, call, method: msg.method, params: asJsonObject(msg.params), principalId: principal?.id ?? '', fail, makeSink, onRound: () => ctx.metrics.inc('frontdoor_input_rounds_total', { route: ctx.route }) },
     given,
   );
   call.hooks = {
@@ -67,7 +67,9 @@ export async function forwardCall(
       const err = new ProxyError(r.code, r.reason, r.message);
       fail(err, refusalAnswer(r, msg.id, err.errorId).body);
     },
-    finished: (c) => {
+    finished: (c, outcome) => {
+      // Only calls that asked for input count: the others are plain calls, in the request metrics.
+      if (rounds.roundsSent > 0) ctx.metrics.inc('frontdoor_input_calls_total', { route: ctx.route, outcome });
       rounds.finished();
       seat.session.detach(c);
       seat.running--;

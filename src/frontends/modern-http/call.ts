@@ -12,9 +12,12 @@ import type { ModernSink } from './modern-sink.js';
 export interface CallHooks {
   /** A server→client request during the call (the MRTR translation decides). */
   ask(request: JsonRpcRequest): void;
-  /** The call is over (answered, refused, expired): detach it, release its hold and its seat. */
-  finished(call: Call): void;
+  /** The call is over: detach it, release its hold and its seat. */
+  finished(call: Call, outcome: CallOutcome): void;
 }
+
+/** How a call ended: the backend's answer, a refusal or failure, the hold's deadline, the client's cancel. */
+export type CallOutcome = 'completed' | 'failed' | 'expired' | 'cancelled';
 
 export class Call implements MessageSink {
   readonly kind = 'request' as const;
@@ -78,21 +81,21 @@ export class Call implements MessageSink {
       return true;
     }
     this.current.respond(response, error);
-    this.finish();
+    this.finish('completed');
     return true;
   }
 
-  /** The call ends without the backend's answer (refused, expired, abandoned by the client). */
-  finish(): void {
+  /** The call ends (without the backend's answer unless `completed`). */
+  finish(outcome: CallOutcome): void {
     if (this.done) return;
     this.done = true;
     this.early = undefined;
-    this.hooks?.finished(this);
+    this.hooks?.finished(this, outcome);
   }
 
   end(): void {
     this.current?.end();
-    this.finish();
+    this.finish('failed');
   }
 
   get queuedBytes(): number {

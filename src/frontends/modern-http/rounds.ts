@@ -36,6 +36,8 @@ export interface RoundsContext {
   principalId: string;
   /** Answers the client with a proxy error (logged once with its errorId) and ends the call. */
   fail(err: ProxyError): void;
+  /** Counts an InputRequiredResult sent (frontdoor_input_rounds_total). */
+  onRound(): void;
   /** The response sink of a retry of this call. */
   makeSink(res: ServerResponse, msg: JsonRpcRequest, envelope: Envelope, accept: Accept): ModernSink;
 }
@@ -56,6 +58,8 @@ export class Rounds {
   private readonly pending = new Map<string, Pending>();
   private counts: KeyCounts = NO_KEYS;
   private held: HeldCall<Rounds> | undefined;
+  /** InputRequiredResults sent for this call. */
+  roundsSent = 0;
 
   constructor(
     private readonly ctx: RoundsContext,
@@ -136,6 +140,8 @@ export class Rounds {
       expiresAt: Date.now() + mrtr.settings.holdTimeoutMs,
     });
     this.ctx.call.detachClient();
+    this.roundsSent++;
+    this.ctx.onRound();
     client.respond({ jsonrpc: '2.0', id: this.ctx.call.backendId, result: { resultType: 'input_required', inputRequests, requestState } });
   }
 
