@@ -54,7 +54,17 @@ export async function forwardCall(
     call.finish(err.code === 'ERR_INPUT_TIMEOUT' ? 'expired' : 'failed');
   };
   const rounds = new Rounds(
-    { mrtr: ctx.modern.mrtr, seat, call, method: msg.method, params: asJsonObject(msg.params), principalId: principal?.id ?? '', fail, makeSink, onRound: () => ctx.metrics.inc('frontdoor_input_rounds_total', { route: ctx.route }) },
+    {
+      mrtr: ctx.modern.mrtr,
+      seat,
+      call,
+      method: msg.method,
+      params: asJsonObject(msg.params),
+      principalId: principal?.id ?? '',
+      fail,
+      makeSink,
+      onRound: () => ctx.metrics.inc('frontdoor_input_rounds_total', { route: ctx.route }),
+    },
     given,
   );
   call.hooks = {
