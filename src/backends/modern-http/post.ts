@@ -18,6 +18,8 @@ import { newCursor, readSseBody } from '../streamable-http/sse-reader.js';
 import { safeUrl } from '../../observability/logger.js';
 
 const ACCEPT_BOTH = 'application/json, text/event-stream';
+/** How long an answer stream may go on after its response before its socket is cut. */
+const LINGER_AFTER_RESPONSE_MS = 5_000;
 /** How much of a refusal's body is read: enough for a JSON-RPC error with its data. */
 const REFUSAL_BODY_BYTES = 64 * 1024;
 
@@ -93,17 +95,27 @@ export async function postRequest(host: PostHost, post: Post): Promise<JsonRpcRe
       deliver: (answer) => deliver(JSON.stringify(answer)),
       unwrap: sseData,
     });
-    const broke = await readSseBody(
+    let answered!: () => void;
+    const response = new Promise<undefined>((resolve) => (answered = () => resolve(undefined)));
+    const read = readSseBody(
       res.body,
       newCursor(),
       (data) => {
         deliver(data);
-        // MCP 2026-07-28, Streamable HTTP: the response SHOULD end the stream; nothing after it is ours.
-        if (found.response !== undefined) res.body.destroy();
+        if (found.response !== undefined) answered();
       },
       oversize,
     );
-    done();
+    const body = res.body;
+    read.finally(done).catch(() => undefined);
+    const broke = await Promise.race([read, response]);
+    if (found.response !== undefined) {
+      // MCP 2026-07-28, Streamable HTTP: the response SHOULD end the stream, so its socket goes back to
+      // the pool; one that lingers is cut after a grace period (nothing after the response is ours).
+      const linger = setTimeout(() => body.destroy(), LINGER_AFTER_RESPONSE_MS);
+      linger.unref();
+      read.finally(() => clearTimeout(linger)).catch(() => undefined);
+    }
     if (found.response === undefined && !post.signal.aborted) {
       const how = broke ? `broke (${broke.message})` : 'ended';
       throw new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_stream_broken', `the backend's response stream for this request ${how} before the response`);
