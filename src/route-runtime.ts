@@ -41,6 +41,7 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     route.backend.transport === 'stdio' ? { ...route.backend, cwd: path.resolve(deps.configDir ?? process.cwd(), route.backend.cwd ?? '.') } : route.backend;
   const connector = createConnector(backend, routeLog, onRepair, {
     discoverPath: route.repairs.paths,
+    requestTimeoutMs: config.limits.requestTimeout,
     limits: {
       maxMessageBytes: config.limits.maxMessageBytes,
       maxJsonDepth: config.limits.maxJsonDepth,

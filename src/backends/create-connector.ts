@@ -13,6 +13,8 @@ export type RepairReporter = (reason: string, detail: Record<string, unknown>) =
 export interface ConnectorOptions {
   discoverPath: boolean;
   limits: MessageLimits;
+  /** limits.requestTimeout: how long a 2026-07-28 backend's request (with its input rounds) may take. */
+  requestTimeoutMs: number;
 }
 
 export function createConnector(backend: BackendConfig, log: Logger, onRepair: RepairReporter, opts: ConnectorOptions): BackendConnector {
@@ -20,7 +22,7 @@ export function createConnector(backend: BackendConfig, log: Logger, onRepair: R
     case 'sse':
       return createLegacySseConnector(backend, log, onRepair, opts);
     case 'streamable-http':
-      return createStreamableHttpConnector(backend, log, onRepair, opts.limits);
+      return createStreamableHttpConnector(backend, log, onRepair, opts.limits, opts.requestTimeoutMs);
     case 'stdio':
       return createStdioConnector(backend, log, onRepair, opts.limits);
   }

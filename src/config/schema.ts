@@ -21,6 +21,7 @@ function isTrustProxyEntry(v: string): boolean {
 
 export const TRANSPORTS = ['sse', 'streamable-http', 'stdio'] as const;
 export const SHARE_MODES = ['per-session', 'shared'] as const;
+export const BACKEND_ERAS = ['auto', 'handshake', 'modern'] as const;
 
 export const backendSchema = z
   .object({
@@ -43,6 +44,12 @@ export const backendSchema = z
       .default(false)
       .describe(
         "stdio and launched commands: pass the proxy's whole environment to the child. By default a child gets only HOME, LOGNAME, PATH, SHELL, TERM and USER (what the MCP SDKs pass) plus `env`, so the proxy's secrets stay out of it",
+      ),
+    era: z
+      .enum(BACKEND_ERAS)
+      .default('auto')
+      .describe(
+        "streamable-http: which MCP era the backend speaks. auto: send the client's initialize; a backend that refuses it as a 2026-07-28-only server does (-32022 naming only per-request revisions) is served in modern mode from then on (server/discover, per-request _meta). handshake: never switch. modern: skip the probe",
       ),
     share: z
       .enum(SHARE_MODES)
@@ -73,6 +80,9 @@ export const backendSchema = z
       if (b.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'a stdio backend has no `url`' });
     } else if (!b.url) {
       ctx.addIssue({ code: 'custom', path: ['url'], message: `a ${b.transport} backend needs \`url\`` });
+    }
+    if (b.era === 'modern' && b.transport !== 'streamable-http') {
+      ctx.addIssue({ code: 'custom', path: ['era'], message: `era: modern needs transport: streamable-http (2026-07-28 has no ${b.transport} transport)` });
     }
   });
 

@@ -76,6 +76,9 @@ export const ERROR_CATALOGUE = {
   // Sent to the backend's held server→client requests when the client never came back.
   ERR_INPUT_TIMEOUT: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
   ERR_SUBSCRIPTION_LIMIT: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
+  // A handshake-era client answered an input request of a 2026-07-28 backend with an error: the
+  // original request fails in-band (an error cannot travel in inputResponses).
+  ERR_INPUT_REFUSED: { status: 200, rpcCode: RPC_INTERNAL_ERROR },
 } as const satisfies Record<string, WireMapping>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

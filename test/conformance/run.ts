@@ -1,15 +1,18 @@
 // Runs the official MCP conformance suite (@modelcontextprotocol/conformance, server leg) twice:
 //   reference: directly against the conformance fixture served natively (COMPARISONS: the SDK v1 fixture over
 //              Streamable HTTP for 2025-11-25, the SDK v2 fixture for 2026-07-28);
-//   proxied:   against mcp-frontdoor's /mcp, with the SDK v1 fixture behind it served over legacy HTTP+SSE.
+//   proxied:   against mcp-frontdoor's /mcp, with the SDK v1 fixture behind it served over legacy HTTP+SSE
+//              (--behind legacy-sse, the default), or the SDK v2 fixture speaking only 2026-07-28 over
+//              Streamable HTTP (--behind modern: the reverse direction, docs/modern-backend.md);
 // and compares them. Every scenario that passes in the reference must pass through the proxy.
 //
 //   node dist/test/conformance/run.js [--scenario NAME]... [--requirements 2025-11-25|2026-07-28] [--reference-only]
-//                                     [--keep] [--scenario-timeout MS] [--run-timeout MS] [--verbose]
+//                                     [--behind legacy-sse|modern] [--keep] [--scenario-timeout MS] [--run-timeout MS]
+//                                     [--verbose]
 // prints a side-by-side table and exits 1 on any regression (or if the reference run itself breaks).
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,7 +50,18 @@ export const DEFAULT_REQUIREMENTS = '2025-11-25';
 export interface FixtureSpec {
   fixture: string;
   args: string[];
+  /** How the proxy reaches it when it is the backend (default sse: `--backend URL`). */
+  transport?: 'sse' | 'streamable-http';
 }
+
+/** The backends the proxied leg can put behind the proxy (`--behind`). */
+export const BACKENDS = {
+  'legacy-sse': { fixture: 'conformance-server', args: ['--transport', 'sse'] },
+  // The reverse direction: a backend that refuses initialize; backend.era auto finds that out.
+  modern: { fixture: 'conformance-server-v2', args: ['--era', 'modern'], transport: 'streamable-http' },
+} as const satisfies Record<string, FixtureSpec>;
+
+export type BackendKind = keyof typeof BACKENDS;
 
 /**
  * What each requirement set compares. 2025-11-25: the SDK v1 fixture over Streamable HTTP. 2026-07-28: the same
@@ -118,8 +132,10 @@ export interface RunConformanceOptions {
   referenceOnly?: boolean;
   /** Reference fixture (default: COMPARISONS[requirements].reference). */
   reference?: FixtureSpec;
-  /** Fixture behind the proxy (default: COMPARISONS[requirements].backend). */
+  /** Fixture behind the proxy (default: BACKENDS[behind] when `behind` is given, else COMPARISONS[requirements].backend). */
   backend?: FixtureSpec;
+  /** A named backend for the proxied leg (see BACKENDS). */
+  behind?: BackendKind;
   /** Extra args for the proxy, after ['--backend', sseUrl, '--host', '127.0.0.1']. */
   proxyArgs?: string[];
   /** Keep the output directory even when there is no regression. */
@@ -355,7 +371,7 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
   let referenceRun: SuiteRun;
   const preset = COMPARISONS[opts.requirements] ?? COMPARISONS[DEFAULT_REQUIREMENTS]!;
   const refSpec = options.reference ?? preset.reference;
-  const backendSpec = options.backend ?? preset.backend;
+  const backendSpec: FixtureSpec = options.backend ?? (options.behind ? BACKENDS[options.behind] : preset.backend);
   const refFixture = await startFixture(refSpec.fixture, [...refSpec.args, '--host', '127.0.0.1', '--port', '0']);
   try {
     log(`reference: fixture at ${refFixture.url}`);
@@ -379,7 +395,7 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
       if (!existsSync(PROXY_MAIN)) throw new Error(`proxy not built: ${PROXY_MAIN} does not exist`);
       backend = await startFixture(backendSpec.fixture, [...backendSpec.args, '--host', '127.0.0.1', '--port', '0']);
       log(`proxied: ${backendSpec.fixture} ${backendSpec.args.join(' ')} at ${backend.url}`);
-      proxy = await startProxy(['--backend', backend.url, '--host', '127.0.0.1', ...(options.proxyArgs ?? [])]);
+      proxy = await startProxyFor(backendSpec, backend.url, options.proxyArgs ?? [], outputDir);
       log(`proxied: proxy at ${proxy.url}`);
       proxiedRun = await runSuite(proxy.url, path.join(outputDir, 'proxied'), expected, scored, opts);
       proxied = proxiedRun.results;
@@ -424,6 +440,21 @@ export async function runConformance(options: RunConformanceOptions = {}): Promi
   if (proxyError !== undefined) result.proxyError = proxyError;
   if (proxyLogs) result.proxyLogs = proxyLogs;
   return result;
+}
+
+/** The proxy in front of `url`: the CLI's `--backend` for an SSE fixture, a config file for a Streamable HTTP one. */
+async function startProxyFor(spec: FixtureSpec, url: string, extra: string[], outputDir: string): Promise<RunningProcess & { url: string }> {
+  if ((spec.transport ?? 'sse') === 'sse') return startProxy(['--backend', url, '--host', '127.0.0.1', ...extra]);
+  const file = path.join(outputDir, 'frontdoor.yaml');
+  // JSON is YAML flow syntax: no quoting surprises.
+  const config = { listen: { host: '127.0.0.1', port: 0 }, routes: [{ path: '/', backend: { transport: spec.transport, url } }] };
+  await writeFile(
+    file,
+    `${Object.entries(config)
+      .map(([k, v]) => `${k}: ${JSON.stringify(v)}`)
+      .join('\n')}\n`,
+  );
+  return startProxy(['--config', file, ...extra]);
 }
 
 function cell(r: ScenarioResult | undefined): string {
@@ -511,6 +542,12 @@ async function cliMain(argv: string[]): Promise<number> {
       case '--run-timeout':
         opts.runTimeoutMs = Number(next());
         break;
+      case '--behind': {
+        const kind = next();
+        if (!(kind in BACKENDS)) throw new Error(`--behind must be one of ${Object.keys(BACKENDS).join(', ')}`);
+        opts.behind = kind as BackendKind;
+        break;
+      }
       case '--reference-only':
         opts.referenceOnly = true;
         break;
@@ -524,7 +561,7 @@ async function cliMain(argv: string[]): Promise<number> {
       case '--help':
         process.stdout.write(
           'usage: node dist/test/conformance/run.js [--scenario NAME]... [--requirements REV] [--reference-only] [--keep]\n' +
-            '                                         [--scenario-timeout MS] [--run-timeout MS] [--verbose]\n',
+            '                                         [--behind legacy-sse|modern] [--scenario-timeout MS] [--run-timeout MS] [--verbose]\n',
         );
         return 0;
       default:

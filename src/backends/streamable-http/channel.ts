@@ -16,6 +16,8 @@ import { safeUrl } from '../../observability/logger.js';
 import { readMessageBody, readText, type BackendHttpClient, type BackendResponse } from '../http-client.js';
 import { networkError } from '../http-errors.js';
 import { refusalError } from './refusal.js';
+import { modernRevisionsOf } from '../modern-http/era-evidence.js';
+import { MODERN_ONLY_REASON } from '../modern-http/era-probe-channel.js';
 import { BackendSession } from './backend-session.js';
 import { readPostStream, runGetStream, type Exchange, type StreamHost } from './streams.js';
 
@@ -40,6 +42,14 @@ const ACCEPT_BOTH = 'application/json, text/event-stream';
  * which ends the exchange at once (below).
  */
 const REQUEST_HEADERS_TIMEOUT_MS = 30 * 60_000;
+
+/** The backend refused `initialize` as a 2026-07-28-only server does; `backend.era: auto` switches on it. */
+const modernOnly = (status: number, revisions: string[]) =>
+  new ProxyError(
+    'ERR_BACKEND_PROTOCOL',
+    MODERN_ONLY_REASON,
+    `the backend speaks only MCP ${revisions.join(', ')} and refused initialize (HTTP ${status}); set backend.era to auto or modern to serve it`,
+  );
 
 const channelClosed = () => new ProxyError('ERR_BACKEND_DISCONNECTED', 'backend_channel_closed', 'the backend connection is closed');
 
@@ -120,6 +130,10 @@ export class StreamableHttpChannel implements Channel, StreamHost {
     const sentWithSession = this.session.started;
     if (res.status < 200 || res.status >= 300) {
       const body = await readText(res.body, 4096).catch(() => '');
+      if (exchange.initialize) {
+        const modern = modernRevisionsOf(res.status, body);
+        if (modern) throw modernOnly(res.status, modern);
+      }
       throw this.refusal(res.status, body, 'POST', headerOf(res, 'www-authenticate'), sentWithSession);
     }
     if (exchange.initialize) this.session.capture(res);

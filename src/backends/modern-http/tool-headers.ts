@@ -1,0 +1,38 @@
+// The `x-mcp-header` parameters of a backend's tools, learnt from its tools/list answers, so that a
+// handshake-era client's tools/call goes out with the Mcp-Param-* headers a 2026-07-28 server checks
+// (MCP 2026-07-28, Streamable HTTP, Custom Headers from Tool Parameters: a declared value without its
+// header is 400 -32020). One per channel; bounded by the backend's own tool list.
+import { scanParamHeaders, type ParamHeader } from '../../era/param-headers.js';
+import { asJsonObject } from '../../jsonrpc/json-object.js';
+
+/** Tools remembered per channel: a backend listing more is not a server a client could use either. */
+const MAX_TOOLS = 4096;
+
+export class ToolHeaders {
+  private readonly byTool = new Map<string, readonly ParamHeader[]>();
+  /** A tools/list answer was seen: a tool not in the table declares nothing. */
+  listed = false;
+
+  /** Reads one page of a tools/list result; returns the problems of tools whose declarations are invalid. */
+  learn(result: Record<string, unknown>): string[] {
+    this.listed = true;
+    const problems: string[] = [];
+    const tools = Array.isArray(result.tools) ? result.tools : [];
+    for (const item of tools) {
+      const tool = asJsonObject(item);
+      if (typeof tool?.name !== 'string') continue;
+      const scan = scanParamHeaders(tool.inputSchema);
+      if (!scan.valid) problems.push(`${tool.name}: ${scan.problems.join('; ')}`);
+      if (scan.headers.length === 0) {
+        this.byTool.delete(tool.name);
+      } else if (this.byTool.size < MAX_TOOLS || this.byTool.has(tool.name)) {
+        this.byTool.set(tool.name, scan.headers);
+      }
+    }
+    return problems;
+  }
+
+  of(tool: unknown): readonly ParamHeader[] {
+    return typeof tool === 'string' ? (this.byTool.get(tool) ?? []) : [];
+  }
+}
