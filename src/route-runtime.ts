@@ -19,7 +19,7 @@ import type { Principal } from './auth/principal.js';
 import { Session } from './session/session.js';
 import type { RouteDeps, RouteRuntime, SessionFace } from './route-contract.js';
 import { Seats } from './frontends/modern-http/seats.js';
-import { ToolHeaders } from './frontends/modern-http/tool-headers.js';
+import { ToolHeaders } from './era/tool-headers.js';
 import { Mrtr } from './frontends/modern-http/mrtr.js';
 import { Linker } from './link/linker.js';
 import { ProxyError } from './errors/proxy-error.js';

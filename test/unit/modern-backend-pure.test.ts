@@ -8,7 +8,7 @@ import { clientSideOf, requestHeaders, withEnvelope } from '../../src/backends/m
 import { handshakeResult, initializeResult, listenFilter } from '../../src/backends/modern-http/inbound.js';
 import { inputRefused, inputRequiredOf, retryParams } from '../../src/backends/modern-http/input-rounds.js';
 import { askClient, InputWaiters } from '../../src/backends/modern-http/input-waiters.js';
-import { ToolHeaders } from '../../src/backends/modern-http/tool-headers.js';
+import { ToolHeaders } from '../../src/era/tool-headers.js';
 import { isProxyError, ProxyError } from '../../src/errors/proxy-error.js';
 import { ERROR_CATALOGUE } from '../../src/errors/catalogue.js';
 import type { JsonRpcRequest } from '../../src/jsonrpc/message.js';

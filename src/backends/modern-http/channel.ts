@@ -33,7 +33,7 @@ import { askClient, InputWaiters } from './input-waiters.js';
 import { ListenStream } from './listen-stream.js';
 import { clientSideOf, requestHeaders, withEnvelope, type ClientSide } from './outbound.js';
 import { postRequest, type PostHost } from './post.js';
-import { ToolHeaders } from './tool-headers.js';
+import { ToolHeaders } from '../../era/tool-headers.js';
 
 export interface ModernHttpOptions extends MessageLimits {
   url: URL;

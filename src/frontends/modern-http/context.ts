@@ -3,7 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Session } from '../../session/session.js';
 import type { Seats } from './seats.js';
-import type { ToolHeaders } from './tool-headers.js';
+import type { ToolHeaders } from '../../era/tool-headers.js';
 import type { Mrtr } from './mrtr.js';
 
 export interface ModernFace {

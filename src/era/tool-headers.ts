@@ -1,9 +1,10 @@
-// The `x-mcp-header` parameters of a backend's tools, learnt from its tools/list answers, so that a
-// handshake-era client's tools/call goes out with the Mcp-Param-* headers a 2026-07-28 server checks
-// (MCP 2026-07-28, Streamable HTTP, Custom Headers from Tool Parameters: a declared value without its
-// header is 400 -32020). One per channel; bounded by the backend's own tool list.
-import { scanParamHeaders, type ParamHeader } from '../../era/param-headers.js';
-import { asJsonObject } from '../../jsonrpc/json-object.js';
+// The `x-mcp-header` parameters of a server's tools, learnt from its tools/list answers (MCP 2026-07-28,
+// Streamable HTTP, Custom Headers from Tool Parameters). Two uses: a modern backend's channel sends a
+// handshake-era client's tools/call with the Mcp-Param-* headers the backend checks (one per channel),
+// and the modern face checks a modern client's headers against a legacy backend's tools (one per route).
+// Bounded: a server listing more tools keeps the first ones.
+import { scanParamHeaders, type ParamHeader } from './param-headers.js';
+import { asJsonObject } from '../jsonrpc/json-object.js';
 
 /** Tools remembered per channel: a backend listing more is not a server a client could use either. */
 const MAX_TOOLS = 4096;
