@@ -44,9 +44,12 @@ export class Seats {
     }
     if (this.count >= this.bounds.maxSeats) this.prune();
     if (this.count >= this.bounds.maxSeats) {
-      this.limitHit('sessions.seats.max');
       const any = leastBusy(live);
-      if (any) return any;
+      if (any) {
+        this.limitHit('sessions.seats.max');
+        return any;
+      }
+      // The refusal's ProxyError carries the limit: the error reporter counts this hit (once).
       throw new ProxyError(
         'ERR_TOO_MANY_SESSIONS',
         'too_many_seats',
