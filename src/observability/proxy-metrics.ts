@@ -52,7 +52,10 @@ export class ProxyMetrics {
         DURATION_BUCKETS,
       ),
     };
-    metrics.describe('frontdoor_route_sessions', 'live client sessions of a route, by face (streamable-http or legacy-sse)');
+    metrics.describe(
+      'frontdoor_route_sessions',
+      'live client sessions of a route, by face (streamable-http, legacy-sse, or modern: the seats of 2026-07-28 clients)',
+    );
     metrics.gaugeSource('frontdoor_route_sessions', ['route', 'face'], (add) => {
       for (const route of this.routes.values()) route.readSessions(add);
     });

@@ -127,7 +127,8 @@ export class Seat {
 
   listen(stream: ListenStream): void {
     this.listeners.add(stream);
-    // Attached with the first listener only: attaching again would end the hub as a replaced stream.
+    // Attached once, by the first listener: attaching the hub again would end it as a replaced
+    // standalone stream, and every listen stream of the seat with it.
     if (this.listeners.size === 1) this.session.attachStandalone(this.hub);
     for (const uri of stream.filter.resourceSubscriptions ?? []) {
       const n = this.followed.get(uri) ?? 0;

@@ -13,8 +13,12 @@ export interface SeatBounds {
 
 export class Seats {
   private readonly byKey = new Map<string, Seat[]>();
-  /** Seats being opened, per identity: concurrent first requests of an identity share one handshake. */
-  private readonly opening = new Map<string, Promise<Seat>>();
+  /**
+   * Seats being opened, per identity. They count against sessions.seats.maxPerIdentity like open
+   * ones (else a burst of first calls would open one seat each), and a request that needs no seat of
+   * its own waits for one of them rather than opening another: concurrent first requests share a handshake.
+   */
+  private readonly opening = new Map<string, Set<Promise<Seat>>>();
   private count = 0;
 
   constructor(
@@ -34,19 +38,21 @@ export class Seats {
     const live = this.live(key);
     const free = asksInput ? live.find((s) => s.callsAskingInput === 0) : leastBusy(live);
     if (free) return free;
-    if (live.length >= this.bounds.maxSeatsPerIdentity) {
+    const pending = this.opening.get(key);
+    if (!asksInput && pending) return first(pending);
+    if (live.length + (pending?.size ?? 0) >= this.bounds.maxSeatsPerIdentity) {
       this.limitHit('sessions.seats.maxPerIdentity');
-      return leastBusy(live)!;
-    }
-    if (!asksInput) {
-      const pending = this.opening.get(key);
-      if (pending) return pending;
+      // maxSeatsPerIdentity >= 1, so with no live seat there is one being opened.
+      return leastBusy(live) ?? first(pending!);
     }
     if (this.count >= this.bounds.maxSeats) this.prune();
     if (this.count >= this.bounds.maxSeats) {
-      this.limitHit('sessions.seats.max');
       const any = leastBusy(live);
-      if (any) return any;
+      if (any) {
+        this.limitHit('sessions.seats.max');
+        return any;
+      }
+      // The refusal's ProxyError carries the limit: the error reporter counts this hit (once).
       throw new ProxyError(
         'ERR_TOO_MANY_SESSIONS',
         'too_many_seats',
@@ -68,11 +74,14 @@ export class Seats {
         throw e;
       },
     );
-    if (!asksInput) {
-      this.opening.set(key, opened);
-      const clear = () => this.opening.get(key) === opened && this.opening.delete(key);
-      opened.then(clear, clear);
-    }
+    const set = pending ?? new Set<Promise<Seat>>();
+    if (!pending) this.opening.set(key, set);
+    set.add(opened);
+    const settled = () => {
+      set.delete(opened);
+      if (set.size === 0 && this.opening.get(key) === set) this.opening.delete(key);
+    };
+    opened.then(settled, settled);
     return opened;
   }
 
@@ -101,6 +110,11 @@ export class Seats {
   private prune(): void {
     for (const key of [...this.byKey.keys()]) this.live(key);
   }
+}
+
+/** The earliest of the seats being opened (a Set iterates in insertion order). */
+function first(pending: Set<Promise<Seat>>): Promise<Seat> {
+  return pending.values().next().value!;
 }
 
 function leastBusy(seats: Seat[]): Seat | undefined {
