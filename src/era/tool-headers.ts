@@ -7,7 +7,7 @@ import { scanParamHeaders, type ParamHeader } from './param-headers.js';
 import { asJsonObject } from '../jsonrpc/json-object.js';
 
 /** Tools remembered per channel: a backend listing more is not a server a client could use either. */
-const MAX_TOOLS = 4096;
+export const MAX_TOOLS_REMEMBERED = 4096;
 
 export class ToolHeaders {
   private readonly byTool = new Map<string, readonly ParamHeader[]>();
@@ -15,7 +15,8 @@ export class ToolHeaders {
   listed = false;
 
   /** Reads one page of a tools/list result; returns the problems of tools whose declarations are invalid. */
-  learn(result: Record<string, unknown>): string[] {
+  learn(result: Record<string, unknown> | undefined): string[] {
+    if (result === undefined) return [];
     this.listed = true;
     const problems: string[] = [];
     const tools = Array.isArray(result.tools) ? result.tools : [];
@@ -26,7 +27,7 @@ export class ToolHeaders {
       if (!scan.valid) problems.push(`${tool.name}: ${scan.problems.join('; ')}`);
       if (scan.headers.length === 0) {
         this.byTool.delete(tool.name);
-      } else if (this.byTool.size < MAX_TOOLS || this.byTool.has(tool.name)) {
+      } else if (this.byTool.size < MAX_TOOLS_REMEMBERED || this.byTool.has(tool.name)) {
         this.byTool.set(tool.name, scan.headers);
       }
     }

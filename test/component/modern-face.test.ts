@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Seats } from '../../src/frontends/modern-http/seats.js';
 import type { Seat } from '../../src/frontends/modern-http/seat.js';
-import { MAX_TOOLS_REMEMBERED, ToolHeaders } from '../../src/frontends/modern-http/tool-headers.js';
+import { MAX_TOOLS_REMEMBERED, ToolHeaders } from '../../src/era/tool-headers.js';
 import { wanted } from '../../src/frontends/modern-http/listen-stream.js';
 import { ProxyError } from '../../src/errors/proxy-error.js';
 import type { JsonRpcNotification } from '../../src/jsonrpc/message.js';
