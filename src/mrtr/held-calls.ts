@@ -6,15 +6,15 @@
 import { randomBytes } from 'node:crypto';
 
 export interface HeldCallLimits {
-  /** Per process (`limits.maxHeldCalls`). */
+  /** Per route (`mrtr.maxHeldCalls`). */
   maxHeld: number;
-  /** Per seat (`modern.mrtr.maxHeldPerSeat`). */
+  /** Per identity (`mrtr.maxHeldPerSeat`). */
   maxHeldPerSeat: number;
-  /** Sum of the pending input-request params' sizes (`limits.maxHeldBytes`). */
+  /** Sum of the pending input-request params' sizes (`mrtr.maxHeldBytes`, per route). */
   maxBytes: number;
-  /** How long a call waits for the client's retry (`modern.mrtr.holdTimeout`). */
+  /** How long a call waits for the client's retry (`mrtr.holdTimeout`). */
   holdTimeoutMs: number;
-  /** Rounds per call (`modern.mrtr.maxRounds`). */
+  /** Rounds per call (`mrtr.maxRounds`). */
   maxRounds: number;
 }
 

@@ -51,7 +51,7 @@ export type RequestStateVerdict =
 export interface RequestStateCodecOptions {
   key: Uint8Array;
   replicaId: string;
-  /** True when every replica holds the same key (`modern.stateSecret`): a failed MAC is then final. */
+  /** True when every replica holds the same key (`mrtr.stateSecret`): a failed MAC is then final. */
   shared: boolean;
 }
 

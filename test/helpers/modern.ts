@@ -72,7 +72,13 @@ export interface ModernClient {
 }
 
 /** The SDK v2 client in `auto` negotiation (server/discover first), recording every HTTP exchange. */
-export async function connectModern(url: string, info = { name: 'modern-e2e', version: '1.0.0' }, options: ClientOptions = {}): Promise<ModernClient> {
+export async function connectModern(
+  url: string,
+  info = { name: 'modern-e2e', version: '1.0.0' },
+  options: ClientOptions = {},
+  /** Registers request handlers (sampling, elicitation, roots) before the client connects. */
+  setup?: (client: Client) => void,
+): Promise<ModernClient> {
   const exchanges: Exchange[] = [];
   const recording = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const res = await fetch(input, init);
@@ -87,6 +93,7 @@ export async function connectModern(url: string, info = { name: 'modern-e2e', ve
     return res;
   };
   const client = new Client(info, { versionNegotiation: { mode: 'auto' }, ...options });
+  setup?.(client);
   const transport = new StreamableHTTPClientTransport(new URL(url), { fetch: recording });
   await client.connect(transport);
   return { client, exchanges, close: () => client.close() };

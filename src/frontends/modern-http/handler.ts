@@ -92,7 +92,7 @@ function discover(res: ServerResponse, seat: Seat, id: JsonRpcId, principal: Pri
   replyJson(res, 200, { jsonrpc: '2.0', id, result: shaped });
 }
 
-function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: Accept): void {
+async function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: Accept): Promise<void> {
   const filter = parseListenFilter(asJsonObject(msg.params));
   // In-band: the request passed the ladder, so its params are the method's own business (200).
   if (isRefusal(filter)) return refuse(res, ctx, filter, msg, 200);
@@ -107,7 +107,7 @@ function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg
   const stream = new ListenStream(res, msg.id, honouredFilter(filter, seat.serverCapabilities), ctx.keepAlive, ctx.modern.streamBufferBytes, (s) =>
     seat.unlisten(s),
   );
-  seat.listen(stream);
+  await seat.listen(stream);
 }
 
 /** A request that cannot ask for input: one response sink, attached to the seat's session. */

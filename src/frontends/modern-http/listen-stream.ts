@@ -43,7 +43,11 @@ export class ListenStream {
       this.ended = true;
       onClose(this);
     });
-    this.write({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: filter } });
+  }
+
+  /** The first message: the subscription is established, with the honoured filter. */
+  acknowledge(): void {
+    if (this.open) this.write({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: { notifications: this.filter } });
   }
 
   get open(): boolean {

@@ -17,18 +17,18 @@ import {
 import type { ListenStream } from './listen-stream.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 
-/** The answer to the proxy's own subscribe/unsubscribe requests: nobody waits for it. */
-const DISCARD: MessageSink = Object.freeze({ ...NO_SINK, open: true, respond: () => true });
-
 export class Seat {
   /** Calls that may ask the client for input (MRTR methods) running on this seat. */
   callsAskingInput = 0;
   /** Requests of any kind running on this seat. */
   running = 0;
   private nextId = 0;
+  /** Listen streams of this seat, acknowledged or waiting for their subscriptions. */
+  private readonly members = new Set<ListenStream>();
+  /** Acknowledged listen streams: what concerns no request goes to them. */
   private readonly listeners = new Set<ListenStream>();
-  /** Resource URIs the listen streams follow, with how many streams follow each. */
-  private readonly followed = new Map<string, number>();
+  /** Resource URIs the listen streams follow: how many streams, and the backend's answer to subscribing. */
+  private readonly followed = new Map<string, { streams: number; ready: Promise<void> }>();
   /** Attached as the session's standalone stream: what concerns no request goes to the listen streams. */
   readonly hub: MessageSink;
 
@@ -125,37 +125,54 @@ export class Seat {
     void this.session.submit([{ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId, reason } }], NO_SINK);
   }
 
-  listen(stream: ListenStream): void {
+  /**
+   * Adds a listen stream once the backend has answered the resource subscriptions its filter needs,
+   * then acknowledges it: an update sent after the acknowledgement is never lost in between
+   * (MCP 2026-07-28, Basic, Subscriptions: the acknowledgement says the subscription is established).
+   */
+  async listen(stream: ListenStream): Promise<void> {
+    this.members.add(stream);
+    const ready: Promise<void>[] = [];
+    for (const uri of stream.filter.resourceSubscriptions ?? []) {
+      let followed = this.followed.get(uri);
+      if (!followed) {
+        followed = { streams: 0, ready: this.ownRequest('resources/subscribe', { uri }) };
+        this.followed.set(uri, followed);
+      }
+      followed.streams++;
+      ready.push(followed.ready);
+    }
+    if (ready.length > 0) await Promise.all(ready);
+    if (!this.members.has(stream) || !stream.open) return;
     this.listeners.add(stream);
     // Attached once, by the first listener: attaching the hub again would end it as a replaced
     // standalone stream, and every listen stream of the seat with it.
     if (this.listeners.size === 1) this.session.attachStandalone(this.hub);
-    for (const uri of stream.filter.resourceSubscriptions ?? []) {
-      const n = this.followed.get(uri) ?? 0;
-      this.followed.set(uri, n + 1);
-      if (n === 0) this.ownRequest('resources/subscribe', { uri });
-    }
+    stream.acknowledge();
   }
 
   unlisten(stream: ListenStream): void {
-    if (!this.listeners.delete(stream)) return;
+    if (!this.members.delete(stream)) return;
     for (const uri of stream.filter.resourceSubscriptions ?? []) {
-      const n = (this.followed.get(uri) ?? 1) - 1;
-      if (n > 0) this.followed.set(uri, n);
-      else {
-        this.followed.delete(uri);
-        if (!this.closed) this.ownRequest('resources/unsubscribe', { uri });
-      }
+      const followed = this.followed.get(uri);
+      if (!followed || --followed.streams > 0) continue;
+      this.followed.delete(uri);
+      if (!this.closed) void this.ownRequest('resources/unsubscribe', { uri });
     }
-    if (this.listeners.size === 0) this.session.detach(this.hub);
+    if (this.listeners.delete(stream) && this.listeners.size === 0) this.session.detach(this.hub);
   }
 
-  private ownRequest(method: string, params: Record<string, unknown>): void {
-    void this.session.submit([{ jsonrpc: '2.0', id: this.requestId(), method, params }], DISCARD);
+  /** Sends one of the proxy's own requests on the seat; resolves when the backend answered (either way). */
+  private ownRequest(method: string, params: Record<string, unknown>): Promise<void> {
+    return new Promise((resolve) => {
+      const sink: MessageSink = { ...NO_SINK, open: true, respond: () => (resolve(), true) };
+      void this.session.submit([{ jsonrpc: '2.0', id: this.requestId(), method, params }], sink).then(() => undefined, resolve);
+    });
   }
 
   private endListeners(): void {
-    for (const l of [...this.listeners]) l.end();
+    for (const l of [...this.members]) l.end();
+    this.members.clear();
     this.listeners.clear();
     this.followed.clear();
   }
