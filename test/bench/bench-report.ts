@@ -8,6 +8,7 @@ import { f, formatTable } from './bench-table.js';
 const CLIENT_LABEL: Record<ClientKind, string> = {
   light: 'light client (raw node:http, keep-alive, minimal SSE parsing, no schema validation)',
   sdk: 'MCP SDK client (SSEClientTransport direct, StreamableHTTPClientTransport through the proxy)',
+  modern: 'light client speaking 2026-07-28 through the proxy (no session; direct: the legacy light client)',
 };
 
 const signed = (x: number | null, digits: number) => (x === null || Number.isNaN(x) ? '-' : `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`);

@@ -12,8 +12,10 @@ import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Wire } from '../helpers/wire.js';
 import { LightLegacy, LightStreamable } from './light-clients.js';
+import { LightModern } from './light-modern.js';
 
-export type ClientKind = 'light' | 'sdk';
+/** light and sdk: handshake-era clients; modern: the light client speaking 2026-07-28 to the proxy (direct stays legacy). */
+export type ClientKind = 'light' | 'sdk' | 'modern';
 export type Path = 'direct' | 'proxy';
 
 export interface EchoResult {
@@ -48,8 +50,19 @@ function checked(r: EchoResult, text: string, answer: () => string): EchoResult 
   return r;
 }
 
-async function openLight(agent: http.Agent, path: Path, url: string, timeoutMs: number): Promise<BenchSession> {
+async function openLight(agent: http.Agent, path: Path, url: string, timeoutMs: number, modern = false): Promise<BenchSession> {
   const echo = { name: 'echo' };
+  if (path === 'proxy' && modern) {
+    // A 2024 backend cannot speak 2026-07-28: the direct path of the modern block is the legacy client.
+    const c = await LightModern.open(agent, url, timeoutMs);
+    return {
+      async echo(text) {
+        const m = await c.call('tools/call', { ...echo, arguments: { text } });
+        return checked(echoResult(m?.result, text), text, () => JSON.stringify(m));
+      },
+      close: async () => undefined,
+    };
+  }
   if (path === 'direct') {
     const s = await LightLegacy.open(agent, url, timeoutMs);
     return {
@@ -88,7 +101,8 @@ async function openSdk(path: Path, url: string, timeoutMs: number): Promise<Benc
 
 /** One session; `agent` carries the light client's keep-alive POSTs (the SDK client uses fetch's own pool). */
 export function openSession(kind: ClientKind, agent: http.Agent, path: Path, url: string, timeoutMs: number): Promise<BenchSession> {
-  return withTimeout(kind === 'light' ? openLight(agent, path, url, timeoutMs) : openSdk(path, url, timeoutMs), timeoutMs, `${path} connect`);
+  const open = kind === 'sdk' ? openSdk(path, url, timeoutMs) : openLight(agent, path, url, timeoutMs, kind === 'modern');
+  return withTimeout(open, timeoutMs, `${path} connect`);
 }
 
 /** `n` sessions, opened in batches of 10 so that many simultaneous handshakes are not a load of their own. */

@@ -5,10 +5,11 @@
 //   npm run bench            (builds, runs this as node dist/test/bench/bench.js, then the other benches)
 //
 // Environment:
-//   BENCH_CLIENT=light             light | sdk | both. light (default): raw node:http, the least a client
-//                                  can do, so the proxy's cost shows; sdk: the MCP SDK client, which spends
-//                                  more CPU per call than the proxy and compresses every ratio toward 1
-//                                  (both roughly doubles the time: npm run bench runs light only). The idle
+//   BENCH_CLIENT=light,modern      a list of light | sdk | modern (both = light,sdk). light: raw node:http, the
+//                                  least a client can do, so the proxy's cost shows; modern: the same speaking
+//                                  2026-07-28 to the proxy (no session; its direct path is the legacy light
+//                                  client); sdk: the MCP SDK client, which spends more CPU per call than the
+//                                  proxy and compresses every ratio toward 1 (default: light,modern). The idle
 //                                  stage always uses the light client, holding what an idle SDK client holds
 //   BENCH_SESSIONS="1,50"          session counts N
 //   BENCH_CALLS="2000,200"         calls per session per round; one value for every N, or one per N
@@ -42,9 +43,9 @@ import type { BlockResult } from './bench-stats.js';
 import { f } from './bench-table.js';
 import { targetLines, targets } from './bench-targets.js';
 
-const CLIENT = process.env.BENCH_CLIENT?.trim() || 'light';
-if (!['light', 'sdk', 'both'].includes(CLIENT)) throw new Error(`BENCH_CLIENT must be light, sdk or both, got ${CLIENT}`);
-const KINDS: ClientKind[] = CLIENT === 'both' ? ['light', 'sdk'] : [CLIENT as ClientKind];
+const CLIENT = process.env.BENCH_CLIENT?.trim() || 'light,modern';
+const KINDS = (CLIENT === 'both' ? 'light,sdk' : CLIENT).split(',').map((k) => k.trim()) as ClientKind[];
+for (const k of KINDS) if (!['light', 'sdk', 'modern'].includes(k)) throw new Error(`BENCH_CLIENT must list light, sdk or modern (or be both), got ${CLIENT}`);
 const SESSIONS = envList('BENCH_SESSIONS') ?? [1, 50];
 const CALLS = envList('BENCH_CALLS');
 const IDLE_SESSIONS = envInt('BENCH_IDLE_SESSIONS', 3000);

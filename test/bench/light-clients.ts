@@ -22,7 +22,15 @@ export function benchAgent(): http.Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
 }
 
-function request(agent: http.Agent, url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Answer> {
+/** One HTTP request on the agent's keep-alive sockets; the whole answer as text. */
+export function benchRequest(
+  agent: http.Agent,
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  body: string | undefined,
+  timeoutMs: number,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ agent, host: url.hostname, port: url.port, path: url.pathname + url.search, method, headers }, (res) => {
       let text = '';
@@ -38,7 +46,7 @@ function request(agent: http.Agent, url: URL, method: string, headers: Record<st
 }
 
 /** The JSON-RPC messages of a POST answer: one JSON body, or the data of an SSE stream's events. */
-function messagesOf(a: Answer): Wire[] {
+export function messagesOf(a: Answer): Wire[] {
   if (a.body === '') return [];
   if (String(a.headers['content-type']).startsWith('text/event-stream')) {
     const out: Wire[] = [];
@@ -71,7 +79,7 @@ export class LightStreamable {
   static async open(agent: http.Agent, url: string, credential: Record<string, string>, timeoutMs: number, getStream = false): Promise<LightStreamable> {
     const u = new URL(url);
     const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...credential };
-    const init = await request(agent, u, 'POST', headers, JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INIT_PARAMS }), timeoutMs);
+    const init = await benchRequest(agent, u, 'POST', headers, JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: INIT_PARAMS }), timeoutMs);
     const sessionId = init.headers['mcp-session-id'];
     if (init.status !== 200 || typeof sessionId !== 'string') throw new Error(`initialize on ${url} answered ${init.status}: ${init.body.slice(0, 300)}`);
     const s = new LightStreamable(agent, u, sessionId, timeoutMs);
@@ -119,7 +127,7 @@ export class LightStreamable {
       'mcp-protocol-version': PROTOCOL_VERSION,
       ...credential,
     };
-    return request(this.agent, this.url, 'POST', headers, JSON.stringify(message), this.timeoutMs);
+    return benchRequest(this.agent, this.url, 'POST', headers, JSON.stringify(message), this.timeoutMs);
   }
 
   /** One request; resolves with its JSON-RPC response, or rejects with the HTTP status and body. */
@@ -134,7 +142,7 @@ export class LightStreamable {
 
   async close(credential: Record<string, string>): Promise<void> {
     const headers = { 'mcp-session-id': this.sessionId, 'mcp-protocol-version': PROTOCOL_VERSION, ...credential };
-    await request(this.agent, this.url, 'DELETE', headers, undefined, this.timeoutMs).catch(() => undefined);
+    await benchRequest(this.agent, this.url, 'DELETE', headers, undefined, this.timeoutMs).catch(() => undefined);
     this.stream?.destroy();
   }
 
@@ -213,7 +221,7 @@ export class LightLegacy {
   }
 
   private async send(message: object): Promise<void> {
-    const a = await request(this.agent, this.endpoint!, 'POST', { 'content-type': 'application/json' }, JSON.stringify(message), this.timeoutMs);
+    const a = await benchRequest(this.agent, this.endpoint!, 'POST', { 'content-type': 'application/json' }, JSON.stringify(message), this.timeoutMs);
     if (a.status !== 202 && a.status !== 200) throw new Error(`POST ${this.endpoint!.pathname} answered ${a.status}: ${a.body.slice(0, 300)}`);
   }
 
