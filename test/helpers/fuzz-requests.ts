@@ -3,6 +3,7 @@
 // wrong-route sessions. Only what node:http will put on the wire (it refuses control characters in
 // header values and paths outside \x21-\xff). Pure.
 import { generateBody, type FuzzBody } from './fuzz-bodies.js';
+import { generateModernRequest } from './fuzz-modern.js';
 import type { Rng } from './prng.js';
 
 /** Sessions the fuzzer may name, per route prefix ("/" and "/b"). */
@@ -163,7 +164,20 @@ function hostHeader(rng: Rng, port: number): string | undefined {
   ])();
 }
 
+/**
+ * Share of 2026-07-28 requests (fuzz-modern.ts). Kept modest: a modern request that passes the ladder
+ * reaches the backend over a seat, so it costs more on average than the handshake-era mix, most of
+ * which the edge refuses.
+ */
+const MODERN_SHARE = 0.12;
+
 export function generateRequest(rng: Rng, port: number, s: FuzzSessions): FuzzRequest {
+  if (rng.chance(MODERN_SHARE)) {
+    const route: Route = rng.chance(0.8) ? '/' : '/b';
+    const m = generateModernRequest(rng, route, s.mcp[route]);
+    if (m.body && rng.chance(0.9)) m.headers['content-length'] = String(m.body.bytes.length);
+    return { method: 'POST', ...m, validSession: undefined };
+  }
   const method = rng.weighted(METHODS);
   const where = pathFor(rng, s);
   const headers: Record<string, string> = {};

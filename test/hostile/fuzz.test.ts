@@ -3,6 +3,8 @@
 // variant, valid / garbage / other-route sessions) in at most 30 s. Whatever comes in, the proxy
 // answers with a 4xx or a JSON-RPC-shaped 502/503/504, never a 500, never crashes or leaks an
 // unhandled rejection, keeps its memory bounded, and a session opened before the storm still works.
+// A share of the requests are 2026-07-28 ones (test/helpers/fuzz-modern.ts); an SDK v2 client in the
+// modern era keeps working during and after the storm.
 // Replay a failure with FUZZ_SEED=<seed printed in the message>.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
 import { connectStreamable, textOf } from '../helpers/clients.js';
+import { connectModern } from '../helpers/modern.js';
+import { metricValue, readMetrics } from '../helpers/metrics.js';
 import { initializeBody, rawSession } from '../helpers/http.js';
 import { openLegacy, type SseReader } from '../helpers/sse-reader.js';
 import { createRng, seedFrom } from '../helpers/prng.js';
@@ -73,7 +77,9 @@ async function twoRouteProxy(backendUrl: string): Promise<RunningProxy> {
   const file = path.join(dir, 'fuzz.yaml');
   writeFileSync(
     file,
-    `listen: { port: 0 }\nroutes:\n  - path: /\n    backend: { url: "${backendUrl}" }\n  - path: /b\n    backend: { url: "${backendUrl}" }\n`,
+    // Low seat bound and short hold: the modern share opens seats for random identities and holds
+    // calls that ask for input; past the bounds they cost a 503 or an expiry, nothing else.
+    `listen: { port: 0 }\nsessions: { seats: { max: 12 } }\nmrtr: { holdTimeout: 2s }\nroutes:\n  - path: /\n    backend: { url: "${backendUrl}" }\n  - path: /b\n    backend: { url: "${backendUrl}" }\n`,
   );
   return startProxy(['--config', file]);
 }
@@ -90,6 +96,11 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
   const witness = await connectStreamable(proxy.url, 'fuzz-witness');
   t.after(() => witness.close());
   assert.equal(textOf(await witness.client.callTool({ name: 'echo', arguments: { text: 'before' } })), 'before');
+  // The modern witness: an SDK v2 client (server/discover, no session) calling throughout the storm.
+  const modern = await connectModern(proxy.url, { name: 'fuzz-modern-witness', version: '1.0.0' });
+  t.after(() => modern.close());
+  assert.equal(modern.client.getProtocolEra(), 'modern');
+  assert.equal(textOf(await modern.client.callTool({ name: 'echo', arguments: { text: 'modern before' } })), 'modern before');
 
   // Sessions the fuzzer names as valid: Streamable HTTP on both routes, legacy streams on "/".
   const readers: SseReader[] = [];
@@ -140,19 +151,42 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
       );
       const code = jsonOf(o)?.error?.data?.code;
       count(
-        o.kind === 'response'
-          ? `${o.status}${o.sse ? ' sse' : ''}${typeof code === 'string' ? ` ${code}` : ''}`
-          : `${o.kind}${o.error ? ` ${o.error}` : ''}${o.sse ? ' sse' : ''}`,
+        (r.body?.kind.startsWith('modern') ? 'm:' : '') +
+          (o.kind === 'response'
+            ? `${o.status}${o.sse ? ' sse' : ''}${typeof code === 'string' ? ` ${code}` : ''}`
+            : `${o.kind}${o.error ? ` ${o.error}` : ''}${o.sse ? ' sse' : ''}`),
       );
       const wrong = verdict(r, o);
       if (wrong && failures.length < 20) failures.push(`#${n}: ${wrong}\n    request: ${describeRequest(r)}`);
       if (r.validSession && o.status === 404 && (code === 'ERR_SESSION_NOT_FOUND' || code === 'ERR_SESSION_CLOSED')) sessionEnded(r.validSession);
     }
   };
+  // One modern call at a time, paced, while the workers run: every one must succeed.
+  let fuzzing = true;
+  const modernFailures: string[] = [];
+  let modernCalls = 0;
+  const modernWitness = async () => {
+    while (fuzzing) {
+      const text = `modern ${modernCalls}`;
+      try {
+        const got = textOf(await modern.client.callTool({ name: 'echo', arguments: { text } }));
+        if (got !== text) modernFailures.push(`call ${modernCalls}: got ${JSON.stringify(got)}`);
+      } catch (e) {
+        modernFailures.push(`call ${modernCalls}: ${(e as Error).message}`);
+      }
+      modernCalls++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  };
+  const witnessing = modernWitness();
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  fuzzing = false;
+  await witnessing;
   await Promise.all(pending);
   const rss = rssOf(proxy.pid);
-  const summary = `sent ${sent}; outcomes ${JSON.stringify(Object.fromEntries([...tally].sort()))}; sessions replaced ${replacements}; proxy RSS ${Math.round(rss / 1048576)} MB`;
+  const metrics = await readMetrics(proxy.origin);
+  const inputs = ['completed', 'expired', 'failed', 'cancelled'].map((o) => `${o} ${metricValue(metrics, 'frontdoor_input_calls_total', { outcome: o }) ?? 0}`);
+  const summary = `sent ${sent}; modern witness calls ${modernCalls}; input rounds ${metricValue(metrics, 'frontdoor_input_rounds_total') ?? 0}, calls ${inputs.join(', ')}; outcomes ${JSON.stringify(Object.fromEntries([...tally].sort()))}; sessions replaced ${replacements}; proxy RSS ${Math.round(rss / 1048576)} MB`;
   t.diagnostic(`seed ${SEED}: ${summary}`);
 
   assert.deepEqual(failures, [], withSeed(`bad answers (first ${failures.length}):\n${failures.join('\n')}\n${summary}`));
@@ -168,6 +202,13 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
     textOf(await witness.client.callTool({ name: 'echo', arguments: { text: 'after the storm' } })),
     'after the storm',
     withSeed('the witness session'),
+  );
+  assert.deepEqual(modernFailures.slice(0, 5), [], withSeed(`the modern witness failed ${modernFailures.length} of ${modernCalls} calls during the storm`));
+  assert.ok(modernCalls > 0, withSeed('the modern witness made no call during the storm'));
+  assert.equal(
+    textOf(await modern.client.callTool({ name: 'echo', arguments: { text: 'modern after the storm' } })),
+    'modern after the storm',
+    withSeed('the modern witness after the storm'),
   );
 });
 

@@ -69,6 +69,10 @@ export async function forwardCall(
   );
   call.hooks = {
     ask: (request) => {
+      // Past sessions.seats.maxPerIdentity such calls share a seat, and a legacy backend's request does
+      // not say which call it is about: the session's outbox then hands it to its newest stream, a
+      // guess that could ask one client for another's input. Never guess: the backend gets an error.
+      if (seat.callsAskingInput > 1) return seat.refuseInput(request);
       // MCP 2026-07-28, Basic, Error Codes: never ask what the client did not declare; the call fails -32021.
       const missing = missingCapabilities(envelope.clientCapabilities, request.method, request.params);
       if (missing === undefined) return rounds.ask(request);
