@@ -1,6 +1,7 @@
 // The composition root (docs/architecture.md, The shape): config → routes (backends, links,
 // sessions, faces) → one HTTP server. Wiring only: what each piece does lives in its own file. With
 // route-runtime.ts, the only file that knows both frontends and backends.
+import { processStateKey } from './frontends/modern-http/mrtr.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -104,6 +105,7 @@ export function createApp(config: Config, log: Logger, opts: { configDir?: strin
     hooks: () => cluster,
     eventLog: () => eventLog,
     routeMetrics: (path) => proxyMetrics.route(path),
+    stateKey: processStateKey(config.mrtr.stateSecret),
   };
   const routes = new RouteTable(config, (route) => buildRouteRuntime(route, deps), log);
   const repairs = createRepairLog(metrics, log);

@@ -1,6 +1,7 @@
 // What a live route is to the rest of the app (RouteRuntime), and what it is built from (RouteDeps):
 // the contract between the route runtime (route-runtime.ts) and the app that builds and dispatches to
 // it. Types only.
+import type { StateKey } from './frontends/modern-http/mrtr.js';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config, RouteConfig } from './config/schema.js';
@@ -83,4 +84,6 @@ export interface RouteDeps {
   tracing: Tracing;
   /** The series of the route at a path (kept across reloads). */
   routeMetrics(path: string): RouteMetrics;
+  /** The process's requestState key and replica id (mrtr.stateSecret or random), for every route. */
+  stateKey: StateKey;
 }

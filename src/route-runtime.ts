@@ -85,14 +85,16 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
     metrics,
   });
 
-  const mrtr = new Mrtr({
-    holdTimeoutMs: config.mrtr.holdTimeout,
-    maxRounds: config.mrtr.maxRounds,
-    maxHeld: config.mrtr.maxHeldCalls,
-    maxHeldPerSeat: config.mrtr.maxHeldPerSeat,
-    maxBytes: config.mrtr.maxHeldBytes,
-    stateSecret: config.mrtr.stateSecret,
-  });
+  const mrtr = new Mrtr(
+    {
+      holdTimeoutMs: config.mrtr.holdTimeout,
+      maxRounds: config.mrtr.maxRounds,
+      maxHeld: config.mrtr.maxHeldCalls,
+      maxHeldPerSeat: config.mrtr.maxHeldPerSeat,
+      maxBytes: config.mrtr.maxHeldBytes,
+    },
+    deps.stateKey,
+  );
   const dispose = (): Promise<void> =>
     (disposed ??= (async () => {
       mrtr.dispose();
@@ -215,6 +217,8 @@ export function buildRouteRuntime(route: RouteConfig, deps: RouteDeps): RouteRun
       mrtr,
       createSession: (req) => createSession({ face: 'modern', req }),
       streamBufferBytes: config.limits.streamBufferBytes,
+      maxCapabilitiesBytes: config.limits.maxCapabilitiesBytes,
+      maxListenResources: config.limits.maxListenResources,
     },
   };
   const legacy: LegacySseContext = {

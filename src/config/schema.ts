@@ -167,6 +167,16 @@ export const configSchema = z
           'largest single backend message (SSE event, stdio line, POST answer); a larger one fails only the request it answers',
         ),
         maxJsonDepth: z.number().int().min(8).max(1000).default(100).describe('deepest JSON nesting accepted in a message (400 above)'),
+        maxCapabilitiesBytes: size('4kb').describe(
+          "a 2026-07-28 request's declared clientCapabilities, as canonical JSON (400 -32602 above): they are part of the seat key",
+        ),
+        maxListenResources: z
+          .number()
+          .int()
+          .positive()
+          .max(100000)
+          .default(256)
+          .describe('resource URIs one 2026-07-28 subscriptions/listen stream may follow (-32602 above)'),
         maxSessions: z
           .number()
           .int()

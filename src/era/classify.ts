@@ -15,6 +15,8 @@ export interface InboundPost {
   /** The parsed, shape-checked JSON-RPC messages of the body (one unless `batch`). */
   messages: readonly JsonRpcMessage[];
   batch: boolean;
+  /** limits.maxCapabilitiesBytes (default MAX_CAPABILITIES_BYTES). */
+  maxCapabilitiesBytes?: number;
 }
 
 export type EraVerdict =
@@ -53,7 +55,7 @@ export function classifyEra(p: InboundPost): EraVerdict {
   if (msg.method === 'initialize') {
     // An initialize is the handshake unless it carries a valid modern envelope (then it is a modern
     // request for a removed method: 404 -32601 from the ladder).
-    const env = claim ? parseEnvelope(msg.params) : undefined;
+    const env = claim ? parseEnvelope(msg.params, p.maxCapabilitiesBytes) : undefined;
     if (env !== undefined && !isRefusal(env) && isModernVersion(env.protocolVersion) && (header === undefined || header === env.protocolVersion)) {
       return { era: 'modern', message: msg, envelope: env };
     }
@@ -68,7 +70,7 @@ export function classifyEra(p: InboundPost): EraVerdict {
     const claimed = metaOf(msg.params)![META_PROTOCOL_VERSION];
     let envelope: Envelope | undefined;
     if (isRequest(msg)) {
-      const env = parseEnvelope(msg.params);
+      const env = parseEnvelope(msg.params, p.maxCapabilitiesBytes);
       if (isRefusal(env)) return reject(env, msg);
       envelope = env;
     } else if (typeof claimed !== 'string') {
@@ -85,7 +87,7 @@ export function classifyEra(p: InboundPost): EraVerdict {
     // served as legacy, never upgraded from the header alone). Notifications carry no claim in this
     // revision, so for them the header decides.
     if (!isRequest(msg)) return methodHeaderMismatch(p.headers, msg) ?? { era: 'modern', message: msg, envelope: undefined };
-    const env = parseEnvelope(msg.params);
+    const env = parseEnvelope(msg.params, p.maxCapabilitiesBytes);
     return isRefusal(env) ? reject(env, msg) : { era: 'modern', message: msg, envelope: env };
   }
   return LEGACY;

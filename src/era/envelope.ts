@@ -20,7 +20,7 @@ export const ENVELOPE_PREFIX = 'io.modelcontextprotocol/';
 export const LOG_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** Canonical capabilities are bounded: a seat key must not grow with what a client sends. */
+/** Canonical capabilities are bounded (limits.maxCapabilitiesBytes): a seat key must not grow with what a client sends. */
 export const MAX_CAPABILITIES_BYTES = 4096;
 
 export interface Envelope {
@@ -50,7 +50,7 @@ function invalid(key: string, problem: string, message: string): Refusal {
 }
 
 /** Validates the envelope of a request's params; the refusal is `-32602` (HTTP 400). */
-export function parseEnvelope(params: unknown): Envelope | Refusal {
+export function parseEnvelope(params: unknown, maxCapabilitiesBytes = MAX_CAPABILITIES_BYTES): Envelope | Refusal {
   const meta = metaOf(params);
   if (meta === undefined) return invalid('_meta', 'missing', `params._meta with ${META_PROTOCOL_VERSION} and ${META_CLIENT_CAPABILITIES} is required`);
   const version = meta[META_PROTOCOL_VERSION];
@@ -61,8 +61,9 @@ export function parseEnvelope(params: unknown): Envelope | Refusal {
   if (caps === undefined) return invalid(META_CLIENT_CAPABILITIES, 'missing', `params._meta["${META_CLIENT_CAPABILITIES}"] is required ({} declares none)`);
   if (!isJsonObject(caps)) return invalid(META_CLIENT_CAPABILITIES, 'not_an_object', `params._meta["${META_CLIENT_CAPABILITIES}"] must be an object`);
   const canonical = canonicalJson(caps);
-  if (Buffer.byteLength(canonical) > MAX_CAPABILITIES_BYTES) {
-    return invalid(META_CLIENT_CAPABILITIES, 'too_large', `params._meta["${META_CLIENT_CAPABILITIES}"] must be at most ${MAX_CAPABILITIES_BYTES} bytes`);
+  if (Buffer.byteLength(canonical) > maxCapabilitiesBytes) {
+    const r = invalid(META_CLIENT_CAPABILITIES, 'too_large', `params._meta["${META_CLIENT_CAPABILITIES}"] must be at most ${maxCapabilitiesBytes} bytes`);
+    return { ...r, limit: 'limits.maxCapabilitiesBytes' };
   }
   const info = meta[META_CLIENT_INFO];
   if (info !== undefined && !(isJsonObject(info) && typeof info.name === 'string' && typeof info.version === 'string')) {

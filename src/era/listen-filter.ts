@@ -6,7 +6,7 @@ import type { Capabilities } from './capabilities.js';
 import { refusal, type Refusal } from './refusal.js';
 import { asJsonObject } from '../jsonrpc/json-object.js';
 
-/** URIs one listen stream may follow: bounded, so a filter cannot grow a subscription table without end. */
+/** URIs one listen stream may follow (limits.maxListenResources): a filter cannot grow a subscription table without end. */
 export const MAX_RESOURCE_SUBSCRIPTIONS = 256;
 
 function invalid(message: string): Refusal {
@@ -14,7 +14,7 @@ function invalid(message: string): Refusal {
 }
 
 /** Reads `params.notifications`; a missing or malformed filter is -32602 (in-band: the ladder has passed). */
-export function parseListenFilter(params: Record<string, unknown> | undefined): ListenFilter | Refusal {
+export function parseListenFilter(params: Record<string, unknown> | undefined, maxResources = MAX_RESOURCE_SUBSCRIPTIONS): ListenFilter | Refusal {
   const n = asJsonObject(params?.notifications);
   if (n === undefined) return invalid('subscriptions/listen needs params.notifications, an object');
   const out: ListenFilter = {};
@@ -28,8 +28,8 @@ export function parseListenFilter(params: Record<string, unknown> | undefined): 
   if (uris !== undefined) {
     if (!Array.isArray(uris) || !uris.every((u) => typeof u === 'string'))
       return invalid('params.notifications.resourceSubscriptions must be a list of strings');
-    if (uris.length > MAX_RESOURCE_SUBSCRIPTIONS)
-      return invalid(`params.notifications.resourceSubscriptions may name at most ${MAX_RESOURCE_SUBSCRIPTIONS} URIs`);
+    if (uris.length > maxResources)
+      return { ...invalid(`params.notifications.resourceSubscriptions may name at most ${maxResources} URIs`), limit: 'limits.maxListenResources' };
     if (uris.length > 0) out.resourceSubscriptions = [...new Set(uris as string[])];
   }
   return out;

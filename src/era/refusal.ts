@@ -12,6 +12,8 @@ export interface Refusal {
   message: string;
   /** Spec-defined error.data fields (e.g. `supported`/`requested` for -32022). */
   data?: Record<string, unknown>;
+  /** The config key of the bound that refused it (frontdoor_limit_hits_total), if a bound did. */
+  limit?: string;
 }
 
 export interface RefusalAnswer {

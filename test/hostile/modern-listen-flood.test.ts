@@ -54,7 +54,8 @@ async function openFlood(url: string, cycle: number): Promise<Array<() => void>>
       );
       const res = await postModern(url, body, {}, { signal: ac.signal });
       assert.equal(res.status, 200);
-      const ack = await new SseReader(res).message();
+      // The acknowledgement waits for the backend's answers to the stream's 256 subscribes (none is lost after it).
+      const ack = await new SseReader(res).message(60_000);
       assert.equal(ack.method, 'notifications/subscriptions/acknowledged', JSON.stringify(ack).slice(0, 300));
       assert.equal(ack.params.notifications.resourceSubscriptions.length, PER_STREAM);
       return () => ac.abort();

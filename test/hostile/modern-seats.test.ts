@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll } from '../helpers/process.js';
 import { writeConfigFile } from '../helpers/config-file.js';
 import { connectStreamable, textOf } from '../helpers/clients.js';
-import { connectModern, modernRequest, postModern } from '../helpers/modern.js';
+import { connectModern, modernMessages, modernRequest, postModern } from '../helpers/modern.js';
 import { limitHits, metricValue, readMetrics } from '../helpers/metrics.js';
 import { mb, memoryOf, peakGrowth, MB } from '../helpers/memory.js';
 
@@ -30,7 +30,8 @@ interface Outcome {
 async function newIdentity(url: string, i: number): Promise<Outcome> {
   const capabilities = { experimental: { [`fd.identity.${i}`]: { pad: 'p'.repeat(3_000) } } };
   const res = await postModern(url, modernRequest(`req-${i}`, 'tools/list', {}, { capabilities, clientInfo: { name: 'explosion', version: '1.0.0' } }));
-  const body = (await res.json()) as Outcome['body'];
+  // A quick answer is JSON; under load the proxy turns it into an SSE stream after 250 ms: both are read.
+  const body = (await modernMessages(res)).find((m) => m?.id === `req-${i}`) as Outcome['body'];
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body };
 }
 

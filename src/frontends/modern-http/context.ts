@@ -14,6 +14,10 @@ export interface ModernFace {
   readonly mrtr: Mrtr;
   /** A session for a new seat (counted against the session caps like any session); throws a ProxyError (503). */
   createSession(req: IncomingMessage): Session;
+  /** limits.maxCapabilitiesBytes: the canonical `clientCapabilities` of one request (a seat key's part). */
+  readonly maxCapabilitiesBytes: number;
+  /** limits.maxListenResources: resource URIs one `subscriptions/listen` filter may name. */
+  readonly maxListenResources: number;
   /** limits.streamBufferBytes: what a listen stream may queue for a client that does not read. */
   readonly streamBufferBytes: number;
 }

@@ -74,7 +74,7 @@ function restartAnswers(msg: JsonRpcRequest): Map<string, unknown> | undefined {
 
 /** A refusal of the ladder: logged once with its errorId, answered with the spec's status and code. */
 export function refuse(res: ServerResponse, ctx: StreamableHttpContext, r: Refusal, msg: { id: JsonRpcId | null; method?: string }, status?: number): void {
-  const err = new ProxyError(r.code, r.reason, r.message);
+  const err = new ProxyError(r.code, r.reason, r.message, r.limit === undefined ? {} : { limit: r.limit });
   ctx.errors.report(err, { route: ctx.route, method: msg.method });
   const answer = refusalAnswer(r, msg.id, err.errorId);
   replyJson(res, status ?? answer.status, answer.body);
@@ -93,7 +93,7 @@ function discover(res: ServerResponse, seat: Seat, id: JsonRpcId, principal: Pri
 }
 
 async function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Seat, msg: JsonRpcRequest, accept: Accept): Promise<void> {
-  const filter = parseListenFilter(asJsonObject(msg.params));
+  const filter = parseListenFilter(asJsonObject(msg.params), ctx.modern.maxListenResources);
   // In-band: the request passed the ladder, so its params are the method's own business (200).
   if (isRefusal(filter)) return refuse(res, ctx, filter, msg, 200);
   if (!accept.sse) {

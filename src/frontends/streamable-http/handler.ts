@@ -100,7 +100,7 @@ async function handlePost(
   const scopes = ctx.scopeRefusal(req, messages, principal);
   if (scopes) throw scopes;
 
-  const era = classifyEra({ httpMethod: 'POST', headers: req.headers, messages, batch });
+  const era = classifyEra({ httpMethod: 'POST', headers: req.headers, messages, batch, maxCapabilitiesBytes: ctx.modern.maxCapabilitiesBytes });
   if (era.era === 'reject') return refuse(res, ctx, era.refusal, { id: era.id, method: isRequest(first) ? first.method : undefined });
   if (era.era === 'modern') return handleModern(req, res, ctx, principal, era, accept);
   if (versionError) throw versionError;
