@@ -30,7 +30,6 @@ export async function forwardCall(
 ): Promise<void> {
   const backendId = seat.requestId();
   seat.running++;
-  seat.callsAskingInput++;
   const holder: { call?: Call } = {};
   const makeSink = (r: ServerResponse, m: JsonRpcRequest, env: Envelope, acc: Accept) =>
     clientSink(r, ctx, seat, m, env, acc, principal, {
@@ -46,6 +45,7 @@ export async function forwardCall(
     });
   const call = new Call(backendId, makeSink(res, msg, envelope, accept));
   holder.call = call;
+  seat.addAsker(call);
   const fail = (err: ProxyError, body = err.toJsonRpc(msg.id)) => {
     if (call.finishedCall) return;
     ctx.errors.report(err, { route: ctx.route, method: msg.method });
@@ -83,7 +83,7 @@ export async function forwardCall(
       rounds.finished();
       seat.session.detach(c);
       seat.running--;
-      seat.callsAskingInput--;
+      seat.removeAsker(c);
     },
   };
   seat.session.attachRequestStream(call);

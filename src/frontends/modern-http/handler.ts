@@ -124,8 +124,9 @@ async function forward(
   const backendId = seat.requestId();
   seat.running++;
   const sink = clientSink(res, ctx, seat, msg, envelope, accept, principal, {
-    // Nothing but an MRTR method may ask for input (MCP 2026-07-28, Multi Round-Trip Requests).
-    input: (request) => (seat.refuseInput(request), true),
+    // Nothing but an MRTR method may ask for input (MCP 2026-07-28, Multi Round-Trip Requests): the
+    // request is the seat's call's, if it has one.
+    input: (request) => (seat.routeInput(request), true),
     // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
     abandoned: () => seat.cancel(backendId, 'the client closed the response stream'),
     onEnd: (s) => {

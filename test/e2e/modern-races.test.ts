@@ -1,0 +1,49 @@
+// Races of the MRTR translation, scripted with the hostile legacy SSE fixture's `ask` tool: a plain
+// request on the seat when the backend asks for input, the backend answering a held call before the
+// client's retry, and two retries of one round. Raw 2026-07-28 POSTs, so each step is the test's.
+import { test, after, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { stopAll } from '../helpers/process.js';
+import { startHostileStack, type HostileStack } from '../helpers/hostile-stack.js';
+import { modernMessages, modernRequest, postModern } from '../helpers/modern.js';
+import type { Wire } from '../helpers/wire.js';
+
+after(() => stopAll());
+
+const CAPS = { capabilities: { sampling: {} }, clientInfo: { name: 'races', version: '1.0.0' } };
+const SAMPLED = { role: 'assistant', model: 'races', content: { type: 'text', text: 'hi' } };
+
+async function stack(t: TestContext): Promise<HostileStack & { fixture: NonNullable<HostileStack['fixture']> }> {
+  const s = await startHostileStack(t);
+  return { ...s, fixture: s.fixture! };
+}
+
+/** The last message of an answer: the response. */
+async function answerOf(res: Promise<Response>): Promise<Wire> {
+  return (await modernMessages(await res)).at(-1);
+}
+
+function toolCall(id: number, args: Record<string, unknown>, retry: Record<string, unknown> = {}): Record<string, unknown> {
+  return modernRequest(id, 'tools/call', { name: 'ask', arguments: args, ...retry }, CAPS);
+}
+
+/** The round's one input key and its requestState. */
+function roundOf(answer: Wire): { key: string; requestState: string } {
+  assert.equal(answer.result?.resultType, 'input_required', JSON.stringify(answer));
+  const keys = Object.keys(answer.result.inputRequests as object);
+  assert.equal(keys.length, 1);
+  return { key: keys[0]!, requestState: answer.result.requestState as string };
+}
+
+test('a plain request on the seat does not take the input request of the call that may ask for it', { timeout: 60_000 }, async (t) => {
+  const { proxy, fixture } = await stack(t);
+  const args = { when: 'prompts/list', then: 'answer' };
+  const call = answerOf(postModern(proxy.url, toolCall(1, args)));
+  await fixture.waitForLine((l) => l.received === 'tools/call');
+  // In flight at the backend when it sends its sampling request: two requests open on the seat.
+  const list = answerOf(postModern(proxy.url, modernRequest(2, 'prompts/list', {}, CAPS)));
+  const { key, requestState } = roundOf(await call);
+  const done = await answerOf(postModern(proxy.url, toolCall(3, args, { inputResponses: { [key]: SAMPLED }, requestState })));
+  assert.equal(done.result?.content?.[0]?.text, 'sampled: hi', JSON.stringify(done));
+  assert.deepEqual((await list).result?.prompts, []);
+});
