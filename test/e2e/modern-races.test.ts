@@ -7,6 +7,7 @@ import { stopAll } from '../helpers/process.js';
 import { startHostileStack, type HostileStack } from '../helpers/hostile-stack.js';
 import { modernMessages, modernRequest, postModern } from '../helpers/modern.js';
 import type { Wire } from '../helpers/wire.js';
+import { eventually } from '../helpers/clients.js';
 
 after(() => stopAll());
 
@@ -46,4 +47,30 @@ test('a plain request on the seat does not take the input request of the call th
   const done = await answerOf(postModern(proxy.url, toolCall(3, args, { inputResponses: { [key]: SAMPLED }, requestState })));
   assert.equal(done.result?.content?.[0]?.text, 'sampled: hi', JSON.stringify(done));
   assert.deepEqual((await list).result?.prompts, []);
+});
+
+test('a held call the backend answered before the retry gives the retry that answer', { timeout: 60_000 }, async (t) => {
+  const { proxy } = await stack(t);
+  const args = { then: 'answer_on_list' };
+  const { key, requestState } = roundOf(await answerOf(postModern(proxy.url, toolCall(1, args))));
+  // The backend answers the call, then the list, on one stream: once the list is answered, so is the call.
+  const list = await answerOf(postModern(proxy.url, modernRequest(2, 'prompts/list', {}, CAPS)));
+  assert.deepEqual(list.result?.prompts, [], JSON.stringify(list));
+  const res = await postModern(proxy.url, toolCall(3, args, { inputResponses: { [key]: SAMPLED }, requestState }));
+  assert.equal(res.status, 200);
+  const done = (await modernMessages(res)).at(-1);
+  assert.equal(done.result?.content?.[0]?.text, 'answered before the input', JSON.stringify(done));
+  // The proxy is still whole: the next call is served.
+  const next = roundOf(await answerOf(postModern(proxy.url, toolCall(4, { then: 'answer' }))));
+  const after = await answerOf(
+    postModern(proxy.url, toolCall(5, { then: 'answer' }, { inputResponses: { [next.key]: SAMPLED }, requestState: next.requestState })),
+  );
+  assert.equal(after.result?.content?.[0]?.text, 'sampled: hi');
+  // Nothing went wrong inside the proxy on the way (its log is written in order: the audit of the last
+  // call follows any failure of the retry).
+  await eventually(() => proxy.lines.filter((l) => l.includes('"audit":"tools/call"')).length >= 2, 'the audit of the last call');
+  assert.deepEqual(
+    proxy.lines.filter((l) => l.includes('ERR_INTERNAL')),
+    [],
+  );
 });

@@ -155,6 +155,9 @@ export class Rounds {
     for (const [key, p] of this.pending) kinds.set(key, p.kind);
     const check = checkInputResponses(inputResponses, kinds);
     this.ctx.call.attach(sink);
+    // The backend answered while the client was away (a reconnect failed the call, or it answered
+    // without the input): attach gave the client that answer, and the call's questions are gone.
+    if (this.ctx.call.finishedCall) return;
     if (!check.ok) {
       return this.ctx.fail(new ProxyError('ERR_INPUT_RESPONSES_INVALID', check.reason, 'Invalid params: inputResponses must be an object keyed by input key'));
     }
