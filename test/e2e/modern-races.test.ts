@@ -74,3 +74,18 @@ test('a held call the backend answered before the retry gives the retry that ans
     [],
   );
 });
+
+test('a second retry of a round being served is refused; the first goes on and its cancel reaches the backend', { timeout: 60_000 }, async (t) => {
+  const { proxy, fixture } = await stack(t);
+  const args = { then: 'hang' };
+  const { key, requestState } = roundOf(await answerOf(postModern(proxy.url, toolCall(1, args))));
+  const retry = { inputResponses: { [key]: SAMPLED }, requestState };
+  const ac = new AbortController();
+  const first = postModern(proxy.url, toolCall(2, args, retry), {}, { signal: ac.signal });
+  await fixture.waitForLine((l) => typeof l.input_answered === 'string');
+  const second = await answerOf(postModern(proxy.url, toolCall(3, args, retry)));
+  assert.equal(second.error?.code, -32602, JSON.stringify(second));
+  ac.abort();
+  await first.then((r) => r.text()).catch(() => undefined);
+  await fixture.waitForLine((l) => l.received === 'notifications/cancelled');
+});

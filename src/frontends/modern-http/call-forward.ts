@@ -108,7 +108,7 @@ export function retryCall(
   const params = asJsonObject(msg.params);
   if (params?.requestState === undefined) return false;
   const mrtr = ctx.modern.mrtr;
-  const verdict = mrtr.codec.verify(
+  let verdict = mrtr.codec.verify(
     params.requestState,
     {
       method: msg.method,
@@ -119,6 +119,12 @@ export function retryCall(
     },
     Date.now(),
   );
+  // A second retry of a round that another retry is being served for (a replay, a client retrying on
+  // a timeout): the call's answer goes to one response, so the later one is stale. Taking over would
+  // leave the first response open with no answer ever to come.
+  if (verdict.ok && verdict.where === 'here' && verdict.held && mrtr.held.get(verdict.claims.heldId)?.value.serving) {
+    verdict = { ok: false, reason: 'stale_round' };
+  }
   if (!verdict.ok && verdict.reason !== 'other_replica_unverified') {
     // In-band -32602: the request passed the ladder; its params are wrong (MCP 2026-07-28, MRTR, Request State).
     refuse(

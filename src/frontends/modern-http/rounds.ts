@@ -78,6 +78,11 @@ export class Rounds {
     return this.ctx.call.finishedCall;
   }
 
+  /** A retry of the current round is being answered: its client holds the call's response. */
+  get serving(): boolean {
+    return this.ctx.call.client !== undefined;
+  }
+
   ask(request: JsonRpcRequest): void {
     this.asks.push(request);
     clearTimeout(this.timer);
