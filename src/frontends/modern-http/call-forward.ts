@@ -1,38 +1,25 @@
 // Calls that may ask the client for input (tools/call, prompts/get, resources/read) on the modern
 // face: the first request of a call, and a retry that carries the proxy's requestState.
 // MCP 2026-07-28, Multi Round-Trip Requests; docs/mrtr.md.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcRequest } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
-import type { Principal } from '../../auth/principal.js';
-import type { Envelope } from '../../era/envelope.js';
 import { missingCapabilities, missingCapabilityRefusal } from '../../era/capabilities.js';
 import { refusal, refusalAnswer } from '../../era/refusal.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 import { paramsDigest } from '../../mrtr/params-digest.js';
 import { stateHash } from '../../mrtr/request-state.js';
-import type { StreamableHttpContext } from '../streamable-http/context.js';
 import { Call } from './call.js';
 import { clientSink, refuse, submit } from './handler.js';
-import { Rounds, seatHash, type Accept } from './rounds.js';
+import { Rounds, seatHash } from './rounds.js';
+import type { Exchange } from './context.js';
 import type { Seat } from './seat.js';
 
-export async function forwardCall(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  seat: Seat,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-  given?: Map<string, unknown>,
-): Promise<void> {
+export async function forwardCall(x: Exchange, seat: Seat, given?: Map<string, unknown>): Promise<void> {
+  const { ctx, msg, envelope, principal } = x;
   const backendId = seat.requestId();
   seat.running++;
   const holder: { call?: Call } = {};
-  const makeSink = (r: ServerResponse, m: JsonRpcRequest, env: Envelope, acc: Accept) =>
-    clientSink(r, ctx, seat, m, env, acc, principal, {
+  const makeSink = (exchange: Exchange) =>
+    clientSink(exchange, seat, {
       input: () => false, // the call takes server→client requests before its client sink sees them
       abandoned: (s) => {
         const call = holder.call;
@@ -43,7 +30,7 @@ export async function forwardCall(
       },
       onEnd: () => undefined,
     });
-  const call = new Call(backendId, makeSink(res, msg, envelope, accept));
+  const call = new Call(backendId, makeSink(x));
   holder.call = call;
   seat.addAsker(call);
   const fail = (err: ProxyError, body = err.toJsonRpc(msg.id)) => {
@@ -87,7 +74,7 @@ export async function forwardCall(
     },
   };
   seat.session.attachRequestStream(call);
-  await submit(req, seat, msg, backendId, call);
+  await submit(x.req, seat, msg, backendId, call);
   call.client?.accepted();
 }
 
@@ -96,15 +83,8 @@ export async function forwardCall(
  * call); false when it must run afresh (its held call is gone or lives on another replica), in which
  * case the answers it carries are used as the backend asks for them again.
  */
-export function retryCall(
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-  key: string,
-): boolean {
+export function retryCall(x: Exchange, key: string): boolean {
+  const { res, ctx, msg, principal } = x;
   const params = asJsonObject(msg.params);
   if (params?.requestState === undefined) return false;
   const mrtr = ctx.modern.mrtr;
@@ -138,7 +118,7 @@ export function retryCall(
   }
   const held = verdict.ok && verdict.where === 'here' && verdict.held ? mrtr.held.get(verdict.claims.heldId) : undefined;
   if (held && !held.value.callFinished) {
-    held.value.continueWith(res, msg, envelope, accept, params.inputResponses);
+    held.value.continueWith(x, params.inputResponses);
     return true;
   }
   return false;
