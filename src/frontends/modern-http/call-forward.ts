@@ -1,39 +1,25 @@
 // Calls that may ask the client for input (tools/call, prompts/get, resources/read) on the modern
 // face: the first request of a call, and a retry that carries the proxy's requestState.
 // MCP 2026-07-28, Multi Round-Trip Requests; docs/mrtr.md.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JsonRpcRequest } from '../../jsonrpc/message.js';
 import { ProxyError } from '../../errors/proxy-error.js';
-import type { Principal } from '../../auth/principal.js';
-import type { Envelope } from '../../era/envelope.js';
 import { missingCapabilities, missingCapabilityRefusal } from '../../era/capabilities.js';
 import { refusal, refusalAnswer } from '../../era/refusal.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 import { paramsDigest } from '../../mrtr/params-digest.js';
 import { stateHash } from '../../mrtr/request-state.js';
-import type { StreamableHttpContext } from '../streamable-http/context.js';
 import { Call } from './call.js';
 import { clientSink, refuse, submit } from './handler.js';
-import { Rounds, seatHash, type Accept } from './rounds.js';
+import { Rounds, seatHash } from './rounds.js';
+import type { Exchange } from './context.js';
 import type { Seat } from './seat.js';
 
-export async function forwardCall(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  seat: Seat,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-  given?: Map<string, unknown>,
-): Promise<void> {
+export async function forwardCall(x: Exchange, seat: Seat, given?: Map<string, unknown>): Promise<void> {
+  const { ctx, msg, envelope, principal } = x;
   const backendId = seat.requestId();
   seat.running++;
-  seat.callsAskingInput++;
   const holder: { call?: Call } = {};
-  const makeSink = (r: ServerResponse, m: JsonRpcRequest, env: Envelope, acc: Accept) =>
-    clientSink(r, ctx, seat, m, env, acc, principal, {
+  const makeSink = (exchange: Exchange) =>
+    clientSink(exchange, seat, {
       input: () => false, // the call takes server→client requests before its client sink sees them
       abandoned: (s) => {
         const call = holder.call;
@@ -44,8 +30,9 @@ export async function forwardCall(
       },
       onEnd: () => undefined,
     });
-  const call = new Call(backendId, makeSink(res, msg, envelope, accept));
+  const call = new Call(backendId, makeSink(x));
   holder.call = call;
+  seat.addAsker(call);
   const fail = (err: ProxyError, body = err.toJsonRpc(msg.id)) => {
     if (call.finishedCall) return;
     ctx.errors.report(err, { route: ctx.route, method: msg.method });
@@ -87,11 +74,11 @@ export async function forwardCall(
       rounds.finished();
       seat.session.detach(c);
       seat.running--;
-      seat.callsAskingInput--;
+      seat.removeAsker(c);
     },
   };
   seat.session.attachRequestStream(call);
-  await submit(req, seat, msg, backendId, call);
+  await submit(x.req, seat, msg, backendId, call);
   call.client?.accepted();
 }
 
@@ -100,19 +87,12 @@ export async function forwardCall(
  * call); false when it must run afresh (its held call is gone or lives on another replica), in which
  * case the answers it carries are used as the backend asks for them again.
  */
-export function retryCall(
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-  key: string,
-): boolean {
+export function retryCall(x: Exchange, key: string): boolean {
+  const { res, ctx, msg, principal } = x;
   const params = asJsonObject(msg.params);
   if (params?.requestState === undefined) return false;
   const mrtr = ctx.modern.mrtr;
-  const verdict = mrtr.codec.verify(
+  let verdict = mrtr.codec.verify(
     params.requestState,
     {
       method: msg.method,
@@ -123,6 +103,12 @@ export function retryCall(
     },
     Date.now(),
   );
+  // A second retry of a round that another retry is being served for (a replay, a client retrying on
+  // a timeout): the call's answer goes to one response, so the later one is stale. Taking over would
+  // leave the first response open with no answer ever to come.
+  if (verdict.ok && verdict.where === 'here' && verdict.held && mrtr.held.get(verdict.claims.heldId)?.value.serving) {
+    verdict = { ok: false, reason: 'stale_round' };
+  }
   if (!verdict.ok && verdict.reason !== 'other_replica_unverified') {
     // In-band -32602: the request passed the ladder; its params are wrong (MCP 2026-07-28, MRTR, Request State).
     refuse(
@@ -136,7 +122,7 @@ export function retryCall(
   }
   const held = verdict.ok && verdict.where === 'here' && verdict.held ? mrtr.held.get(verdict.claims.heldId) : undefined;
   if (held && !held.value.callFinished) {
-    held.value.continueWith(res, msg, envelope, accept, params.inputResponses);
+    held.value.continueWith(x, params.inputResponses);
     return true;
   }
   return false;

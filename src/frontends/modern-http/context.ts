@@ -1,6 +1,10 @@
 // What the modern (2026-07-28) face of one route works with, beside the Streamable HTTP face it shares
 // the `/mcp` endpoint with.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JsonRpcRequest } from '../../jsonrpc/message.js';
+import type { Principal } from '../../auth/principal.js';
+import type { Envelope } from '../../era/envelope.js';
+import type { StreamableHttpContext } from '../streamable-http/context.js';
 import type { Session } from '../../session/session.js';
 import type { Seats } from './seats.js';
 import type { ToolHeaders } from '../../era/tool-headers.js';
@@ -20,4 +24,21 @@ export interface ModernFace {
   readonly maxListenResources: number;
   /** limits.streamBufferBytes: what a listen stream may queue for a client that does not read. */
   readonly streamBufferBytes: number;
+}
+
+/** What the client's `Accept` allows for the answer. */
+export interface Accept {
+  json: boolean;
+  sse: boolean;
+}
+
+/** One modern request being answered: the HTTP exchange, the route, the checked request and who sent it. */
+export interface Exchange {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly ctx: StreamableHttpContext;
+  readonly msg: JsonRpcRequest;
+  readonly envelope: Envelope;
+  readonly accept: Accept;
+  readonly principal: Principal | undefined;
 }

@@ -16,7 +16,6 @@ import { discoverCapabilities } from '../../era/capabilities.js';
 import { honouredFilter, parseListenFilter } from '../../era/listen-filter.js';
 import { checkParamHeaders } from '../../era/param-headers.js';
 import { MODERN_VERSIONS } from '../../era/versions.js';
-import type { Envelope } from '../../era/envelope.js';
 import { asJsonObject } from '../../jsonrpc/json-object.js';
 import { headerTrace } from '../../observability/tracing/client-context.js';
 import type { StreamableHttpContext } from '../streamable-http/context.js';
@@ -25,7 +24,7 @@ import { ModernSink, type ModernSinkOptions } from './modern-sink.js';
 import { openSeat, seatKey } from './open-seat.js';
 import type { Seat } from './seat.js';
 import { forwardCall, retryCall } from './call-forward.js';
-import type { Accept } from './rounds.js';
+import type { Accept, Exchange } from './context.js';
 import type { MessageSink } from '../../session/sink.js';
 
 type Modern = Extract<EraVerdict, { era: 'modern' }>;
@@ -52,13 +51,14 @@ export async function handleModern(
   }
   const key = seatKey(principal, envelope);
   const asksInput = MRTR_METHODS.has(msg.method);
+  const x: Exchange = { req, res, ctx, msg, envelope, accept, principal };
   // A retry of a held call goes on with that call, on its seat (mrtr/request-state.ts verifies it).
-  if (asksInput && retryCall(res, ctx, msg, envelope, accept, principal, key)) return;
+  if (asksInput && retryCall(x, key)) return;
   const seat = await ctx.modern.seats.acquire(key, asksInput, () => openSeat(ctx.route, ctx.modern, ctx.sessions, req, principal, envelope, key));
   if (disposition === 'discover') return discover(res, seat, msg.id, principal);
   if (disposition === 'listen') return listen(res, ctx, seat, msg, accept);
-  if (asksInput) await forwardCall(req, res, ctx, seat, msg, envelope, accept, principal, restartAnswers(msg));
-  else await forward(req, res, ctx, seat, msg, envelope, accept, principal);
+  if (asksInput) await forwardCall(x, seat, restartAnswers(msg));
+  else await forward(x, seat);
 }
 
 /**
@@ -111,21 +111,13 @@ async function listen(res: ServerResponse, ctx: StreamableHttpContext, seat: Sea
 }
 
 /** A request that cannot ask for input: one response sink, attached to the seat's session. */
-async function forward(
-  req: IncomingMessage,
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  seat: Seat,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-): Promise<void> {
+async function forward(x: Exchange, seat: Seat): Promise<void> {
   const backendId = seat.requestId();
   seat.running++;
-  const sink = clientSink(res, ctx, seat, msg, envelope, accept, principal, {
-    // Nothing but an MRTR method may ask for input (MCP 2026-07-28, Multi Round-Trip Requests).
-    input: (request) => (seat.refuseInput(request), true),
+  const sink = clientSink(x, seat, {
+    // Nothing but an MRTR method may ask for input (MCP 2026-07-28, Multi Round-Trip Requests): the
+    // request is the seat's call's, if it has one.
+    input: (request) => (seat.routeInput(request), true),
     // MCP 2026-07-28, Streamable HTTP: closing the response stream cancels the request.
     abandoned: () => seat.cancel(backendId, 'the client closed the response stream'),
     onEnd: (s) => {
@@ -134,7 +126,7 @@ async function forward(
     },
   });
   seat.session.attachRequestStream(sink);
-  await submit(req, seat, msg, backendId, sink);
+  await submit(x.req, seat, x.msg, backendId, sink);
   sink.accepted();
 }
 
@@ -152,16 +144,8 @@ export async function submit(req: IncomingMessage, seat: Seat, msg: JsonRpcReque
 }
 
 /** The response sink of one client request: the era's shape, the request's own id and logLevel. */
-export function clientSink(
-  res: ServerResponse,
-  ctx: StreamableHttpContext,
-  seat: Seat,
-  msg: JsonRpcRequest,
-  envelope: Envelope,
-  accept: Accept,
-  principal: Principal | undefined,
-  hooks: Pick<ModernSinkOptions, 'input' | 'abandoned' | 'onEnd'>,
-): ModernSink {
+export function clientSink(x: Exchange, seat: Seat, hooks: Pick<ModernSinkOptions, 'input' | 'abandoned' | 'onEnd'>): ModernSink {
+  const { res, ctx, msg, envelope, accept, principal } = x;
   const params = asJsonObject(msg.params);
   const retry = params !== undefined && ('inputResponses' in params || 'requestState' in params);
   const shape = (response: JsonRpcResponse, error: ProxyError | undefined): JsonRpcResponse => {

@@ -2,9 +2,7 @@
 // InputRequiredResult (a 2024 server sends a round's requests back to back), keyed (mrtr/input-keys.ts),
 // bounded (mrtr/held-calls.ts) and signed (mrtr/request-state.ts); the client's retry answers them
 // (mrtr/input-responses.ts). MCP 2026-07-28, Multi Round-Trip Requests; docs/mrtr.md.
-import type { ServerResponse } from 'node:http';
 import type { JsonRpcId, JsonRpcRequest } from '../../jsonrpc/message.js';
-import type { Envelope } from '../../era/envelope.js';
 import { ProxyError } from '../../errors/proxy-error.js';
 import { assignInputKeys, NO_KEYS, type InputKind, type KeyCounts } from '../../mrtr/input-keys.js';
 import { checkInputResponses, problemOf } from '../../mrtr/input-responses.js';
@@ -15,6 +13,7 @@ import type { Call } from './call.js';
 import type { ModernSink } from './modern-sink.js';
 import type { Mrtr } from './mrtr.js';
 import type { Seat } from './seat.js';
+import type { Exchange } from './context.js';
 
 /** A round's requests arrive within this long of each other (one write each, back to back). */
 const COALESCE_MS = 15;
@@ -39,12 +38,7 @@ export interface RoundsContext {
   /** Counts an InputRequiredResult sent (frontdoor_input_rounds_total). */
   onRound(): void;
   /** The response sink of a retry of this call. */
-  makeSink(res: ServerResponse, msg: JsonRpcRequest, envelope: Envelope, accept: Accept): ModernSink;
-}
-
-export interface Accept {
-  json: boolean;
-  sse: boolean;
+  makeSink(retry: Exchange): ModernSink;
 }
 
 /** Binds a state to the route's seats of one identity, never the raw identity (MCP 2026-07-28, MRTR, Request State). */
@@ -68,14 +62,19 @@ export class Rounds {
   ) {}
 
   /** Continues the call on a verified retry's response. */
-  continueWith(res: ServerResponse, msg: JsonRpcRequest, envelope: Envelope, accept: Accept, inputResponses: unknown): void {
-    const sink = this.ctx.makeSink(res, msg, envelope, accept);
+  continueWith(retry: Exchange, inputResponses: unknown): void {
+    const sink = this.ctx.makeSink(retry);
     this.retry(sink, inputResponses);
     sink.accepted();
   }
 
   get callFinished(): boolean {
     return this.ctx.call.finishedCall;
+  }
+
+  /** A retry of the current round is being answered: its client holds the call's response. */
+  get serving(): boolean {
+    return this.ctx.call.client !== undefined;
   }
 
   ask(request: JsonRpcRequest): void {
@@ -155,6 +154,9 @@ export class Rounds {
     for (const [key, p] of this.pending) kinds.set(key, p.kind);
     const check = checkInputResponses(inputResponses, kinds);
     this.ctx.call.attach(sink);
+    // The backend answered while the client was away (a reconnect failed the call, or it answered
+    // without the input): attach gave the client that answer, and the call's questions are gone.
+    if (this.ctx.call.finishedCall) return;
     if (!check.ok) {
       return this.ctx.fail(new ProxyError('ERR_INPUT_RESPONSES_INVALID', check.reason, 'Invalid params: inputResponses must be an object keyed by input key'));
     }

@@ -19,7 +19,7 @@ import { asJsonObject } from '../../jsonrpc/json-object.js';
 
 export class Seat {
   /** Calls that may ask the client for input (MRTR methods) running on this seat. */
-  callsAskingInput = 0;
+  private readonly askers = new Set<MessageSink>();
   /** Requests of any kind running on this seat. */
   running = 0;
   private nextId = 0;
@@ -79,10 +79,35 @@ export class Seat {
     return `m${++this.nextId}`;
   }
 
+  get callsAskingInput(): number {
+    return this.askers.size;
+  }
+
+  /** A call that may ask for input runs on this seat until `removeAsker`. */
+  addAsker(call: MessageSink): void {
+    this.askers.add(call);
+  }
+
+  removeAsker(call: MessageSink): void {
+    this.askers.delete(call);
+  }
+
+  /**
+   * A server→client request that reached another sink of the seat: the session's outbox sends it to
+   * the GET stream (the listen hub) or the newest request stream when several requests are open, and
+   * a plain request (tools/list) may be open beside the call. The seat's one call that may ask takes
+   * it; with none, or several (the backend's transport does not say which), the backend gets an error.
+   */
+  routeInput(request: JsonRpcRequest): void {
+    const [only, other] = this.askers;
+    if (only !== undefined && other === undefined && only.deliver(request)) return;
+    this.refuseInput(request);
+  }
+
   /** A backend message that concerns no request: list changes and resource updates go to the listeners. */
   unsolicited(m: JsonRpcMessage): boolean {
     if (isRequest(m)) {
-      this.refuseInput(m);
+      this.routeInput(m);
       return true;
     }
     if (!('method' in m)) return false;
@@ -103,10 +128,7 @@ export class Seat {
     for (const l of this.listeners) l.offer(m);
   }
 
-  /**
-   * A server→client request no modern call can take (none running that may ask, or several, and the
-   * backend's transport does not say which): the backend gets an error at once, never a guess.
-   */
+  /** A server→client request no modern call can take: the backend gets an error at once, never a guess. */
   refuseInput(request: JsonRpcRequest): void {
     this.refuse(request.id, this.refuseInputMessage);
   }
