@@ -54,7 +54,12 @@ export class Link {
       renew: () => this.renewSubscriptions(),
       giveUp: (cause) => void this.close(cause),
     });
-    if (opts.idleReleaseMs > 0) this.idleClock = new IdleClock(opts.idleReleaseMs, () => this.idle, () => void this.release());
+    if (opts.idleReleaseMs > 0)
+      this.idleClock = new IdleClock(
+        opts.idleReleaseMs,
+        () => this.idle,
+        () => void this.release(),
+      );
   }
 
   /**

@@ -45,7 +45,17 @@ function world(backend: Record<string, unknown> = {}) {
   const metrics = new Metrics();
   const errors = createErrorReporter(metrics, quiet);
   const config = backendSchema.parse({ url: 'http://fake.invalid/sse', idleRelease: 30, reconnect: { initialDelay: 1, maxDelay: 5 }, ...backend });
-  const linker = new Linker({ backend: config, connector: fake.connector, ids: new RequestIds(), route: '/', log: quiet, metrics, errors, passCredentials: false, requestTimeoutMs: 60_000 });
+  const linker = new Linker({
+    backend: config,
+    connector: fake.connector,
+    ids: new RequestIds(),
+    route: '/',
+    log: quiet,
+    metrics,
+    errors,
+    passCredentials: false,
+    requestTimeoutMs: 60_000,
+  });
   const open = async (name: string, capabilities: Record<string, unknown> = {}) => {
     const session = new Session({
       route: '/',
