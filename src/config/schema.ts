@@ -57,6 +57,9 @@ export const backendSchema = z
       .describe(
         'per-session: each client session gets its own backend process or connection (isolation); shared: all sessions of the route share one (ids rewritten per session)',
       ),
+    idleRelease: duration('60s').describe(
+      'release the backend channel (close the SSE connection, DELETE the Streamable HTTP session, stop the stdio process) of a session with no open client stream, no request in flight and no resource subscription after this long; its next request re-opens it with the recorded initialize. A shared link is released this long after its last session left. 0: never',
+    ),
     timeouts: z
       .object({
         connect: duration('10s').describe('how long opening a backend channel (and, for sse, receiving its endpoint event) may take'),

@@ -56,6 +56,11 @@ export class IdTable {
     return this.entries.size;
   }
 
+  /** Nothing in flight either way: no request to the backend, no server→client request unanswered. */
+  get idle(): boolean {
+    return this.entries.size === 0 && !this.serverRequests?.size;
+  }
+
   /** A member's request, rewritten for the backend: its backend id and token. */
   addClient(member: Member, request: JsonRpcRequest, ticket: RequestTicket, deadline: number): JsonRpcRequest {
     const backendId = this.ids.next();

@@ -1,7 +1,9 @@
 // The backend channel of a link through its life: opened with the one handshake, re-established
 // with backoff after a drop (the handshake replayed, `notifications/initialized` too when the backend
 // had seen it, the link's subscriptions renewed), given up after reconnect.giveUpAfter. While it is
-// being re-established, sends wait for it, bounded by backend.timeouts.connect.
+// being re-established, sends wait for it, bounded by backend.timeouts.connect. A channel nobody uses
+// is released (backend.idleRelease: closed on purpose, state `released`) and re-opened the same way
+// by the next send that needs it, once for every send that races it (docs/idle-release.md).
 //
 // The channel contract it relies on (backends/channel.ts): `send` resolves once the backend accepted
 // a message; `onClose` fires once, only when the backend dropped the channel (never after our own
@@ -16,7 +18,7 @@ import type { Metrics } from '../observability/metrics.js';
 
 export const INITIALIZED = { jsonrpc: '2.0', method: 'notifications/initialized' } as const;
 
-export type ChannelState = 'idle' | 'opening' | 'ready' | 'reconnecting' | 'closed';
+export type ChannelState = 'idle' | 'opening' | 'ready' | 'reconnecting' | 'released' | 'reopening' | 'closed';
 
 export interface LinkChannelOptions {
   connector: BackendConnector;
@@ -50,6 +52,7 @@ export class LinkChannel {
   private initializing: Promise<void> | undefined;
   private opening: Promise<JsonRpcResponse> | undefined;
   private reconnecting: Promise<void> | undefined;
+  private reopening: Promise<void> | undefined;
   private readonly backoff: Backoff;
   /** Why the last attempt to re-establish failed, told to sends that wait in vain. */
   private lastError: ProxyError | undefined;
@@ -76,7 +79,7 @@ export class LinkChannel {
     return this.opening;
   }
 
-  private async connectAndHandshake(params: Record<string, unknown>, phase: 'opening' | 'reconnecting'): Promise<JsonRpcResponse> {
+  private async connectAndHandshake(params: Record<string, unknown>, phase: 'opening' | 'reconnecting' | 'reopening'): Promise<JsonRpcResponse> {
     if (phase === 'opening') this.state = 'opening';
     let channel: Channel;
     const generation = ++this.generation;
@@ -126,7 +129,7 @@ export class LinkChannel {
         'shared backend link initialized; its InitializeResult answers every session',
       );
     }
-    const replayInitialized = this.opts.sendsInitialized || (phase === 'reconnecting' && this.initializedSent);
+    const replayInitialized = this.opts.sendsInitialized || (phase !== 'opening' && this.initializedSent);
     this.initializedSent = false;
     if (replayInitialized) await this.sendInitialized(channel);
     this.state = 'ready';
@@ -167,7 +170,9 @@ export class LinkChannel {
   async ready(): Promise<Channel> {
     if (this.state === 'closed') throw closedError('the session was closed');
     if (this.state === 'ready' && this.channel) return this.channel;
-    if (this.state === 'idle') {
+    if (this.state === 'released' || this.state === 'reopening') {
+      await this.reopen();
+    } else if (this.state === 'idle') {
       if (!this.params) throw closedError('the session has not been initialized');
       const response = await this.open(this.params);
       if (response.error)
@@ -248,6 +253,46 @@ export class LinkChannel {
         if ((this.state as ChannelState) !== 'closed') this.state = 'reconnecting';
         this.opts.log.debug({ attempt, reason: this.lastError.reason }, `reconnect attempt failed: ${this.lastError.message}`);
       }
+    }
+  }
+
+  /**
+   * backend.idleRelease: closes the ready channel on purpose. The handshake's params and whether the
+   * backend had seen `initialized` are kept, so a re-open replays both, as a reconnect does.
+   */
+  async release(): Promise<void> {
+    if (this.state !== 'ready') return;
+    this.state = 'released';
+    this.generation++; // the closing channel's last messages and its drop are no longer heard
+    const channel = this.channel;
+    this.channel = undefined;
+    await channel?.close().catch(() => undefined);
+  }
+
+  /**
+   * A released channel is needed again: one re-open (connect, replayed initialize and initialized,
+   * renewed subscriptions) for every caller that races it. A failure leaves it released, so the next
+   * request tries again; the callers get the backend's own error (unreachable, timed out, refused).
+   */
+  reopen(): Promise<void> {
+    if (this.state === 'ready') return Promise.resolve();
+    this.reopening ??= this.reopenOnce().finally(() => (this.reopening = undefined));
+    return this.reopening;
+  }
+
+  private async reopenOnce(): Promise<void> {
+    if (this.state !== 'released') throw closedError('the session was closed');
+    this.state = 'reopening';
+    try {
+      const response = await this.connectAndHandshake(this.params ?? {}, 'reopening');
+      if (response.error)
+        throw new ProxyError('ERR_BACKEND_PROTOCOL', 'replayed_initialize_rejected', `the backend rejected the replayed initialize: ${response.error.message}`);
+      await this.opts.renew();
+      this.opts.metrics.inc('frontdoor_backend_reopens_total', { route: this.opts.route });
+      this.opts.log.debug({ reason: 'backend_reopened' }, 'released backend channel re-opened; initialize replayed');
+    } catch (e) {
+      if ((this.state as ChannelState) === 'reopening') this.state = 'released';
+      throw e;
     }
   }
 

@@ -22,6 +22,8 @@ export interface LinkOptions {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   reconnect: { initialDelayMs: number; maxDelayMs: number; giveUpMs: number };
+  /** backend.idleRelease: release the channel after this long unused (0: never). */
+  idleReleaseMs: number;
   /** The last member left. */
   onEmpty(link: Link): void;
 }

@@ -25,6 +25,7 @@ export function receive(link: Link, m: JsonRpcMessage, related?: JsonRpcId): voi
       return;
     }
     link.opts.backendLatency?.observe((performance.now() - entry.sent) / 1000);
+    link.touch(); // an answer is activity: the idle delay counts from the last one
     if (entry.kind === 'own') entry.resolve(m);
     else entry.member.answered(entry.ticket, { ...m, id: entry.clientId });
     return;

@@ -5,7 +5,8 @@
 // transport keeps the framing. Every backend message goes to exactly one place: an answer to the
 // member that asked (a stray answer is dropped and counted), progress to the request's member, a
 // server→client request to the one member that may answer it (routing.ts: never a guess), and
-// server-wide notifications to every member.
+// server-wide notifications to every member. A link nobody uses gives its channel back
+// (backend.idleRelease, idle-release.ts) and re-opens it for the next request.
 import type { Logger } from 'pino';
 import type { Channel, SendOptions } from '../backends/channel.js';
 import { ProxyError, toProxyError } from '../errors/proxy-error.js';
@@ -17,6 +18,7 @@ import { LinkChannel, closedError, type ChannelState } from './link-channel.js';
 import { receive } from './link-routing.js';
 import { Subscriptions } from './subscriptions.js';
 import { ownRequest } from './own-request.js';
+import { IdleClock } from './idle-release.js';
 import type { LinkOptions } from './link-options.js';
 
 const NO_TICKET: RequestTicket = { open: false };
@@ -31,6 +33,8 @@ export class Link {
   private joining: Set<Member> | undefined;
   /** Repairs this link made: counted every time, logged the first time (the set created on the first). */
   private repairs: Set<string> | undefined;
+  /** backend.idleRelease (none when 0). */
+  private readonly idleClock: IdleClock | undefined;
 
   constructor(readonly opts: LinkOptions) {
     this.table = new IdTable(opts.ids);
@@ -50,6 +54,48 @@ export class Link {
       renew: () => this.renewSubscriptions(),
       giveUp: (cause) => void this.close(cause),
     });
+    if (opts.idleReleaseMs > 0)
+      this.idleClock = new IdleClock(
+        opts.idleReleaseMs,
+        () => this.idle,
+        () => void this.release(),
+      );
+  }
+
+  /**
+   * Nobody needs the channel: no request or server→client request in flight, no resource subscription,
+   * and on a per-session link no open client stream (notifications could flow to it); a shared link
+   * serves many clients whose streams come and go, so it is idle only once its last member left.
+   */
+  get idle(): boolean {
+    if (this.connection.state !== 'ready' || this.joining !== undefined || !this.table.idle || this.subscriptions.uris().length > 0) return false;
+    if (this.opts.shared) return this.members.size === 0;
+    for (const m of this.members) if (m.openStreams > 0) return false;
+    return true;
+  }
+
+  /** Activity on the link (a request, an answer, a client stream opened or closed): the idle delay starts again. */
+  touch(): void {
+    this.idleClock?.restart();
+  }
+
+  /**
+   * A client stream opened (a GET stream, a listen stream): a released channel is re-opened now, not
+   * at the next request, so that the backend's notifications reach that stream again.
+   */
+  acquire(): void {
+    this.touch();
+    if (this.connection.state !== 'released') return;
+    this.connection.reopen().catch((e: unknown) => {
+      const err = toProxyError(e);
+      this.log.warn({ ...err.logFields(), reason: 'backend_reopen_failed' }, `could not re-open the released backend channel: ${err.message}`);
+    });
+  }
+
+  private async release(): Promise<void> {
+    this.opts.metrics.inc('frontdoor_backend_releases_total', { route: this.opts.route });
+    this.log.debug({ reason: 'backend_released', members: this.members.size }, 'backend channel released: nobody used it for backend.idleRelease');
+    await this.connection.release();
   }
 
   get closed(): boolean {
@@ -80,7 +126,8 @@ export class Link {
     try {
       for (;;) {
         if (this.connection.state === 'ready' && this.connection.handshake) break;
-        if (this.connection.state === 'reconnecting') {
+        // A shared link its last member left was released: re-opened with the handshake it had.
+        if (this.connection.state === 'reconnecting' || this.connection.state === 'released' || this.connection.state === 'reopening') {
           await this.connection.ready();
           continue;
         }
@@ -89,6 +136,7 @@ export class Link {
         if (response.error) return response; // rejected (for another member's params: it tries its own next)
       }
       this.members.add(member);
+      this.touch();
       return this.connection.handshake;
     } finally {
       this.joining?.delete(member);
@@ -110,13 +158,18 @@ export class Link {
     for (const uri of this.subscriptions.leave(member)) {
       if (channel && this.members.size > 0) this.request(channel, 'resources/unsubscribe', { uri }).catch(() => undefined);
     }
+    this.touch();
     if (this.members.size === 0) this.opts.onEmpty(this);
     return requests;
   }
 
   /** Forwards one message of a member. Resolves when the backend accepted it. */
   async send(member: Member, m: JsonRpcMessage, options: SendOptions, ticket: RequestTicket = NO_TICKET): Promise<void> {
+    this.touch();
     if (isRequest(m)) return this.sendRequest(member, m, options, ticket);
+    // A notification for a released channel is moot: the backend session it was about is gone, and
+    // the re-opened one starts from the replayed handshake (a cancel there has nothing to reach).
+    if (this.connection.state === 'released') return;
     if (isResponse(m)) {
       // The answer to a server→client request: only the member that was asked may answer it.
       if (!this.table.answeredBy(member, m)) {
@@ -137,6 +190,11 @@ export class Link {
   }
 
   private async sendRequest(member: Member, m: JsonRpcRequest, options: SendOptions, ticket: RequestTicket): Promise<void> {
+    if (m.method === 'ping' && this.connection.state === 'released') {
+      // The proxy is the client's peer: a keep-alive ping need not start a backend to be answered.
+      member.answered(ticket, { jsonrpc: '2.0', id: m.id, result: {} });
+      return;
+    }
     const uri = m.params?.uri;
     if (typeof uri === 'string' && (m.method === 'resources/subscribe' || m.method === 'resources/unsubscribe')) {
       // Counted per uri: the backend hears the first subscribe and the last unsubscribe only.
@@ -152,6 +210,8 @@ export class Link {
     } catch (e) {
       this.table.forget(out.id as number);
       throw e;
+    } finally {
+      this.touch();
     }
   }
 
@@ -271,6 +331,7 @@ export class Link {
   /** Ends the link: its requests fail, its members are told (unless `cause` is undefined), the channel closes. */
   async close(cause?: ProxyError): Promise<void> {
     if (this.closed) return;
+    this.idleClock?.stop();
     const err = cause ?? closedError('the backend link was closed');
     await this.connection.close();
     const entries = this.table.takeAll();

@@ -1,6 +1,7 @@
 // The links of one route, and which link a new session joins. `share: per-session`: a link of its
-// own for every session (isolation). `share: shared`: one link for every session, kept a few seconds
-// after the last one left (a client reconnecting at once finds it open), except — when the transport
+// own for every session (isolation). `share: shared`: one link for every session, whose channel is
+// released backend.idleRelease after the last one left, like any idle link's (a client reconnecting
+// meanwhile finds it open; the next one re-opens it with the same handshake), except — when the transport
 // cannot say which session caused a server→client request (legacy SSE, stdio) — for sessions whose
 // clients declare sampling, elicitation or roots: they get a link of their own, so that one user's
 // prompt can never reach another user's client (routing.ts).
@@ -15,9 +16,6 @@ import type { LinkOptions } from './link-options.js';
 import type { RequestIds } from './request-ids.js';
 import { answersServerRequests } from './routing.js';
 
-/** How long a shared link stays open after its last member left. */
-export const SHARED_LINGER_MS = 5_000;
-
 export interface LinkerOptions {
   backend: BackendConfig;
   connector: BackendConnector;
@@ -28,14 +26,12 @@ export interface LinkerOptions {
   errors: ErrorReporter;
   passCredentials: boolean;
   requestTimeoutMs: number;
-  lingerMs?: number;
   backendLatency?: LinkOptions['backendLatency'];
 }
 
 export class Linker {
   private shared: Link | undefined;
   private readonly links = new Set<Link>();
-  private linger: NodeJS.Timeout | undefined;
   private disposed = false;
   private warnedCredentials = false;
 
@@ -61,7 +57,6 @@ export class Linker {
         "auth passthrough on a shared backend: the link's own requests carry one session's credentials",
       );
     }
-    clearTimeout(this.linger);
     if (!this.shared || this.shared.closed) this.shared = this.create(true);
     return this.shared;
   }
@@ -82,6 +77,7 @@ export class Linker {
       connectTimeoutMs: b.timeouts.connect,
       requestTimeoutMs: this.opts.requestTimeoutMs,
       reconnect: { initialDelayMs: b.reconnect.initialDelay, maxDelayMs: b.reconnect.maxDelay, giveUpMs: b.reconnect.giveUpAfter },
+      idleReleaseMs: b.idleRelease,
       onEmpty: (link) => this.emptied(link),
     };
     const link = new Link(options);
@@ -90,20 +86,11 @@ export class Linker {
   }
 
   private emptied(link: Link): void {
-    if (link !== this.shared) {
-      this.links.delete(link);
-      void link.close();
-      return;
-    }
-    clearTimeout(this.linger);
-    this.linger = setTimeout(() => {
-      if (link.members.size > 0) return;
-      this.links.delete(link);
-      if (this.shared === link) this.shared = undefined;
-      this.opts.log.debug({ reason: 'shared_backend_idle' }, 'shared backend link closed: no session left');
-      void link.close();
-    }, this.opts.lingerMs ?? SHARED_LINGER_MS);
-    this.linger.unref();
+    // The shared link stays: its idle clock releases its channel (backend.idleRelease; never with 0,
+    // which keeps a stateful shared server's state for the route's life).
+    if (link === this.shared) return;
+    this.links.delete(link);
+    void link.close();
   }
 
   /** The state of each link's backend channel (frontdoor_backend_channels). */
@@ -114,7 +101,6 @@ export class Linker {
   /** Closes every link (the route is released); members still attached are told. */
   async dispose(cause: Parameters<Link['close']>[0]): Promise<void> {
     this.disposed = true;
-    clearTimeout(this.linger);
     await Promise.allSettled([...this.links].map((l) => l.close(l.members.size > 0 ? cause : undefined)));
     this.links.clear();
     this.shared = undefined;

@@ -17,6 +17,8 @@ export interface Member {
   readonly label: string;
   /** The client's `initialize` params (identity, capabilities): the first member's make the handshake. */
   readonly initializeParams: Record<string, unknown>;
+  /** Client streams open (a GET or listen stream, a streamed POST answer): the link keeps its channel for them. */
+  readonly openStreams: number;
   /** The client's latest credential, for the link's own requests (auth passthrough only). */
   credentials?(): string | undefined;
   /** The answer to one of the member's requests, with the client's id restored. */

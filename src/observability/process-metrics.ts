@@ -35,6 +35,8 @@ const COUNTERS: ReadonlyArray<readonly [string, string, readonly string[]]> = [
   ['frontdoor_repairs_total', 'repairs the proxy made, by reason', ['route', 'reason']],
   ['frontdoor_backend_drops_total', 'backend channels lost', ['route', 'reason']],
   ['frontdoor_backend_reconnects_total', 'backend channels re-established with a replayed initialize', ['route']],
+  ['frontdoor_backend_releases_total', 'backend channels released because nobody used them for backend.idleRelease', ['route']],
+  ['frontdoor_backend_reopens_total', 'released backend channels re-opened with a replayed initialize for a request or a client stream', ['route']],
   ['frontdoor_limit_hits_total', 'requests, streams and messages refused or cut by a limit, by the limits.* key that applied', ['limit']],
   ['frontdoor_stray_responses_total', 'backend answers that matched no request of their link (dropped, never delivered)', ['route']],
   ['frontdoor_server_requests_refused_total', 'server→client requests refused because no single session may answer them, by reason', ['route', 'reason']],

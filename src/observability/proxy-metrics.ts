@@ -59,7 +59,7 @@ export class ProxyMetrics {
     metrics.gaugeSource('frontdoor_route_sessions', ['route', 'face'], (add) => {
       for (const route of this.routes.values()) route.readSessions(add);
     });
-    metrics.describe('frontdoor_backend_channels', "backend channels of a route's links, by state (idle, opening, ready, reconnecting)");
+    metrics.describe('frontdoor_backend_channels', "backend channels of a route's links, by state (idle, opening, ready, reconnecting, released, reopening)");
     metrics.gaugeSource('frontdoor_backend_channels', ['route', 'state'], (add) => {
       for (const route of this.routes.values()) route.readChannels(add);
     });

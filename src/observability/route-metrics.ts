@@ -22,7 +22,7 @@ export interface SharedInstruments {
 }
 
 /** The channel states reported, every one always (a series that comes and goes is hard to alert on). */
-export const CHANNEL_STATES = ['idle', 'opening', 'ready', 'reconnecting'] as const;
+export const CHANNEL_STATES = ['idle', 'opening', 'ready', 'reconnecting', 'released', 'reopening'] as const;
 
 /** A session's requests on one face of the route: what the session's tool-call tracker reports to. */
 export class FaceRequests {

@@ -241,6 +241,8 @@ export class Session extends SessionBase implements Member {
   attachStandalone(sink: MessageSink): void {
     this.touch();
     this.outbox.attachStandalone(sink)?.end();
+    // A stream is for the backend's notifications: a released channel comes back at once (backend.idleRelease).
+    this.link?.acquire();
   }
 
   attachRequestStream(sink: MessageSink): void {
@@ -250,6 +252,7 @@ export class Session extends SessionBase implements Member {
   detach(sink: MessageSink): void {
     this.outbox.detach(sink);
     this.touch();
+    this.link?.touch();
   }
 
   /** Gives up on requests the backend has not answered within limits.requestTimeout. */

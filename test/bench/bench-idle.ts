@@ -87,7 +87,7 @@ async function openMany(open: () => Promise<Held>, count: number, maxMs: number,
 }
 
 /** The node flags that load bench-gc-hook.ts: V8's memory-pressure collection on SIGUSR2. */
-const GC_HOOK_FLAGS = ['--import', pathToFileURL(path.join(REPO_ROOT, 'dist/test/bench/bench-gc-hook.js')).href];
+export const GC_HOOK_FLAGS = ['--import', pathToFileURL(path.join(REPO_ROOT, 'dist/test/bench/bench-gc-hook.js')).href];
 
 /** V8's memory-pressure collection in every process (bench-gc-hook.ts), each acknowledged on its stdout. */
 async function collectGarbage(procs: RunningProcess[]): Promise<void> {
@@ -107,7 +107,7 @@ async function collectGarbage(procs: RunningProcess[]): Promise<void> {
  * tasks): sampled every 200 ms until two readings in a row are within 1% of each other, for at most
  * `ms`; the lowest reading counts.
  */
-async function settledPss(procs: RunningProcess[], ms: number): Promise<(number | null)[]> {
+export async function settledPss(procs: RunningProcess[], ms: number): Promise<(number | null)[]> {
   await collectGarbage(procs);
   const low: (number | null)[] = procs.map(() => null);
   let last: (number | null)[] = procs.map(() => null);

@@ -15,6 +15,7 @@ import { toolsSchema } from '../../src/config/auth-schema.js';
 import { ToolPolicy } from '../../src/policy/tool-policy.js';
 import type { JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../../src/jsonrpc/message.js';
 import { fakeBackend, settle, type FakeBackend } from '../helpers/fake-backend.js';
+import { eventually } from '../helpers/clients.js';
 
 const quiet = pino({ level: 'silent' });
 
@@ -39,7 +40,7 @@ function sink(): Sink {
   return s;
 }
 
-function world(backend: Record<string, unknown> = {}, opts: { lingerMs?: number; requestTimeoutMs?: number } = {}) {
+function world(backend: Record<string, unknown> = {}, opts: { requestTimeoutMs?: number } = {}) {
   const fake = fakeBackend();
   const metrics = new Metrics();
   const errors = createErrorReporter(metrics, quiet);
@@ -54,7 +55,6 @@ function world(backend: Record<string, unknown> = {}, opts: { lingerMs?: number;
     errors,
     passCredentials: false,
     requestTimeoutMs: opts.requestTimeoutMs ?? 60_000,
-    lingerMs: opts.lingerMs ?? 0,
   });
   const repairs: string[] = [];
   const open = async (name: string, capabilities: Record<string, unknown> = {}) => {
@@ -240,16 +240,17 @@ test('shared: a drop fails what was in flight, one reconnect serves every member
   assert.equal(((rb.got[0] as JsonRpcResponse).result as { channel: number }).channel, 1);
 });
 
-test('shared: the link lingers after its last member, then a new one opens for the next session', async () => {
-  const w = world({ share: 'shared' }, { lingerMs: 5 });
+test('shared: the link stays after its last member, is released after backend.idleRelease, and the next session re-opens it', async () => {
+  const w = world({ share: 'shared', idleRelease: 5 });
   const a = await w.open('A');
   await a.session.close('gone');
   const b = await w.open('B');
-  assert.equal(w.fake.opened, 1, 'within the linger the link is reused');
+  assert.equal(w.fake.opened, 1, 'within the delay the link is reused');
   await b.session.close('gone');
-  await new Promise((r) => setTimeout(r, 20)); // the linger itself is under test here
+  await eventually(() => w.metrics.get('frontdoor_backend_releases_total', { route: '/' }) === 1, 'the shared link released');
   await w.open('C');
-  assert.equal(w.fake.opened, 2, 'a new channel after the linger');
+  assert.equal(w.fake.opened, 2, 'a new channel after the release');
+  assert.equal(w.metrics.get('frontdoor_backend_reopens_total', { route: '/' }), 1);
 });
 
 test('shared: progress and cancellation are mapped per member, under tokens and ids unique in the process', async () => {
