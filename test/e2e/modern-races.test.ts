@@ -89,3 +89,21 @@ test('a second retry of a round being served is refused; the first goes on and i
   await first.then((r) => r.text()).catch(() => undefined);
   await fixture.waitForLine((l) => l.received === 'notifications/cancelled');
 });
+
+test('input the backend asks while the client is away between rounds is asked in the next round, not a failed call', { timeout: 60_000 }, async (t) => {
+  const { proxy } = await stack(t);
+  const args = { then: 'ask_again_on_list' };
+  const first = roundOf(await answerOf(postModern(proxy.url, toolCall(1, args))));
+  // Between rounds: a plain request on the seat makes the backend ask its second question now.
+  const list = await answerOf(postModern(proxy.url, modernRequest(2, 'prompts/list', {}, CAPS)));
+  assert.deepEqual(list.result?.prompts, [], JSON.stringify(list));
+  // The proxy has taken the question in while nobody was connected for the call.
+  await proxy.waitForLine((l) => l.reason === 'input_between_rounds');
+  const retry = await answerOf(postModern(proxy.url, toolCall(3, args, { inputResponses: { [first.key]: SAMPLED }, requestState: first.requestState })));
+  const second = roundOf(retry);
+  assert.notEqual(second.key, first.key);
+  const done = await answerOf(postModern(proxy.url, toolCall(4, args, { inputResponses: { [second.key]: SAMPLED }, requestState: second.requestState })));
+  assert.equal(done.result?.content?.[0]?.text, 'sampled: hi + hi', JSON.stringify(done));
+  // The call was never failed and run afresh (its side effects would happen twice).
+  assert.equal(proxy.lines.filter((l) => l.includes('ERR_')).length, 0);
+});

@@ -51,6 +51,8 @@ export async function forwardCall(x: Exchange, seat: Seat, given?: Map<string, u
       fail,
       makeSink,
       onRound: () => ctx.metrics.inc('frontdoor_input_rounds_total', { route: ctx.route }),
+      betweenRounds: () =>
+        seat.session.info({ reason: 'input_between_rounds', method: msg.method }, 'the backend asked for input between rounds: asked with the next round'),
     },
     given,
   );

@@ -35,6 +35,8 @@ export interface RoundsContext {
   principalId: string;
   /** Answers the client with a proxy error (logged once with its errorId) and ends the call. */
   fail(err: ProxyError): void;
+  /** The backend asked while no client was connected: logged; the requests wait for the next round. */
+  betweenRounds(): void;
   /** Counts an InputRequiredResult sent (frontdoor_input_rounds_total). */
   onRound(): void;
   /** The response sink of a retry of this call. */
@@ -107,10 +109,10 @@ export class Rounds {
   /** Answers the current client response with an InputRequiredResult for `inputRequests`. */
   private sendRound(inputRequests: Record<string, { method: string; params: Record<string, unknown> }>): void {
     const client = this.ctx.call.client;
-    if (!client) {
-      // The backend asked while the proxy was waiting for the client's retry: nobody can be asked.
-      return this.ctx.fail(new ProxyError('ERR_INPUT_CAPACITY', 'input_between_rounds', 'the backend asked for input while no client was connected'));
-    }
+    // The backend asked while the proxy waits for the client's retry: the requests stay pending (the
+    // hold's deadline runs) and are asked with whatever the retry leaves unanswered. Failing the call
+    // instead would make the client run it afresh, and the tool's side effects happen twice.
+    if (!client) return this.ctx.betweenRounds();
     const keys = Object.keys(inputRequests);
     const round = { bytes: Buffer.byteLength(JSON.stringify(inputRequests)), keys };
     const mrtr = this.ctx.mrtr;
