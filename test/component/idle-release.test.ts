@@ -3,77 +3,17 @@
 // replayed). The same behaviour over real transports is in test/e2e/idle-release.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
-import { Linker } from '../../src/link/linker.js';
-import { RequestIds } from '../../src/link/request-ids.js';
-import { Session } from '../../src/session/session.js';
-import type { MessageSink } from '../../src/session/sink.js';
-import { Metrics } from '../../src/observability/metrics.js';
-import { createErrorReporter } from '../../src/observability/error-reporter.js';
-import { backendSchema } from '../../src/config/schema.js';
-import { toolsSchema } from '../../src/config/auth-schema.js';
-import { ToolPolicy } from '../../src/policy/tool-policy.js';
 import type { JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../../src/jsonrpc/message.js';
-import { fakeBackend, settle } from '../helpers/fake-backend.js';
+import { settle } from '../helpers/fake-backend.js';
 import { eventually } from '../helpers/clients.js';
+import { linkWorld, recordingSink } from '../helpers/link-world.js';
 
-const quiet = pino({ level: 'silent' });
-
-interface Sink extends MessageSink {
-  got: JsonRpcMessage[];
-}
-
-function sink(kind: 'standalone' | 'request' = 'request'): Sink {
-  const s: Sink = {
-    kind,
-    streaming: kind === 'standalone',
-    open: true,
-    got: [],
-    deliver: (m) => (s.got.push(m), true),
-    respond: (m) => (s.got.push(m), true),
-    end: () => undefined,
-    queuedBytes: 0,
-    backlogBytes: 0,
-    onceDrained: (cb) => queueMicrotask(cb),
-    overflow: () => undefined,
-  };
-  return s;
-}
+const sink = (kind: 'standalone' | 'request' = 'request') => recordingSink(kind);
 
 function world(backend: Record<string, unknown> = {}) {
-  const fake = fakeBackend();
-  const metrics = new Metrics();
-  const errors = createErrorReporter(metrics, quiet);
-  const config = backendSchema.parse({ url: 'http://fake.invalid/sse', idleRelease: 30, reconnect: { initialDelay: 1, maxDelay: 5 }, ...backend });
-  const linker = new Linker({
-    backend: config,
-    connector: fake.connector,
-    ids: new RequestIds(),
-    route: '/',
-    log: quiet,
-    metrics,
-    errors,
-    passCredentials: false,
-    requestTimeoutMs: 60_000,
-  });
+  const { fake, metrics, linker, session: newSession } = linkWorld({ idleRelease: 30, ...backend });
   const open = async (name: string, capabilities: Record<string, unknown> = {}) => {
-    const session = new Session({
-      route: '/',
-      linker,
-      log: quiet,
-      metrics,
-      errors,
-      maxBufferedMessages: 100,
-      streamBufferBytes: 1_000_000,
-      streamStallTimeoutMs: 1_000,
-      repairHandshake: true,
-      passCredentials: false,
-      requireAuth: false,
-      tools: new ToolPolicy(toolsSchema.parse({})),
-      audit: () => undefined,
-      onRepair: () => undefined,
-      onClosed: () => undefined,
-    });
+    const session = newSession();
     const params = { protocolVersion: '2025-06-18', capabilities, clientInfo: { name, version: '1' } };
     await session.start({ jsonrpc: '2.0', id: 0, method: 'initialize', params });
     await session.submit([{ jsonrpc: '2.0', method: 'notifications/initialized' }], sink());

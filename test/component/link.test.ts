@@ -3,78 +3,18 @@
 // subscriptions, server→client request routing, strays, request expiry and handshake repair.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
-import { Linker } from '../../src/link/linker.js';
-import { RequestIds } from '../../src/link/request-ids.js';
-import { Session } from '../../src/session/session.js';
-import type { MessageSink } from '../../src/session/sink.js';
-import { Metrics } from '../../src/observability/metrics.js';
-import { createErrorReporter } from '../../src/observability/error-reporter.js';
-import { backendSchema } from '../../src/config/schema.js';
-import { toolsSchema } from '../../src/config/auth-schema.js';
-import { ToolPolicy } from '../../src/policy/tool-policy.js';
-import type { JsonRpcMessage, JsonRpcRequest, JsonRpcResponse } from '../../src/jsonrpc/message.js';
-import { fakeBackend, settle, type FakeBackend } from '../helpers/fake-backend.js';
+import type { JsonRpcRequest, JsonRpcResponse } from '../../src/jsonrpc/message.js';
+import { settle, type FakeBackend } from '../helpers/fake-backend.js';
 import { eventually } from '../helpers/clients.js';
+import { linkWorld, recordingSink, type RecordingSink } from '../helpers/link-world.js';
 
-const quiet = pino({ level: 'silent' });
-
-interface Sink extends MessageSink {
-  got: JsonRpcMessage[];
-}
-
-function sink(): Sink {
-  const s: Sink = {
-    kind: 'standalone',
-    streaming: true,
-    open: true,
-    got: [],
-    deliver: (m) => (s.got.push(m), true),
-    respond: (m) => (s.got.push(m), true),
-    end: () => undefined,
-    queuedBytes: 0,
-    backlogBytes: 0,
-    onceDrained: (cb) => queueMicrotask(cb),
-    overflow: () => undefined,
-  };
-  return s;
-}
+const sink = () => recordingSink('standalone');
 
 function world(backend: Record<string, unknown> = {}, opts: { requestTimeoutMs?: number } = {}) {
-  const fake = fakeBackend();
-  const metrics = new Metrics();
-  const errors = createErrorReporter(metrics, quiet);
-  const config = backendSchema.parse({ url: 'http://fake.invalid/sse', reconnect: { initialDelay: 1, maxDelay: 5 }, ...backend });
-  const linker = new Linker({
-    backend: config,
-    connector: fake.connector,
-    ids: new RequestIds(),
-    route: '/',
-    log: quiet,
-    metrics,
-    errors,
-    passCredentials: false,
-    requestTimeoutMs: opts.requestTimeoutMs ?? 60_000,
-  });
+  const { fake, metrics, linker, session: newSession } = linkWorld(backend, opts);
   const repairs: string[] = [];
   const open = async (name: string, capabilities: Record<string, unknown> = {}) => {
-    const session = new Session({
-      route: '/',
-      linker,
-      log: quiet,
-      metrics,
-      errors,
-      maxBufferedMessages: 100,
-      streamBufferBytes: 1_000_000,
-      streamStallTimeoutMs: 1_000,
-      repairHandshake: true,
-      passCredentials: false,
-      requireAuth: false,
-      tools: new ToolPolicy(toolsSchema.parse({})),
-      audit: () => undefined,
-      onRepair: (_s, reason) => repairs.push(reason),
-      onClosed: () => undefined,
-    });
+    const session = newSession({ onRepair: (_s, reason) => repairs.push(reason) });
     const stream = sink();
     session.attachStandalone(stream);
     const answer = await session.start({
@@ -360,7 +300,7 @@ test('shared: a URL elicitation completes on the member that was asked, once', a
   const [hungA] = upstream(w.fake, 0, 'tools/call');
   const elicit = { mode: 'url', elicitationId: 'e1', url: 'https://example.test/consent', message: 'consent' };
   w.fake.emit({ jsonrpc: '2.0', id: 's1', method: 'elicitation/create', params: elicit }, hungA!.id);
-  const completes = (s: Sink) => s.got.filter((m) => 'method' in m && m.method === 'notifications/elicitation/complete').length;
+  const completes = (s: RecordingSink) => s.got.filter((m) => 'method' in m && m.method === 'notifications/elicitation/complete').length;
   w.fake.emit({ jsonrpc: '2.0', method: 'notifications/elicitation/complete', params: { elicitationId: 'e1' } });
   await settle();
   assert.equal(completes(a.stream) + completes(busyA), 1);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { FIXTURES_DIR, startFixture, startProxy, stopAll, type RunningProxy } from '../helpers/process.js';
+import { eventually } from '../helpers/clients.js';
 import { connectStreamable, progressSignal, textOf } from '../helpers/clients.js';
 import { messagesOf, post, rawSession } from '../helpers/http.js';
 import { openStream } from '../helpers/http-stream.js';
@@ -66,15 +67,6 @@ async function resumeClient(url: string, sessionId: string): Promise<Client> {
   return client;
 }
 
-/** Polls an async condition (a backend's stats) until it holds; bounded. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
@@ -90,7 +82,7 @@ test('legacy SSE backend: a health-checked session leaves no backend connection 
   t.after(() => proxy.stop());
   const sessionId = await healthCheck(proxy.url);
   await waitReleases(proxy, 1);
-  await until(async () => (await stats<{ open: number }>(backend.url)).open === 0, 'no SSE connection left on the backend');
+  await eventually(async () => (await stats<{ open: number }>(backend.url)).open === 0, 'no SSE connection left on the backend');
   assert.equal(await channels(proxy, 'released'), 1);
   const client = await resumeClient(proxy.url, sessionId);
   t.after(() => client.close());
@@ -128,7 +120,7 @@ test('stdio backend: the process is stopped on release and started again for the
   const first = JSON.parse((await rawCall(proxy.url, session, 2, 'whoami')).result!.content[0]!.text) as { pid: number };
   await waitReleases(proxy, 1);
   await waitForMetric(proxy.origin, 'frontdoor_backend_channels', { route: '/', state: 'released' }, (v) => v === 1);
-  await until(async () => !alive(first.pid), 'the stdio server stopped');
+  await eventually(async () => !alive(first.pid), 'the stdio server stopped');
   const second = JSON.parse((await rawCall(proxy.url, session, 3, 'whoami')).result!.content[0]!.text) as { pid: number };
   assert.notEqual(second.pid, first.pid, 'a new process serves the same session');
   assert.equal(await counter(proxy, 'frontdoor_backend_reopens_total'), 1);

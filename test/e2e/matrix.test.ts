@@ -36,15 +36,6 @@ interface ToolCaller {
   callTool(params: { name: string; arguments: Record<string, unknown> }): Promise<unknown>;
 }
 
-/** Polls `check` (an HTTP control endpoint) until it holds. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const stats = async (url: string) => (await fetch(new URL('/control/stats', url))).json() as Promise<Record<string, unknown>>;
 
 async function sseBackend(): Promise<Backend> {
@@ -58,7 +49,7 @@ async function sseBackend(): Promise<Backend> {
       await proc.stop();
       proc = await startFixture('legacy-sse-server', ['--port', port]);
     },
-    cancelled: () => until(async () => ((await stats(proc.url)).slowCancelled as string[]).length > 0, 'the backend to see the cancel'),
+    cancelled: () => eventually(async () => ((await stats(proc.url)).slowCancelled as string[]).length > 0, 'the backend to see the cancel'),
     stop: () => proc.stop().then(() => undefined),
   };
 }
@@ -73,7 +64,7 @@ async function streamableBackend(): Promise<Backend> {
       await proc.stop();
       proc = await startFixture('streamable-http-server', ['--port', port]);
     },
-    cancelled: () => until(async () => ((await stats(proc.url)).cancelled as number) > 0, 'the backend to see the cancel'),
+    cancelled: () => eventually(async () => ((await stats(proc.url)).cancelled as number) > 0, 'the backend to see the cancel'),
     stop: () => proc.stop().then(() => undefined),
   };
 }

@@ -175,7 +175,7 @@ test(`fuzz: ${MIN_REQUESTS}+ random requests, no 500, no crash, bounded memory, 
         modernFailures.push(`call ${modernCalls}: ${(e as Error).message}`);
       }
       modernCalls++;
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise((r) => setTimeout(r, 250)); // pacing of the live client, not a wait for anything
     }
   };
   const witnessing = modernWitness();

@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startFixture, startProxy, stopAll, type RunningProcess } from '../helpers/process.js';
+import { eventually } from '../helpers/clients.js';
 import { writeConfigFile } from '../helpers/config-file.js';
 import { modernMessages, modernRequest, postModern } from '../helpers/modern.js';
 import { SseReader } from '../helpers/sse-reader.js';
@@ -28,14 +29,6 @@ interface Stats {
 
 async function stats(backend: RunningProcess & { url: string }): Promise<Stats> {
   return (await (await fetch(new URL('/control/stats', backend.url))).json()) as Stats;
-}
-
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const uris = (from: number, n: number) => Array.from({ length: n }, (_, j) => `demo://flood/${from + j}`);
@@ -90,14 +83,18 @@ test(
       const start = await stats(backend);
       const closers = await openFlood(proxy.url, cycle);
       // One resources/subscribe per URI, whatever the number of streams following it.
-      await until(`${UNIQUE} subscriptions at the backend`, async () => (await stats(backend)).subscriptions === UNIQUE);
+      await eventually(async () => (await stats(backend)).subscriptions === UNIQUE, `${UNIQUE} subscriptions at the backend`, 60_000);
       const open = memoryOf(proxy.pid).rss;
       assert.equal(metricValue(await readMetrics(proxy.origin), 'frontdoor_route_sessions', { route: '/', face: 'modern' }), 1, 'one seat');
       for (const close of closers) close();
-      await until('every URI unsubscribed', async () => {
-        const s = await stats(backend);
-        return s.subscriptions === 0 && s.unsubscribes - start.unsubscribes === UNIQUE;
-      });
+      await eventually(
+        async () => {
+          const s = await stats(backend);
+          return s.subscriptions === 0 && s.unsubscribes - start.unsubscribes === UNIQUE;
+        },
+        'every URI unsubscribed',
+        60_000,
+      );
       const rss = memoryOf(proxy.pid).rss;
       t.diagnostic(`cycle ${cycle}: RSS with the flood open ${mb(open)}, after closing ${mb(rss)}`);
       // The first cycle warms the process up (JIT, buffers); the second must end where it started.
